@@ -1,0 +1,7 @@
+from django.conf import settings
+from django.http import HttpRequest
+
+
+def site(request: HttpRequest) -> dict[str, object]:
+    """Names the templates need on every page."""
+    return {"SITE_NAME": settings.SITE_NAME}

@@ -1,0 +1,35 @@
+"""Flash messages for htmx: a swap replaces part of a page, so the page's message area never
+re-renders. Pending messages are appended to htmx HTML responses as an out-of-band swap into
+the toast region instead, so a message added by any view shows up whatever was swapped."""
+
+from collections.abc import Callable
+
+from django.contrib.messages import get_messages
+from django.http import HttpRequest, HttpResponse
+from django.template.loader import render_to_string
+
+
+class HtmxMessagesMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if not getattr(request, "htmx", False) or request.htmx.boosted:
+            return response
+        # Redirects (including HX-Redirect/HX-Refresh) keep messages for the next full page.
+        if (
+            300 <= response.status_code < 400
+            or "HX-Redirect" in response
+            or "HX-Refresh" in response
+            or response.streaming
+            or not response.get("Content-Type", "").startswith("text/html")
+        ):
+            return response
+        storage = get_messages(request)
+        if not storage:
+            return response
+        response.write(
+            render_to_string("partials/messages.html", {"messages": storage, "oob": True}, request)
+        )
+        return response

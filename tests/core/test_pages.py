@@ -1,0 +1,108 @@
+import re
+
+import pytest
+from django.contrib import messages
+from django.http import HttpResponse
+from django.template.loader import render_to_string
+from django.test import override_settings
+from django.urls import path
+
+pytestmark = pytest.mark.django_db
+
+
+def test_home_page_renders_the_navbar_for_a_guest(client, django_assert_max_num_queries):
+    with django_assert_max_num_queries(2):
+        response = client.get("/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "ETERNITY" in html
+    assert 'href="/accounts/login/"' in html
+    assert 'href="/accounts/signup/"' in html
+    assert "Skip to main content" in html
+
+
+def test_pages_carry_a_nonce_based_content_security_policy(client):
+    response = client.get("/")
+    csp = response["Content-Security-Policy"]
+    nonce = re.search(r"'nonce-([^']+)'", csp)
+    assert nonce, csp
+    assert "script-src 'self' 'nonce-" in csp
+    assert "'unsafe-inline'" not in csp
+    assert "'unsafe-eval'" not in csp
+    assert "frame-ancestors 'none'" in csp
+
+
+def test_pages_have_no_inline_script_or_style_without_the_nonce(client):
+    html = client.get("/").content.decode()
+    nonce = re.search(r"'nonce-([^']+)'", client.get("/")["Content-Security-Policy"])
+    assert nonce
+    assert " style=" not in html
+    for tag in re.findall(r"<script\b[^>]*>", html):
+        assert "src=" in tag, f"inline script: {tag}"
+
+
+def test_security_headers_are_sent(client):
+    response = client.get("/")
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "strict-origin-when-cross-origin"
+    assert response["Cross-Origin-Opener-Policy"] == "same-origin"
+    assert response["X-Frame-Options"] == "DENY"
+
+
+def test_htmx_is_served_from_our_own_static_files(client):
+    html = client.get("/").content.decode()
+    assert '<script src="/static/django_htmx/htmx-2.min.js"' in html
+    assert "/static/vendor/bootstrap/bootstrap.min.css" in html
+    assert "https://" not in re.sub(r'content="[^"]*"', "", html.split("<body")[0])
+
+
+def test_every_htmx_request_carries_the_csrf_token(client):
+    client.get("/")
+    html = client.get("/").content.decode()
+    token = re.search(r'hx-headers=\'\{"X-CSRFToken": "([^"]+)"\}\'', html)
+    assert token
+    assert len(token.group(1)) >= 32
+
+
+def test_unknown_page_is_a_styled_404(client):
+    response = client.get("/no-such-page/")
+    assert response.status_code == 404
+    html = response.content.decode()
+    assert "Page not found" in html
+    assert "ETERNITY" in html
+
+
+def test_post_without_csrf_token_is_refused_with_a_clear_page():
+    from django.test import Client
+
+    response = Client(enforce_csrf_checks=True).post("/accounts/login/", {"login": "x"})
+    assert response.status_code == 403
+    assert "Your form expired" in response.content.decode()
+
+
+def test_server_error_page_renders_without_a_request_context():
+    html = render_to_string("500.html")
+    assert "Something went wrong on our side" in html
+
+
+def add_message_view(request):
+    messages.success(request, "Saved <b>now</b>")
+    return HttpResponse("<p>fragment</p>")
+
+
+urlpatterns = [path("message/", add_message_view)]
+
+
+@override_settings(ROOT_URLCONF=__name__)
+def test_messages_reach_htmx_responses_as_an_out_of_band_toast(client):
+    html = client.get("/message/", headers={"HX-Request": "true"}).content.decode()
+    assert html.startswith("<p>fragment</p>")
+    assert 'id="messages"' in html
+    assert 'hx-swap-oob="beforeend"' in html
+    assert "Saved &lt;b&gt;now&lt;/b&gt;" in html
+
+
+@override_settings(ROOT_URLCONF=__name__)
+def test_plain_requests_do_not_get_the_out_of_band_toast(client):
+    html = client.get("/message/").content.decode()
+    assert html == "<p>fragment</p>"

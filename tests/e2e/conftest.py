@@ -1,0 +1,107 @@
+"""Browser tests: Playwright for Python driving Debian's Chromium against a live server.
+
+Locally a missing browser skips these tests; with CI set it fails the run, because a green CI
+that never opened a browser proves nothing.
+"""
+
+import os
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+import pytest
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+DESKTOP = {"width": 1280, "height": 800}
+MOBILE = {"width": 390, "height": 844}
+
+# Playwright's sync API runs an event loop in this thread; the ORM calls made by tests and
+# fixtures alongside it are still synchronous.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not os.path.exists(CHROMIUM):
+        message = f"Chromium not found at {CHROMIUM}: apt-get install -y chromium"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
+        )
+        yield browser
+        browser.close()
+
+
+@dataclass
+class PageHealth:
+    """What went wrong in the page: console errors, CSP violations, requests to other hosts."""
+
+    origin: str
+    console_errors: list[str] = field(default_factory=list)
+    foreign_requests: list[str] = field(default_factory=list)
+    failed_requests: list[str] = field(default_factory=list)
+
+    def assert_clean(self) -> None:
+        assert self.console_errors == []
+        assert self.foreign_requests == []
+        assert self.failed_requests == []
+
+
+def open_context(browser, live_server, viewport=DESKTOP, **options):
+    context = browser.new_context(viewport=viewport, base_url=live_server.url, **options)
+    context.set_default_timeout(10_000)
+    return context
+
+
+def watch(page, live_server) -> PageHealth:
+    origin = urlsplit(live_server.url).netloc
+    health = PageHealth(origin=origin)
+
+    def on_console(message):
+        if message.type == "error":
+            health.console_errors.append(message.text)
+
+    def on_request(request):
+        if urlsplit(request.url).scheme in {"http", "https"} and (
+            urlsplit(request.url).netloc != origin
+        ):
+            health.foreign_requests.append(request.url)
+
+    def on_failed(request):
+        health.failed_requests.append(f"{request.url} {request.failure}")
+
+    page.on("console", on_console)
+    page.on("pageerror", lambda error: health.console_errors.append(str(error)))
+    page.on("request", on_request)
+    page.on("requestfailed", on_failed)
+    return health
+
+
+@pytest.fixture
+def context(browser, live_server) -> Iterator:
+    context = open_context(browser, live_server)
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def page(context, live_server):
+    page = context.new_page()
+    page.health = watch(page, live_server)
+    return page
