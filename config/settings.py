@@ -7,6 +7,7 @@ DEBUG the site refuses to start unless SECRET_KEY is set, and production securit
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -58,7 +59,6 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG e
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 SITE_NAME = "Eternity"
-SITE_ID = 1
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -66,7 +66,6 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
-    "django.contrib.sites",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
@@ -81,6 +80,8 @@ INSTALLED_APPS = [
     "allauth.socialaccount.providers.openid_connect",
     "apps.core",
     "apps.accounts",
+    "apps.profiles",
+    "apps.presence",
 ]
 
 MIDDLEWARE = [
@@ -174,6 +175,107 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "/"
 
+# django-allauth: log in with email or username; signup asks email, username, password twice.
+SOCIALACCOUNT_ADAPTER = "apps.accounts.adapters.SocialAccountAdapter"
+ACCOUNT_LOGIN_METHODS = {"email", "username"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "username*", "password1*", "password2*"]
+ACCOUNT_EMAIL_VERIFICATION = os.environ.get(
+    "ACCOUNT_EMAIL_VERIFICATION", "optional" if DEBUG else "mandatory"
+)
+if ACCOUNT_EMAIL_VERIFICATION not in {"none", "optional", "mandatory"}:
+    raise ImproperlyConfigured("ACCOUNT_EMAIL_VERIFICATION must be none, optional or mandatory.")
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_CHANGE_EMAIL = True  # One address per account: the primary email is always User.email.
+ACCOUNT_EMAIL_NOTIFICATIONS = True
+ACCOUNT_CONFIRM_EMAIL_ON_GET = False
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+ACCOUNT_REAUTHENTICATION_REQUIRED = True
+ACCOUNT_SESSION_REMEMBER = None
+ACCOUNT_USERNAME_MIN_LENGTH = 3
+ACCOUNT_USERNAME_BLACKLIST = [
+    "admin", "accounts", "settings", "static", "media", "api", "u", "tags", "posts",
+    "healthz", "readyz", "root", "staff", "support", "eternity", "me", "new",
+]  # fmt: skip
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Eternity] "
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
+# Rate limits live in the cache, which is shared by every worker (Redis or the database).
+ACCOUNT_RATE_LIMITS = {
+    "login_failed": "10/m/ip,5/5m/key",
+    "signup": "20/m/ip",
+    "reset_password": "20/m/ip,5/m/key",
+    "reset_password_from_key": "20/m/ip",
+    "change_password": "5/m/user",
+    "manage_email": "10/m/user",
+    "reauthenticate": "10/m/user",
+    "confirm_email": "1/3m/key",
+}
+# Number of proxies in front of the app that append to X-Forwarded-For (Heroku's router: 1).
+ALLAUTH_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False  # Never take over an account by a matching email.
+SOCIALACCOUNT_QUERY_EMAIL = True
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_ONLY = False
+
+
+def _social_providers() -> dict[str, dict]:
+    """Social login providers, each enabled only when its credentials are in the environment."""
+    providers: dict[str, dict] = {}
+    if os.environ.get("GITHUB_CLIENT_ID"):
+        providers["github"] = {
+            "APPS": [
+                {
+                    "client_id": os.environ["GITHUB_CLIENT_ID"],
+                    "secret": os.environ.get("GITHUB_CLIENT_SECRET", ""),
+                }
+            ],
+            "SCOPE": ["read:user", "user:email"],
+        }
+    if os.environ.get("GOOGLE_CLIENT_ID"):
+        providers["google"] = {
+            "APPS": [
+                {
+                    "client_id": os.environ["GOOGLE_CLIENT_ID"],
+                    "secret": os.environ.get("GOOGLE_CLIENT_SECRET", ""),
+                }
+            ],
+            "SCOPE": ["profile", "email"],
+            "AUTH_PARAMS": {"prompt": "select_account"},
+        }
+    if os.environ.get("OIDC_CLIENT_ID") and os.environ.get("OIDC_SERVER_URL"):
+        providers["openid_connect"] = {
+            "APPS": [
+                {
+                    "provider_id": os.environ.get("OIDC_PROVIDER_ID", "oidc"),
+                    "name": os.environ.get("OIDC_PROVIDER_NAME", "OpenID Connect"),
+                    "client_id": os.environ["OIDC_CLIENT_ID"],
+                    "secret": os.environ.get("OIDC_CLIENT_SECRET", ""),
+                    "settings": {"server_url": os.environ["OIDC_SERVER_URL"]},
+                }
+            ],
+        }
+    return providers
+
+
+SOCIALACCOUNT_PROVIDERS = _social_providers()
+
+
+def _social_login_origins() -> list[str]:
+    """Login buttons POST to us and we redirect to the provider; browsers apply the CSP's
+    form-action to that redirect, so each configured provider's origin must be allowed."""
+    origins = {
+        "github": ["https://github.com"],
+        "google": ["https://accounts.google.com"],
+    }
+    allowed = [origin for name in SOCIALACCOUNT_PROVIDERS for origin in origins.get(name, [])]
+    if "openid_connect" in SOCIALACCOUNT_PROVIDERS:
+        parts = urlsplit(os.environ["OIDC_SERVER_URL"])
+        allowed.append(f"{parts.scheme}://{parts.netloc}")
+    return allowed
+
+
 # --- Internationalisation -------------------------------------------------------------------
 
 LANGUAGE_CODE = "en-us"
@@ -234,7 +336,7 @@ SECURE_CSP = {
     "object-src": [CSP.NONE],
     "base-uri": [CSP.NONE],
     "frame-ancestors": [CSP.NONE],
-    "form-action": [CSP.SELF, *env_list("CSP_EXTRA_FORM_ACTION")],
+    "form-action": [CSP.SELF, *_social_login_origins(), *env_list("CSP_EXTRA_FORM_ACTION")],
 }
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"

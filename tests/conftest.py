@@ -14,3 +14,18 @@ def _clear_cache(request):
     )
     if uses_db:
         cache.clear()
+
+
+@pytest.fixture
+def user(db):
+    from tests.factories import UserFactory
+
+    return UserFactory(username="alice", first_name="Alice", last_name="Liddell")
+
+
+def pytest_report_header(config):
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
+    cache = settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1]
+    return f"database: {database}, cache: {cache}"

@@ -1,12 +1,12 @@
 from django.contrib.auth.models import AbstractUser, UserManager
-from django.db import models
+from django.db import models, transaction
 from django.db.models.functions import Lower
 from django.urls import reverse
 
 
 class User(AbstractUser):
     """The site's user. Custom from the first migration, as Django recommends, so it can grow
-    without a painful swap later. Profile data lives in profiles.Profile."""
+    without a painful swap later. Public data lives in profiles.Profile."""
 
     objects = UserManager()
 
@@ -22,6 +22,17 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.username
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        # Every way a user comes to exist (signup, social signup, createsuperuser, the admin,
+        # create_user) goes through here, so the Profile is created in the same transaction.
+        creating = self._state.adding
+        with transaction.atomic(using=kwargs.get("using")):
+            super().save(*args, **kwargs)
+            if creating:
+                from apps.profiles.models import Profile
+
+                Profile.objects.create(user=self, created=self.date_joined)
 
     def get_absolute_url(self) -> str:
         return reverse("profiles:detail", kwargs={"username": self.username})

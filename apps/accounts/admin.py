@@ -1,0 +1,51 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+
+from apps.profiles.models import Profile
+
+from .models import User
+
+
+class ProfileInline(admin.StackedInline):
+    model = Profile
+    can_delete = False
+    fk_name = "user"
+    fields = (
+        "bio",
+        "photo",
+        "photo_thumbnail",
+        "show_online_status",
+        "is_online",
+        "last_seen",
+        "created",
+    )
+    readonly_fields = ("created", "is_online", "last_seen", "photo_thumbnail")
+    extra = 0
+    max_num = 1
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    inlines = [ProfileInline]
+    list_display = (
+        "username",
+        "email",
+        "first_name",
+        "last_name",
+        "is_online",
+        "is_staff",
+        "date_joined",
+    )
+    list_filter = ("profile__is_online", "is_staff", "is_superuser", "is_active")
+    search_fields = ("username", "email", "first_name", "last_name")
+    list_select_related = ("profile",)
+    ordering = ("-date_joined",)
+
+    @admin.display(boolean=True, description="online", ordering="profile__is_online")
+    def is_online(self, user: User) -> bool | None:
+        profile = getattr(user, "profile", None)
+        return profile.is_online if profile else None
+
+    def get_inline_instances(self, request, obj=None):
+        # On "add user" the Profile is created by User.save(); an inline form would make a second.
+        return super().get_inline_instances(request, obj) if obj else []

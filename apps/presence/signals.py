@@ -1,0 +1,18 @@
+"""The seed's Online/Offline: Django's login/logout signals (allauth sends them too)."""
+
+from django.contrib.auth.signals import user_logged_in, user_logged_out
+from django.dispatch import receiver
+
+from . import services
+
+
+@receiver(user_logged_in, dispatch_uid="presence_user_logged_in")
+def user_came_online(sender, request, user, **kwargs) -> None:
+    services.mark_online(user=user)
+
+
+@receiver(user_logged_out, dispatch_uid="presence_user_logged_out")
+def user_went_offline(sender, request, user, **kwargs) -> None:
+    # user is None when the session had already expired.
+    if user is not None:
+        services.mark_offline(user=user)

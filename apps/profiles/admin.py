@@ -1,0 +1,17 @@
+from django.contrib import admin
+
+from .models import Profile
+
+
+@admin.register(Profile)
+class ProfileAdmin(admin.ModelAdmin):
+    list_display = ("user", "is_online", "last_seen", "show_online_status", "created")
+    list_filter = ("is_online", "show_online_status")
+    search_fields = ("user__username", "user__email", "user__first_name", "user__last_name")
+    list_select_related = ("user",)
+    readonly_fields = ("user", "created", "is_online", "last_seen", "version")
+    fields = ("user", "bio", "photo", "photo_thumbnail", "show_online_status", "created",
+              "is_online", "last_seen", "version")  # fmt: skip
+
+    def has_add_permission(self, request) -> bool:
+        return False  # Profiles come into existence with their user.

@@ -1,0 +1,39 @@
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+
+BIO_MAX_LENGTH = 500
+
+
+class Profile(models.Model):
+    """The public side of a user (the seed's Profile): one per User, created with it."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile"
+    )
+    bio = models.TextField("about", max_length=BIO_MAX_LENGTH, blank=True)
+    # Square re-encoded avatar and its small thumbnail, under random names (see the photo
+    # pipeline in services.py); never the uploaded file itself.
+    photo = models.ImageField(upload_to="avatars/", blank=True)
+    photo_thumbnail = models.ImageField(upload_to="avatars/", blank=True)
+    created = models.DateTimeField("member since", default=timezone.now, editable=False)
+    is_online = models.BooleanField(default=False, db_index=True)
+    last_seen = models.DateTimeField(null=True, blank=True)
+    show_online_status = models.BooleanField(
+        "show my online status",
+        default=True,
+        help_text="When off, others see neither “Online” nor when you were last seen.",
+    )
+    # Bumped on every save of a profile section; a form carries the value it was opened with,
+    # so a save from a stale form is detected instead of overwriting newer data.
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        indexes = [models.Index(fields=["-created"], name="profiles_created_idx")]
+
+    def __str__(self) -> str:
+        return f"Profile of {self.user}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("profiles:detail", kwargs={"username": self.user.username})

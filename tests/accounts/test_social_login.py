@@ -1,0 +1,108 @@
+"""Social login end to end against a real OpenID Connect server on localhost."""
+
+from urllib.parse import urlsplit
+
+import pytest
+import requests
+from django.contrib.auth import get_user_model
+from django.contrib.auth.signals import user_logged_in
+from oidc_provider_mock import User as OidcUser
+from oidc_provider_mock import run_server_in_thread
+
+from apps.profiles.models import Profile
+
+pytestmark = pytest.mark.django_db
+User = get_user_model()
+
+CLAIMS = {
+    "email": "grace@example.org",
+    "email_verified": True,
+    "given_name": "Grace",
+    "family_name": "Hopper",
+    "name": "Grace Hopper",
+    "preferred_username": "grace",
+}
+
+
+@pytest.fixture
+def oidc_server():
+    users = [
+        OidcUser(sub="grace-sub", claims=CLAIMS),
+        OidcUser(sub="anon-sub", claims={**CLAIMS, "email": "anon@example.org",
+                                         "email_verified": False, "preferred_username": "anon"}),
+    ]  # fmt: skip
+    with run_server_in_thread(user_claims=users) as server:
+        yield f"http://localhost:{server.server_port}"
+
+
+@pytest.fixture
+def oidc_configured(settings, oidc_server):
+    settings.SOCIALACCOUNT_PROVIDERS = {
+        "openid_connect": {
+            "APPS": [
+                {
+                    "provider_id": "mock",
+                    "name": "Mock ID",
+                    "client_id": "eternity",
+                    "secret": "eternity-secret",
+                    "settings": {"server_url": oidc_server},
+                }
+            ]
+        }
+    }
+    return oidc_server
+
+
+def log_in_through_provider(client, sub: str):
+    """Click the button, approve at the provider as `sub`, return the callback's response."""
+    login_page = client.get("/accounts/login/").content.decode()
+    assert "Continue with Mock ID" in login_page
+    response = client.post("/accounts/oidc/mock/login/")
+    assert response.status_code == 302
+    authorize_url = response["Location"]
+    approval = requests.post(authorize_url, data={"sub": sub}, allow_redirects=False, timeout=10)
+    assert approval.status_code == 302, approval.text
+    callback = urlsplit(approval.headers["Location"])
+    assert callback.path == "/accounts/oidc/mock/login/callback/"
+    return client.get(f"{callback.path}?{callback.query}")
+
+
+def test_first_social_login_creates_user_and_profile_from_the_claims(client, oidc_configured):
+    logged_in = []
+
+    def record(sender, user, **kwargs):
+        logged_in.append(user.username)
+
+    user_logged_in.connect(record)
+    try:
+        response = log_in_through_provider(client, "grace-sub")
+    finally:
+        user_logged_in.disconnect(record)
+
+    assert response.status_code == 302
+    assert response["Location"] == "/"
+    user = User.objects.get(email="grace@example.org")
+    assert (user.first_name, user.last_name, user.username) == ("Grace", "Hopper", "grace")
+    assert user.emailaddress_set.get().verified
+    assert user.socialaccount_set.get().uid == "grace-sub"
+    assert Profile.objects.get(user=user).is_online
+    assert client.session["_auth_user_id"] == str(user.pk)
+    assert logged_in == ["grace"]
+
+
+def test_second_social_login_reuses_the_same_account(client, oidc_configured):
+    log_in_through_provider(client, "grace-sub")
+    client.post("/accounts/logout/")
+    assert "_auth_user_id" not in client.session
+
+    response = log_in_through_provider(client, "grace-sub")
+    assert response.status_code == 302
+    assert User.objects.count() == 1
+    assert client.session["_auth_user_id"] == str(User.objects.get().pk)
+
+
+def test_unverified_provider_email_is_not_marked_verified(client, oidc_configured):
+    log_in_through_provider(client, "anon-sub")
+    user = User.objects.get(email="anon@example.org")
+    assert not user.emailaddress_set.get().verified
+    assert Profile.objects.filter(user=user).exists()
