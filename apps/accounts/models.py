@@ -26,13 +26,14 @@ class User(AbstractUser):
     def save(self, *args: object, **kwargs: object) -> None:
         # Every way a user comes to exist (signup, social signup, createsuperuser, the admin,
         # create_user) goes through here, so the Profile is created in the same transaction.
-        creating = self._state.adding
+        if not self._state.adding:
+            super().save(*args, **kwargs)
+            return
         with transaction.atomic(using=kwargs.get("using")):
             super().save(*args, **kwargs)
-            if creating:
-                from apps.profiles.models import Profile
+            from apps.profiles.models import Profile
 
-                Profile.objects.create(user=self, created=self.date_joined)
+            Profile.objects.create(user=self, created=self.date_joined)
 
     def get_absolute_url(self) -> str:
         return reverse("profiles:detail", kwargs={"username": self.username})

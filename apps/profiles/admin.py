@@ -9,9 +9,9 @@ class ProfileAdmin(admin.ModelAdmin):
     list_filter = ("is_online", "show_online_status")
     search_fields = ("user__username", "user__email", "user__first_name", "user__last_name")
     list_select_related = ("user",)
-    readonly_fields = ("user", "created", "is_online", "last_seen", "version")
+    readonly_fields = ("user", "created", "is_online", "last_seen")
     fields = ("user", "bio", "photo", "photo_thumbnail", "show_online_status", "created",
-              "is_online", "last_seen", "version")  # fmt: skip
+              "is_online", "last_seen")  # fmt: skip
 
     def has_add_permission(self, request) -> bool:
         return False  # Profiles come into existence with their user.

@@ -4,6 +4,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 BIO_MAX_LENGTH = 500
+AVATAR_SIZE = 512
+AVATAR_THUMBNAIL_SIZE = 96
 
 
 class Profile(models.Model):
@@ -25,9 +27,6 @@ class Profile(models.Model):
         default=True,
         help_text="When off, others see neither “Online” nor when you were last seen.",
     )
-    # Bumped on every save of a profile section; a form carries the value it was opened with,
-    # so a save from a stale form is detected instead of overwriting newer data.
-    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         indexes = [models.Index(fields=["-created"], name="profiles_created_idx")]

@@ -14,3 +14,7 @@ def users_with_profiles() -> QuerySet:
 def get_public_user(*, username: str):
     """The active user behind /u/<username>/, matched case-insensitively like signup does."""
     return get_object_or_404(users_with_profiles(), username__iexact=username)
+
+
+def get_user_with_profile(*, pk: int):
+    return get_object_or_404(users_with_profiles(), pk=pk)

@@ -1,8 +1,45 @@
-"""Writes to profiles. Views and other apps call these; nothing else writes a Profile."""
+"""Writes to profiles. Views and other apps call these; nothing else writes a Profile.
 
+`update_profile` is the seed's atomic save, done properly: the User fields and the Profile
+fields of the submitted sections are saved together or not at all, only those fields are
+written, and a section that changed since its form was opened is refused instead of silently
+overwritten.
+"""
+
+import hashlib
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
+from django.db import transaction
 
-from .models import Profile
+from apps.core import images
+
+from .models import AVATAR_SIZE, AVATAR_THUMBNAIL_SIZE, Profile
+
+User = get_user_model()
+
+# Which fields each inline-editable section owns: (User fields, Profile fields).
+SECTION_FIELDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "details": (("first_name", "last_name"), ("bio", "show_online_status")),
+    "username": (("username",), ()),
+    "photo": ((), ("photo", "photo_thumbnail")),
+}
+
+
+class StaleSection(Exception):
+    """The data of these sections changed after the form was opened (another tab, device)."""
+
+    def __init__(self, sections: list[str]) -> None:
+        super().__init__(", ".join(sections))
+        self.sections = sections
+
+
+@dataclass(frozen=True)
+class PhotoChange:
+    """A new photo (the uploaded bytes) or, with data None, removal of the current one."""
+
+    data: bytes | None
 
 
 def ensure_profile(*, user: AbstractBaseUser) -> Profile:
@@ -10,3 +47,79 @@ def ensure_profile(*, user: AbstractBaseUser) -> Profile:
     before profiles existed or by raw SQL; every normal path creates it with the user)."""
     profile, _ = Profile.objects.get_or_create(user=user)
     return profile
+
+
+def section_token(section: str, user: AbstractBaseUser, profile: Profile) -> str:
+    """A fingerprint of the section's current values, carried by its form."""
+    user_fields, profile_fields = SECTION_FIELDS[section]
+    values = [str(getattr(user, name)) for name in user_fields]
+    values += [str(getattr(profile, name)) for name in profile_fields]
+    return hashlib.sha256("\x1f".join(values).encode()).hexdigest()[:20]
+
+
+def update_profile(
+    *,
+    user: AbstractBaseUser,
+    tokens: dict[str, str],
+    user_fields: dict[str, object] | None = None,
+    profile_fields: dict[str, object] | None = None,
+    photo: PhotoChange | None = None,
+) -> Profile:
+    """Save the given User and Profile fields in one transaction.
+
+    `tokens` maps each submitted section to the token its form was opened with; if any
+    section changed since, StaleSection is raised and nothing is written. A new photo is
+    validated and re-encoded before the transaction (raising images.InvalidImage), its files
+    are removed again if the transaction fails, and the replaced files are deleted only after
+    it commits.
+    """
+    user_fields = dict(user_fields or {})
+    profile_fields = dict(profile_fields or {})
+    storage = Profile._meta.get_field("photo").storage
+    new_files: list[str] = []
+    if photo is not None:
+        if photo.data is None:
+            profile_fields |= {"photo": "", "photo_thumbnail": ""}
+        else:
+            large, small = images.square_versions(photo.data, [AVATAR_SIZE, AVATAR_THUMBNAIL_SIZE])
+            new_files = [
+                images.store(storage, "avatars", large),
+                images.store(storage, "avatars", small, suffix=f"-{AVATAR_THUMBNAIL_SIZE}"),
+            ]
+            profile_fields |= {"photo": new_files[0], "photo_thumbnail": new_files[1]}
+    try:
+        with transaction.atomic(durable=True):
+            locked_user = User.objects.select_for_update().get(pk=user.pk)
+            profile = Profile.objects.select_for_update().get(user=locked_user)
+            stale = [
+                section
+                for section, token in tokens.items()
+                if token != section_token(section, locked_user, profile)
+            ]
+            if stale:
+                raise StaleSection(stale)
+            replaced = [
+                getattr(profile, name).name
+                for name in ("photo", "photo_thumbnail")
+                if name in profile_fields and getattr(profile, name)
+            ]
+            if user_fields:
+                for name, value in user_fields.items():
+                    setattr(locked_user, name, value)
+                locked_user.full_clean(exclude=_other_fields(locked_user, user_fields))
+                locked_user.save(update_fields=list(user_fields))
+            if profile_fields:
+                for name, value in profile_fields.items():
+                    setattr(profile, name, value)
+                profile.save(update_fields=list(profile_fields))
+            if replaced:
+                transaction.on_commit(lambda: images.delete_quietly(storage, replaced))
+    except BaseException:
+        images.delete_quietly(storage, new_files)
+        raise
+    return profile
+
+
+def _other_fields(instance, changing: dict[str, object]) -> list[str]:
+    """Validate only what changes (and the constraints on it), not untouched legacy values."""
+    return [f.name for f in instance._meta.fields if f.name not in changing]

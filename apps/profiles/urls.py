@@ -6,4 +6,7 @@ app_name = "profiles"
 
 urlpatterns = [
     path("u/<str:username>/", views.profile_detail, name="detail"),
+    path("settings/profile/", views.settings_page, name="settings"),
+    path("settings/profile/<slug:section>/", views.edit_section, name="edit"),
+    path("settings/profile/<slug:section>/view/", views.show_section, name="show"),
 ]

@@ -13,7 +13,76 @@
     });
   }
 
-  document.addEventListener("DOMContentLoaded", function () { initToasts(document); });
-  document.addEventListener("htmx:afterSettle", function () { initToasts(document); });
+  // "12 / 500" under fields with a length limit.
+  function initCounters(root) {
+    root.querySelectorAll("[data-counter][maxlength]").forEach(function (field) {
+      if (field.dataset.counterReady) return;
+      field.dataset.counterReady = "1";
+      var counter = document.createElement("div");
+      counter.className = "form-text text-end";
+      counter.id = field.id + "-counter";
+      field.insertAdjacentElement("afterend", counter);
+      var describedBy = (field.getAttribute("aria-describedby") || "").trim();
+      field.setAttribute("aria-describedby", (describedBy + " " + counter.id).trim());
+      function update() {
+        var max = parseInt(field.getAttribute("maxlength"), 10);
+        counter.textContent = field.value.length + " / " + max;
+        counter.classList.toggle("text-danger", field.value.length >= max);
+      }
+      field.addEventListener("input", update);
+      update();
+    });
+  }
+
+  // Instant local preview of a chosen photo (blob: URLs are allowed by the CSP's img-src).
+  function initPhotoPreview(root) {
+    root.querySelectorAll("form input[type=file]").forEach(function (input) {
+      var preview = input.form && input.form.querySelector("[data-photo-preview]");
+      if (!preview || input.dataset.previewReady) return;
+      input.dataset.previewReady = "1";
+      input.addEventListener("change", function () {
+        var file = input.files && input.files[0];
+        if (!file || !file.type.startsWith("image/")) {
+          preview.classList.add("d-none");
+          return;
+        }
+        preview.src = URL.createObjectURL(file);
+        preview.classList.remove("d-none");
+        var current = preview.previousElementSibling;
+        if (current) current.classList.add("d-none");
+      });
+    });
+  }
+
+  function init(root) {
+    initToasts(document);
+    initCounters(root);
+    initPhotoPreview(root);
+  }
+
+  // Upload progress for htmx forms that show a <progress data-upload-progress>.
+  document.addEventListener("htmx:xhr:progress", function (event) {
+    var bar = event.target.querySelector && event.target.querySelector("[data-upload-progress]");
+    if (!bar || !event.detail.lengthComputable) return;
+    bar.classList.remove("d-none");
+    bar.value = Math.round((event.detail.loaded / event.detail.total) * 100);
+  });
+
+  // Escape in an inline form is Cancel.
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") return;
+    var form = event.target.closest && event.target.closest("form[data-inline-edit]");
+    var cancel = form && form.querySelector("[data-cancel]");
+    if (cancel) {
+      event.preventDefault();
+      cancel.click();
+    }
+  });
+
+  if (window.htmx) {
+    window.htmx.onLoad(init);
+  } else {
+    document.addEventListener("DOMContentLoaded", function () { init(document); });
+  }
   document.addEventListener("htmx:oobAfterSwap", function () { initToasts(document); });
 })();

@@ -105,3 +105,21 @@ def page(context, live_server):
     page = context.new_page()
     page.health = watch(page, live_server)
     return page
+
+
+def log_in(context, live_server, user) -> None:
+    """Give the browser context a logged-in session cookie (no need to type a password)."""
+    from django.conf import settings
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    context.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                "url": live_server.url,
+            }
+        ]
+    )

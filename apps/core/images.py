@@ -1,0 +1,152 @@
+"""The safe image pipeline shared by profile photos and post images.
+
+Nothing about an upload is trusted: the format is detected from the bytes (never the file name
+or the browser's content type), the pixel count is checked from the header before anything is
+decoded, and the stored files are new encodings made by Pillow, which drops EXIF/GPS metadata
+and anything appended to the original file. Stored names are random.
+"""
+
+import io
+import uuid
+import warnings
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import Storage
+from django.core.files.uploadhandler import FileUploadHandler, StopUpload
+from django.utils.translation import gettext as _
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+ALLOWED_FORMATS = ("JPEG", "PNG", "WEBP", "GIF")
+
+
+class InvalidImage(ValueError):
+    """The upload is not an image we accept; the message is safe to show to the user."""
+
+
+@dataclass(frozen=True)
+class EncodedImage:
+    """A re-encoded image ready to store: JPEG bytes and their pixel size."""
+
+    content: bytes
+    width: int
+    height: int
+
+
+def max_upload_bytes() -> int:
+    return settings.IMAGE_UPLOAD_MAX_BYTES
+
+
+def human_size(size: int) -> str:
+    return f"{size / (1024 * 1024):.0f} MB"
+
+
+def open_image(data: bytes) -> Image.Image:
+    """Open and fully decode an upload, or raise InvalidImage with a message for the user."""
+    if len(data) > max_upload_bytes():
+        raise InvalidImage(
+            _("The file is larger than %(limit)s.") % {"limit": human_size(max_upload_bytes())}
+        )
+    if not data:
+        raise InvalidImage(_("The file is empty."))
+    too_large = _("The image is too large. The limit is %(mp)s megapixels.") % {
+        "mp": settings.IMAGE_MAX_PIXELS // 1_000_000
+    }
+    try:
+        with warnings.catch_warnings():
+            # Our own pixel limit below is stricter than Pillow's warning threshold.
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(data), formats=ALLOWED_FORMATS)
+    except Image.DecompressionBombError:
+        raise InvalidImage(too_large) from None
+    except UnidentifiedImageError:
+        raise InvalidImage(
+            _("This is not a supported image. Upload a JPEG, PNG, WebP or GIF picture.")
+        ) from None
+    # Only the header has been read so far: refuse huge canvases before decoding a pixel.
+    if image.width * image.height > settings.IMAGE_MAX_PIXELS:
+        raise InvalidImage(
+            _(
+                "The image is too large (%(width)s by %(height)s pixels). "
+                "The limit is %(mp)s megapixels."
+            )
+            % {
+                "width": image.width,
+                "height": image.height,
+                "mp": settings.IMAGE_MAX_PIXELS // 1_000_000,
+            }
+        )
+    try:
+        image.seek(0)  # GIF and animated WebP: the first frame
+        image.load()
+    except (OSError, SyntaxError, ValueError, EOFError):
+        raise InvalidImage(_("The image file is damaged or incomplete.")) from None
+    return image
+
+
+def _flatten(image: Image.Image) -> Image.Image:
+    image = ImageOps.exif_transpose(image) or image
+    if image.mode in {"RGBA", "LA", "P", "PA"}:
+        image = image.convert("RGBA")
+        background = Image.new("RGB", image.size, (255, 255, 255))
+        background.paste(image, mask=image.getchannel("A"))
+        return background
+    return image.convert("RGB")
+
+
+def _encode(image: Image.Image) -> EncodedImage:
+    buffer = io.BytesIO()
+    image.save(buffer, format="JPEG", quality=85, optimize=True, progressive=True)
+    return EncodedImage(buffer.getvalue(), image.width, image.height)
+
+
+def square_versions(data: bytes, sizes: Iterable[int]) -> list[EncodedImage]:
+    """Upright, centre-cropped square JPEGs, one per size (for avatars)."""
+    image = _flatten(open_image(data))
+    return [_encode(ImageOps.fit(image, (size, size), Image.Resampling.LANCZOS)) for size in sizes]
+
+
+def bounded_version(data: bytes, max_side: int) -> EncodedImage:
+    """Upright JPEG no larger than max_side on its longer side (for post images)."""
+    image = _flatten(open_image(data))
+    image.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
+    return _encode(image)
+
+
+def store(storage: Storage, directory: str, image: EncodedImage, suffix: str = "") -> str:
+    """Save under a random name; return the name the storage chose."""
+    name = f"{directory.rstrip('/')}/{uuid.uuid4().hex}{suffix}.jpg"
+    return storage.save(name, ContentFile(image.content))
+
+
+def delete_quietly(storage: Storage, names: Iterable[str]) -> None:
+    """Remove files that are no longer referenced; a missing file is not an error."""
+    for name in names:
+        if name:
+            try:
+                storage.delete(name)
+            except OSError:
+                continue
+
+
+class LimitedUploadHandler(FileUploadHandler):
+    """Stops reading an upload as soon as it passes the limit, so an oversized body is never
+    held in memory or written whole to a temporary file, even when Content-Length lies. Install
+    it before request.POST or request.FILES is read (see apps.core.uploads)."""
+
+    def __init__(self, request=None, limit: int | None = None) -> None:
+        super().__init__(request)
+        self.limit = limit or max_upload_bytes()
+        self.received = 0
+
+    def receive_data_chunk(self, raw_data, start):
+        self.received += len(raw_data)
+        if self.received > self.limit:
+            self.request.upload_too_large = True
+            raise StopUpload(connection_reset=False)
+        return raw_data
+
+    def file_complete(self, file_size):
+        return None

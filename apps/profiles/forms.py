@@ -1,0 +1,132 @@
+"""One form per profile section, plus the full-page settings form that combines them.
+
+Each section form carries `token`, a fingerprint of the section's values when the form was
+opened; the save compares it with the values in the database to detect edits made elsewhere.
+"""
+
+from allauth.account.adapter import get_adapter
+from allauth.account.forms import AddEmailForm
+from django import forms
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+
+from apps.core.images import human_size, max_upload_bytes
+
+from .models import BIO_MAX_LENGTH
+
+User = get_user_model()
+NAME_MAX_LENGTH = User._meta.get_field("first_name").max_length
+
+
+class SectionForm(forms.Form):
+    token = forms.CharField(widget=forms.HiddenInput, required=False)
+
+
+class DetailsForm(SectionForm):
+    first_name = forms.CharField(
+        label="First name", max_length=NAME_MAX_LENGTH, required=False, strip=True
+    )
+    last_name = forms.CharField(
+        label="Last name", max_length=NAME_MAX_LENGTH, required=False, strip=True
+    )
+    bio = forms.CharField(
+        label="About you",
+        max_length=BIO_MAX_LENGTH,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Shown on your public profile. Plain text; line breaks are kept.",
+    )
+    show_online_status = forms.BooleanField(
+        label="Show my online status to others",
+        required=False,
+        help_text="When off, others see you as offline and never when you were last seen.",
+    )
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        for name in ("first_name", "last_name", "bio"):
+            widget = self.fields[name].widget
+            widget.attrs["maxlength"] = self.fields[name].max_length
+            widget.attrs["data-counter"] = ""
+        self.fields["first_name"].widget.attrs["autocomplete"] = "given-name"
+        self.fields["last_name"].widget.attrs["autocomplete"] = "family-name"
+
+
+class UsernameForm(SectionForm):
+    username = forms.CharField(
+        label="Username",
+        max_length=User._meta.get_field("username").max_length,
+        help_text="Your profile lives at /u/ followed by it. Letters, digits and @ . + - _ only.",
+    )
+
+    def __init__(self, *args: object, user, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["username"].widget.attrs["autocomplete"] = "username"
+
+    def clean_username(self) -> str:
+        username = self.cleaned_data["username"].strip()
+        if username.lower() == self.user.username.lower():
+            if username == self.user.username:
+                return username
+            # Only the case changes: allowed, it is still the same name.
+            get_adapter().clean_username(username, shallow=True)
+            return username
+        # Same rules as signup: validators, reserved names, case-insensitive uniqueness.
+        return get_adapter().clean_username(username)
+
+
+class PhotoForm(SectionForm):
+    photo = forms.FileField(
+        label="New photo",
+        required=False,
+        help_text=f"JPEG, PNG, WebP or GIF, up to {human_size(max_upload_bytes())}.",
+        widget=forms.ClearableFileInput(
+            attrs={"accept": "image/jpeg,image/png,image/webp,image/gif"}
+        ),
+    )
+    remove = forms.BooleanField(label="Remove my photo", required=False)
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if not cleaned.get("photo") and not cleaned.get("remove") and not self.errors:
+            raise ValidationError("Choose a picture to upload.", code="required")
+        return cleaned
+
+    def clean_photo(self):
+        upload = self.cleaned_data.get("photo")
+        if upload and upload.size > max_upload_bytes():
+            raise ValidationError(
+                "The file is larger than %(limit)s.",
+                params={"limit": human_size(max_upload_bytes())},
+                code="too_large",
+            )
+        return upload
+
+
+class EmailForm(AddEmailForm):
+    """allauth's email change, with the current password asked inline (reauthentication)."""
+
+    token = forms.CharField(widget=forms.HiddenInput, required=False)
+    password = forms.CharField(
+        label="Current password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        help_text="For your security, confirm it is you.",
+    )
+
+    field_order = ["email", "password", "token"]
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["email"].label = "New email address"
+        self.fields["email"].widget.attrs.update({"autocomplete": "email", "placeholder": ""})
+        if not self.user.has_usable_password():
+            # Accounts made by social login have no password to confirm.
+            del self.fields["password"]
+
+    def clean_password(self) -> str:
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise ValidationError("That is not your current password.", code="wrong_password")
+        return password
