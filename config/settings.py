@@ -97,6 +97,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "apps.core.middleware.HtmxMessagesMiddleware",
+    "apps.presence.middleware.PresenceMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -178,6 +179,7 @@ LOGIN_REDIRECT_URL = "/"
 # django-allauth: log in with email or username; signup asks email, username, password twice.
 SOCIALACCOUNT_ADAPTER = "apps.accounts.adapters.SocialAccountAdapter"
 ACCOUNT_LOGIN_METHODS = {"email", "username"}
+ACCOUNT_FORMS = {"login": "apps.accounts.forms.LoginForm"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "username*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = os.environ.get(
     "ACCOUNT_EMAIL_VERIFICATION", "optional" if DEBUG else "mandatory"
@@ -363,6 +365,12 @@ IMAGE_UPLOAD_MAX_BYTES = env_int("IMAGE_UPLOAD_MAX_MB", 5) * 1024 * 1024
 IMAGE_MAX_PIXELS = env_int("IMAGE_MAX_MEGAPIXELS", 40) * 1_000_000
 
 # --- Apps -----------------------------------------------------------------------------------
+
+# Presence: a user is Online while a page of theirs polls or they act within PRESENCE_TTL.
+PRESENCE_TTL = env_int("PRESENCE_TTL", 120)  # seconds
+PRESENCE_POLL_INTERVAL = env_int("PRESENCE_POLL_INTERVAL", 30)  # seconds between page polls
+PRESENCE_TOUCH_INTERVAL = env_int("PRESENCE_TOUCH_INTERVAL", 60)  # at most one write per user
+PRESENCE_MAX_USERNAMES = 100  # per poll
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

@@ -4,4 +4,7 @@ from django.http import HttpRequest
 
 def site(request: HttpRequest) -> dict[str, object]:
     """Names the templates need on every page."""
-    return {"SITE_NAME": settings.SITE_NAME}
+    return {
+        "SITE_NAME": settings.SITE_NAME,
+        "PRESENCE_POLL_INTERVAL": settings.PRESENCE_POLL_INTERVAL,
+    }

@@ -1,8 +1,13 @@
-"""What others may see of a user's online status."""
+"""What others may see of a user's online status, computed at read time."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 
 class Status(StrEnum):
@@ -18,12 +23,44 @@ class Presence:
     last_seen: datetime | None = None
 
 
-def presence_of(profile, *, username: str) -> Presence:
-    """A user who hides their status shows as plain Offline: neither online nor last seen."""
+def presence_of(profile, *, username: str, now: datetime | None = None) -> Presence:
+    """Online: logged in and active within PRESENCE_TTL. A user who hides their status is
+    shown as plain Offline to others: neither online nor when they were last seen."""
     if profile is None or not profile.show_online_status:
         return Presence(username, Status.OFFLINE)
-    if profile.is_online:
+    now = now or timezone.now()
+    fresh = profile.last_seen and profile.last_seen >= now - timedelta(
+        seconds=settings.PRESENCE_TTL
+    )
+    if profile.is_online and fresh:
         return Presence(username, Status.ONLINE, profile.last_seen)
     if profile.last_seen:
         return Presence(username, Status.LAST_SEEN, profile.last_seen)
     return Presence(username, Status.OFFLINE)
+
+
+@dataclass(frozen=True)
+class PresenceRow:
+    """The four columns a badge needs, read without building model instances."""
+
+    is_online: bool
+    last_seen: datetime | None
+    show_online_status: bool
+
+
+def presences(usernames: Iterable[str]) -> dict[str, tuple[Presence, PresenceRow]]:
+    """Badges for these usernames in ONE query, keyed by username as stored. Unknown or
+    inactive usernames are simply absent."""
+    rows = (
+        get_user_model()
+        .objects.filter(username__in=list(usernames), is_active=True)
+        .values_list(
+            "username", "profile__is_online", "profile__last_seen", "profile__show_online_status"
+        )
+    )
+    now = timezone.now()
+    result = {}
+    for username, is_online, last_seen, show in rows:
+        row = PresenceRow(bool(is_online), last_seen, show is not False)
+        result[username] = (presence_of(row, username=username, now=now), row)
+    return result

@@ -1,14 +1,20 @@
 """The seed's Online/Offline: Django's login/logout signals (allauth sends them too)."""
 
+import time
+
 from django.contrib.auth.signals import user_logged_in, user_logged_out
 from django.dispatch import receiver
 
 from . import services
+from .middleware import SESSION_KEY
 
 
 @receiver(user_logged_in, dispatch_uid="presence_user_logged_in")
 def user_came_online(sender, request, user, **kwargs) -> None:
     services.mark_online(user=user)
+    if request is not None and hasattr(request, "session"):
+        # Just written: the activity throttle starts counting from here.
+        request.session[SESSION_KEY] = time.time()
 
 
 @receiver(user_logged_out, dispatch_uid="presence_user_logged_out")

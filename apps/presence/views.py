@@ -1,0 +1,44 @@
+import hashlib
+import re
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.template.loader import render_to_string
+from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
+from django.utils.http import quote_etag
+from django.views.decorators.http import require_safe
+
+from . import selectors, services
+
+# The characters Django's username validator allows; anything else cannot be a username.
+USERNAME = re.compile(r"^[\w.@+-]{1,150}\Z")
+
+
+@require_safe
+def poll(request: HttpRequest) -> HttpResponse:
+    """Every presence badge on the page in one response (out-of-band swaps), one query."""
+    if not request.htmx:
+        return HttpResponseBadRequest("This address is polled by the page's presence badges.")
+    requested = request.GET.getlist("u")
+    limit = settings.PRESENCE_MAX_USERNAMES
+    usernames = list(dict.fromkeys(name for name in requested[: limit * 4] if USERNAME.match(name)))
+    if len(usernames) > limit:
+        return HttpResponseBadRequest(f"At most {limit} usernames per poll.")
+
+    me = request.user.username if request.user.is_authenticated else None
+    found = selectors.presences([*usernames, me] if me else usernames)
+    if me and me in found and not found[me][1].is_online:
+        # Logged out on another device while this page is still open: online again.
+        services.touch(user_id=request.user.pk)
+        found = {**found, me: (selectors.Presence(me, selectors.Status.ONLINE), found[me][1])}
+        if not found[me][1].show_online_status:
+            found[me] = (selectors.Presence(me, selectors.Status.OFFLINE), found[me][1])
+
+    badges = [found[name][0] for name in usernames if name in found]
+    html = render_to_string("presence/poll.html", {"presences": badges}, request)
+    etag = quote_etag(hashlib.sha256(html.encode()).hexdigest()[:32])
+    response = get_conditional_response(request, etag=etag) or HttpResponse(html)
+    response["ETag"] = etag
+    patch_cache_control(response, private=True, no_cache=True)
+    patch_vary_headers(response, ["Cookie", "HX-Request"])
+    return response

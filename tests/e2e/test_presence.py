@@ -1,0 +1,44 @@
+"""Presence in real browsers: one context watches a profile while another logs in and out."""
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.factories import PASSWORD, UserFactory
+
+from .conftest import open_context, watch
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(autouse=True)
+def _fast_polls(settings):
+    settings.PRESENCE_POLL_INTERVAL = 1
+
+
+def test_a_watcher_sees_login_and_logout_without_reloading(browser, live_server):
+    UserFactory(username="alice", first_name="Alice", last_name="Liddell")
+    watcher_context = open_context(browser, live_server)
+    watcher = watcher_context.new_page()
+    health = watch(watcher, live_server)
+    watcher.goto("/u/alice/")
+    badge = watcher.locator("[data-presence='alice']")
+    expect(badge).to_have_text("○ Offline")
+
+    alice_context = open_context(browser, live_server)
+    alice = alice_context.new_page()
+    alice.goto("/accounts/login/")
+    alice.get_by_label("Username or email").fill("alice")
+    alice.get_by_label("Password").fill(PASSWORD)
+    alice.get_by_role("button", name="Sign In").click()
+    alice.wait_for_url("**/")
+
+    expect(badge).to_contain_text("Online", timeout=5000)
+    expect(watcher.locator("#presence-announcer")).to_have_text("alice: Online")
+
+    alice.get_by_role("button", name="Alice Liddell").click()
+    alice.get_by_role("button", name="Log out").click()
+    alice.wait_for_url("**/")
+    expect(badge).to_contain_text("Last seen", timeout=5000)
+    health.assert_clean()
+    alice_context.close()
+    watcher_context.close()

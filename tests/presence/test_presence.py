@@ -1,0 +1,201 @@
+"""Presence: login/logout, activity with a throttled write, TTL, hidden status, the poll."""
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.core.management import call_command
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from apps.presence import services
+from apps.profiles.models import Profile
+from tests.factories import PASSWORD, UserFactory
+
+pytestmark = pytest.mark.django_db
+HTMX = {"HX-Request": "true"}
+T0 = timezone.datetime(2026, 11, 25, 12, 0, tzinfo=timezone.UTC)
+
+
+def poll(client, *usernames, **headers):
+    return client.get("/presence/", {"u": list(usernames)}, headers=HTMX | headers)
+
+
+def status(client, username: str) -> str:
+    """The status a poll reports for one user: Online, Last seen or Offline."""
+    html = poll(client, username).content.decode()
+    assert html.count(f'data-presence="{username}"') == 1
+    labels = [label for label in ("Online", "Last seen", "Offline") if label in html]
+    assert len(labels) == 1, html
+    return labels[0]
+
+
+@pytest.fixture
+def alice(db):
+    return UserFactory(username="alice")
+
+
+def log_in(username: str) -> Client:
+    client = Client()
+    response = client.post("/accounts/login/", {"login": username, "password": PASSWORD})
+    assert response.status_code == 302
+    return client
+
+
+def test_logging_in_shows_online_and_logging_out_shows_last_seen(client, alice):
+    with time_machine.travel(T0, tick=False):
+        device = log_in("alice")
+        assert status(client, "alice") == "Online"
+        device.post("/accounts/logout/")
+        assert status(client, "alice") == "Last seen"
+        assert not Profile.objects.get(user=alice).is_online
+
+
+def test_a_closed_browser_goes_offline_after_the_ttl(client, alice, settings):
+    settings.PRESENCE_TTL = 120
+    with time_machine.travel(T0, tick=False) as traveller:
+        log_in("alice")  # and then the browser is closed: no more requests
+        traveller.shift(timedelta(seconds=119))
+        assert status(client, "alice") == "Online"
+        traveller.shift(timedelta(seconds=2))
+        html = poll(client, "alice").content.decode()
+        assert "Last seen" in html
+        assert "2\xa0minutes ago" in html
+        assert 'datetime="2026-11-25T12:00:00+00:00"' in html
+
+
+def test_activity_keeps_a_user_online_with_at_most_one_write_a_minute(
+    client, alice, settings, django_assert_num_queries
+):
+    settings.PRESENCE_TTL = 120
+    with time_machine.travel(T0, tick=False) as traveller:
+        device = log_in("alice")
+        for _ in range(10):
+            traveller.shift(timedelta(seconds=5))
+            # session + user + the page's own queries; no presence write inside the minute
+            with django_assert_num_queries(2):
+                device.get("/healthz/")
+        traveller.shift(timedelta(seconds=11))  # 61 s after login
+        with CaptureQueriesContext(connection) as queries:
+            device.get("/healthz/")
+        writes = [q["sql"] for q in queries if q["sql"].startswith('UPDATE "profiles_profile"')]
+        assert len(writes) == 1
+        assert Profile.objects.get(user=alice).last_seen == T0 + timedelta(seconds=61)
+        traveller.shift(timedelta(seconds=100))
+        assert status(client, "alice") == "Online"
+
+
+def test_the_touch_writes_once_per_minute_whatever_the_number_of_devices(alice):
+    with time_machine.travel(T0, tick=False) as traveller:
+        assert services.touch(user_id=alice.pk)
+        assert not services.touch(user_id=alice.pk)
+        traveller.shift(timedelta(seconds=30))
+        assert not services.touch(user_id=alice.pk)
+        traveller.shift(timedelta(seconds=31))
+        assert services.touch(user_id=alice.pk)
+
+
+def test_logging_out_on_one_device_is_undone_by_the_next_poll_of_another(client, alice):
+    with time_machine.travel(T0, tick=False) as traveller:
+        phone, laptop = log_in("alice"), log_in("alice")
+        phone.post("/accounts/logout/")
+        assert status(client, "alice") == "Last seen"
+        traveller.shift(timedelta(seconds=30))
+        poll(laptop, "bob")  # the laptop's page polls, whatever badges it shows
+        assert status(client, "alice") == "Online"
+
+
+def test_a_hidden_status_shows_neither_online_nor_last_seen(client, alice):
+    Profile.objects.filter(user=alice).update(
+        show_online_status=False, is_online=True, last_seen=timezone.now()
+    )
+    html = poll(client, "alice").content.decode()
+    assert "Online" not in html
+    assert "Last seen" not in html
+    assert "Offline" in html
+
+
+def test_anonymous_polls_write_nothing(client, alice, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        response = poll(client, "alice")
+    assert response.status_code == 200
+    assert "session" not in response.cookies
+
+
+def test_one_query_answers_a_poll_for_fifty_users(client, django_assert_num_queries):
+    users = UserFactory.create_batch(50)
+    Profile.objects.update(is_online=True, last_seen=timezone.now())
+    with django_assert_num_queries(1):
+        response = poll(client, *[u.username for u in users])
+    html = response.content.decode()
+    assert html.count("hx-swap-oob=") == 50
+    assert html.count("Online") == 50
+
+
+def test_a_logged_in_poll_costs_a_constant_number_of_queries(alice, django_assert_num_queries):
+    device = log_in("alice")
+    users = UserFactory.create_batch(30)
+    with django_assert_num_queries(3):  # session, user, the one presence query
+        poll(device, *[u.username for u in users])
+
+
+def test_every_badge_is_swapped_by_username_out_of_band(client, alice):
+    html = poll(client, "alice").content.decode()
+    assert """hx-swap-oob="outerHTML:[data-presence='alice']\"""" in html
+
+
+def test_an_unchanged_poll_is_a_304(client, alice):
+    first = poll(client, "alice")
+    etag = first["ETag"]
+    assert etag
+    assert first["Cache-Control"] == "private, no-cache"
+    second = poll(client, "alice", **{"If-None-Match": etag})
+    assert second.status_code == 304
+    assert second.content == b""
+
+
+def test_unknown_and_malformed_usernames_are_ignored(client, alice):
+    response = poll(client, "alice", "nobody", "<script>", "a" * 500, "")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert html.count('data-presence="') == 1
+    assert "script" not in html
+
+
+def test_too_many_usernames_is_a_clear_400(client, django_assert_max_num_queries):
+    with django_assert_max_num_queries(0):
+        response = poll(client, *[f"user{n}" for n in range(150)])
+    assert response.status_code == 400
+    assert b"At most 100 usernames" in response.content
+
+
+def test_thousands_of_usernames_are_refused_before_any_query(client, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        response = poll(client, *[f"user{n}" for n in range(5000)])
+    assert response.status_code == 400
+
+
+def test_a_plain_get_of_the_poll_endpoint_is_a_400(client):
+    response = client.get("/presence/", {"u": "alice"})
+    assert response.status_code == 400
+
+
+def test_the_sweep_clears_users_gone_past_the_ttl(alice, settings):
+    settings.PRESENCE_TTL = 120
+    bob = UserFactory(username="bob")
+    Profile.objects.filter(user=alice).update(
+        is_online=True, last_seen=timezone.now() - timedelta(hours=3)
+    )
+    Profile.objects.filter(user=bob).update(is_online=True, last_seen=timezone.now())
+    call_command("presence_sweep", verbosity=0)
+    assert not Profile.objects.get(user=alice).is_online
+    assert Profile.objects.get(user=bob).is_online
+
+
+def test_pages_poll_once_for_all_their_badges(client, alice):
+    html = client.get("/u/alice/").content.decode()
+    assert html.count('id="presence-poller"') == 1
+    assert 'hx-trigger="every 30s, presence:refresh"' in html
+    assert 'aria-live="polite"' in html
