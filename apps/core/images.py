@@ -7,6 +7,7 @@ and anything appended to the original file. Stored names are random.
 """
 
 import io
+import logging
 import uuid
 import warnings
 from collections.abc import Iterable
@@ -20,6 +21,7 @@ from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 ALLOWED_FORMATS = ("JPEG", "PNG", "WEBP", "GIF")
+logger = logging.getLogger(__name__)
 
 
 class InvalidImage(ValueError):
@@ -43,8 +45,10 @@ def human_size(size: int) -> str:
     return f"{size / (1024 * 1024):.0f} MB"
 
 
-def open_image(data: bytes) -> Image.Image:
-    """Open and fully decode an upload, or raise InvalidImage with a message for the user."""
+def open_image(data: bytes, max_side: int | None = None) -> Image.Image:
+    """Open and fully decode an upload, or raise InvalidImage with a message for the user.
+    With max_side, JPEGs are decoded at a reduced scale (still at least max_side) to save
+    memory on big photos."""
     if len(data) > max_upload_bytes():
         raise InvalidImage(
             _("The file is larger than %(limit)s.") % {"limit": human_size(max_upload_bytes())}
@@ -65,6 +69,8 @@ def open_image(data: bytes) -> Image.Image:
         raise InvalidImage(
             _("This is not a supported image. Upload a JPEG, PNG, WebP or GIF picture.")
         ) from None
+    except (OSError, SyntaxError, ValueError, EOFError):
+        raise InvalidImage(_("The image file is damaged or incomplete.")) from None
     # Only the header has been read so far: refuse huge canvases before decoding a pixel.
     if image.width * image.height > settings.IMAGE_MAX_PIXELS:
         raise InvalidImage(
@@ -80,6 +86,8 @@ def open_image(data: bytes) -> Image.Image:
         )
     try:
         image.seek(0)  # GIF and animated WebP: the first frame
+        if max_side and image.format == "JPEG":
+            image.draft("RGB", (max_side, max_side))
         image.load()
     except (OSError, SyntaxError, ValueError, EOFError):
         raise InvalidImage(_("The image file is damaged or incomplete.")) from None
@@ -102,15 +110,15 @@ def _encode(image: Image.Image) -> EncodedImage:
     return EncodedImage(buffer.getvalue(), image.width, image.height)
 
 
-def square_versions(data: bytes, sizes: Iterable[int]) -> list[EncodedImage]:
+def square_versions(data: bytes, sizes: list[int]) -> list[EncodedImage]:
     """Upright, centre-cropped square JPEGs, one per size (for avatars)."""
-    image = _flatten(open_image(data))
+    image = _flatten(open_image(data, max_side=max(sizes)))
     return [_encode(ImageOps.fit(image, (size, size), Image.Resampling.LANCZOS)) for size in sizes]
 
 
 def bounded_version(data: bytes, max_side: int) -> EncodedImage:
     """Upright JPEG no larger than max_side on its longer side (for post images)."""
-    image = _flatten(open_image(data))
+    image = _flatten(open_image(data, max_side=max_side))
     image.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
     return _encode(image)
 
@@ -122,13 +130,15 @@ def store(storage: Storage, directory: str, image: EncodedImage, suffix: str = "
 
 
 def delete_quietly(storage: Storage, names: Iterable[str]) -> None:
-    """Remove files that are no longer referenced; a missing file is not an error."""
+    """Remove files that are no longer referenced. Never raises: a file that cannot be removed
+    (already gone, storage briefly down) is logged and left for a later cleanup, because the
+    save that made it unreferenced has already happened."""
     for name in names:
         if name:
             try:
                 storage.delete(name)
-            except OSError:
-                continue
+            except Exception:
+                logger.warning("Could not delete %s from storage", name, exc_info=True)
 
 
 class LimitedUploadHandler(FileUploadHandler):

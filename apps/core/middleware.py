@@ -18,8 +18,9 @@ class HtmxMessagesMiddleware:
         if not getattr(request, "htmx", False) or request.htmx.boosted:
             return response
         # Redirects (including HX-Redirect/HX-Refresh) keep messages for the next full page.
+        # htmx does not swap error responses, so their messages wait for the next page.
         if (
-            300 <= response.status_code < 400
+            not 200 <= response.status_code < 300
             or "HX-Redirect" in response
             or "HX-Refresh" in response
             or response.streaming

@@ -6,7 +6,9 @@ opened; the save compares it with the values in the database to detect edits mad
 
 from allauth.account.adapter import get_adapter
 from allauth.account.forms import AddEmailForm
+from allauth.core import ratelimit
 from django import forms
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 
@@ -55,6 +57,7 @@ class DetailsForm(SectionForm):
 class UsernameForm(SectionForm):
     username = forms.CharField(
         label="Username",
+        min_length=settings.ACCOUNT_USERNAME_MIN_LENGTH,
         max_length=User._meta.get_field("username").max_length,
         help_text="Your profile lives at /u/ followed by it. Letters, digits and @ . + - _ only.",
     )
@@ -117,7 +120,8 @@ class EmailForm(AddEmailForm):
 
     field_order = ["email", "password", "token"]
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: object, request=None, **kwargs: object) -> None:
+        self.request = request
         super().__init__(*args, **kwargs)
         self.fields["email"].label = "New email address"
         self.fields["email"].widget.attrs.update({"autocomplete": "email", "placeholder": ""})
@@ -127,6 +131,11 @@ class EmailForm(AddEmailForm):
 
     def clean_password(self) -> str:
         password = self.cleaned_data["password"]
+        # Wrong guesses count against allauth's reauthentication limit (shared cache).
+        if self.request is not None and not ratelimit.consume(
+            self.request, action="reauthenticate", user=self.user
+        ):
+            raise ValidationError("Too many attempts. Wait a minute and try again.")
         if not self.user.check_password(password):
             raise ValidationError("That is not your current password.", code="wrong_password")
         return password

@@ -2,6 +2,7 @@
 
 from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 User = get_user_model()
@@ -13,6 +14,8 @@ def users_with_profiles() -> QuerySet:
 
 def get_public_user(*, username: str):
     """The active user behind /u/<username>/, matched case-insensitively like signup does."""
+    if "\x00" in username:  # PostgreSQL refuses NUL in text; no username contains one.
+        raise Http404
     return get_object_or_404(users_with_profiles(), username__iexact=username)
 
 

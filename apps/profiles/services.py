@@ -82,10 +82,14 @@ def update_profile(
             profile_fields |= {"photo": "", "photo_thumbnail": ""}
         else:
             large, small = images.square_versions(photo.data, [AVATAR_SIZE, AVATAR_THUMBNAIL_SIZE])
-            new_files = [
-                images.store(storage, "avatars", large),
-                images.store(storage, "avatars", small, suffix=f"-{AVATAR_THUMBNAIL_SIZE}"),
-            ]
+            try:
+                new_files.append(images.store(storage, "avatars", large))
+                new_files.append(
+                    images.store(storage, "avatars", small, suffix=f"-{AVATAR_THUMBNAIL_SIZE}")
+                )
+            except BaseException:
+                images.delete_quietly(storage, new_files)
+                raise
             profile_fields |= {"photo": new_files[0], "photo_thumbnail": new_files[1]}
     try:
         with transaction.atomic(durable=True):
@@ -113,7 +117,7 @@ def update_profile(
                     setattr(profile, name, value)
                 profile.save(update_fields=list(profile_fields))
             if replaced:
-                transaction.on_commit(lambda: images.delete_quietly(storage, replaced))
+                transaction.on_commit(lambda: images.delete_quietly(storage, replaced), robust=True)
     except BaseException:
         images.delete_quietly(storage, new_files)
         raise

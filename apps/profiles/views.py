@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from functools import wraps
 
 from allauth.account.models import EmailAddress
+from allauth.core import ratelimit
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
@@ -31,6 +32,7 @@ from .forms import DetailsForm, EmailForm, PhotoForm, UsernameForm
 logger = logging.getLogger(__name__)
 
 INVALID = 200  # Form errors re-render the form with 200, htmx and plain requests alike.
+TOO_MANY = "Too many attempts. Wait a minute and try again; nothing was changed."
 SAVE_FAILED = "Your changes could not be saved, and nothing was changed. Please try again."
 
 
@@ -43,8 +45,11 @@ def login_required_htmx(view):
         if request.user.is_authenticated:
             return view(request, *args, **kwargs)
         if request.htmx:
-            back = request.htmx.current_url_abs_path or reverse("core:home")
-            return HttpResponseClientRedirect(f"{reverse('account_login')}?next={back}")
+            try:
+                back = request.htmx.current_url_abs_path or reverse("core:home")
+            except ValueError:  # a malformed HX-Current-URL header
+                back = reverse("core:home")
+            return HttpResponseClientRedirect(redirect_to_login(back)["Location"])
         return redirect_to_login(request.get_full_path())
 
     return wrapper
@@ -133,11 +138,13 @@ SECTIONS = {
 
 
 def _section_too_large(request: HttpRequest, section: str) -> HttpResponse:
-    """The body was refused unread (see limit_upload_size): show the photo form with why."""
+    """The body was refused unread (see limit_upload_size): the section's form, with why."""
+    if section not in SECTIONS:
+        raise Http404
     user = request.user
     profile = _profile_of(user)
-    form = _forms(user, profile)["photo"]
-    return _render_form(request, "photo", user, profile, form, status=INVALID, error=_too_large())
+    form = _forms(user, profile)[section]
+    return _render_form(request, section, user, profile, form, error=_too_large())
 
 
 @login_required_htmx
@@ -157,6 +164,9 @@ def edit_section(request: HttpRequest, section: str) -> HttpResponse:
             return redirect(f"{reverse('profiles:settings')}#{section}")
         form = _forms(user, profile)[section]
         return _render_form(request, section, user, profile, form, status=200)
+    if section == "email" and not ratelimit.consume(request, action="manage_email", user=user):
+        return _render_form(request, section, user, profile, _forms(user, profile)[section],
+                            error=TOO_MANY)  # fmt: skip
     form = _bind(request, section, user)
     if request.upload_too_large:
         return _render_form(request, section, user, profile, form, error=_too_large())
@@ -178,6 +188,7 @@ def edit_section(request: HttpRequest, section: str) -> HttpResponse:
         return _render_form(request, section, user, profile, form)
     messages.success(request, message)
     if not request.htmx:
+        request.user.refresh_from_db(fields=["username"])
         return redirect(request.user.get_absolute_url())
     return _render_saved(request, section)
 
@@ -204,7 +215,7 @@ def _bind(request: HttpRequest, section: str, user):
         return UsernameForm(data, prefix="username", user=user)
     if section == "photo":
         return PhotoForm(data, files, prefix="photo")
-    return EmailForm(user=user, data=data, prefix="email")
+    return EmailForm(user=user, data=data, prefix="email", request=request)
 
 
 def _save(request: HttpRequest, section: str, user, form) -> str:

@@ -348,3 +348,55 @@ def test_own_profile_page_uses_a_constant_number_of_queries(
 ):
     with django_assert_max_num_queries(6):
         assert client.get("/u/alice/").status_code == 200
+
+
+def test_a_malformed_current_url_header_still_sends_anonymous_users_to_login(client):
+    response = client.get(
+        "/settings/profile/details/",
+        headers={"HX-Request": "true", "HX-Current-URL": "http://[::1"},
+    )
+    assert response["HX-Redirect"] == "/accounts/login/?next=/"
+
+
+def test_the_login_redirect_keeps_the_whole_current_address(client):
+    url = "http://testserver/u/x/?a=1&next=https://evil.example/"
+    response = client.get(
+        "/settings/profile/details/", headers={"HX-Request": "true", "HX-Current-URL": url}
+    )
+    assert response["HX-Redirect"] == (
+        "/accounts/login/?next=/u/x/%3Fa%3D1%26next%3Dhttps%3A//evil.example/"
+    )
+
+
+def test_a_nul_byte_in_a_profile_address_is_a_404(client):
+    assert client.get("/u/a%00b/").status_code == 404
+
+
+@pytest.mark.parametrize("username", ["x", "ab"])
+def test_usernames_shorter_than_three_characters_are_refused(client, owner, username):
+    data = {"username-username": username, "username-token": token("username", owner)}
+    response = client.post("/settings/profile/username/", data, headers=HTMX)
+    assert "at least 3 characters" in response.content.decode()
+    assert User.objects.get(pk=owner.pk).username == "alice"
+
+
+def test_changing_username_without_javascript_redirects_to_the_new_address(client, owner):
+    data = {"username-username": "alicia", "username-token": token("username", owner)}
+    response = client.post("/settings/profile/username/", data)
+    assert response["Location"] == "/u/alicia/"
+
+
+def test_password_guessing_through_the_email_form_is_rate_limited(client, owner):
+    for _ in range(10):
+        client.post(
+            "/settings/profile/email/",
+            {"email-email": "x@new.example", "email-password": "wrong"},
+            headers=HTMX,
+        )
+    response = client.post(
+        "/settings/profile/email/",
+        {"email-email": "x@new.example", "email-password": PASSWORD},
+        headers=HTMX,
+    )
+    assert "Too many attempts" in response.content.decode()
+    assert mail.outbox == []

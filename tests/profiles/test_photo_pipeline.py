@@ -205,3 +205,39 @@ def test_the_photo_form_shows_a_progress_bar_and_a_preview(client, owner):
     assert "data-upload-progress" in html
     assert "data-photo-preview" in html
     assert 'hx-encoding="multipart/form-data"' in html
+
+
+@pytest.mark.parametrize("keep", [100, 300, 600])
+def test_a_jpeg_cut_inside_its_header_is_refused_not_a_500(client, owner, keep):
+    data = image_bytes("JPEG", (300, 300))[:keep]
+    response = post_photo(client, owner, data)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "damaged or incomplete" in html or "not a supported image" in html
+
+
+def test_a_failing_cleanup_of_the_old_photo_never_loses_the_new_one(
+    client, owner, django_capture_on_commit_callbacks
+):
+    post_photo(client, owner, image_bytes())
+    storage = Profile._meta.get_field("photo").storage
+    with (
+        mock.patch.object(storage, "delete", side_effect=RuntimeError("S3 503")),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        response = post_photo(client, owner, image_bytes(colour=(0, 0, 255)))
+    assert response.status_code == 200
+    profile = Profile.objects.get(user=owner)
+    assert Path(profile.photo.path).exists()
+    assert Path(profile.photo_thumbnail.path).exists()
+
+
+def test_an_oversized_body_to_another_section_answers_with_that_section(client, owner):
+    response = client.post(
+        "/settings/profile/details/",
+        {"details-bio": "x", "pad": "0" * (6 * 1024 * 1024)},
+        headers=HTMX,
+    )
+    html = response.content.decode()
+    assert 'id="section-details"' in html
+    assert "larger than 5 MB" in html
