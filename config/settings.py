@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "apps.accounts",
     "apps.profiles",
     "apps.presence",
+    "apps.feed",
 ]
 
 MIDDLEWARE = [

@@ -21,3 +21,21 @@ class UserFactory(factory.django.DjangoModelFactory):
         """A user made by the factory has a verified primary address, like a real member."""
         if create and extracted is not False and user.email:
             EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+
+
+class PostFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "feed.Post"
+
+    author = factory.SubFactory(UserFactory)
+    title = factory.Sequence(lambda n: f"Post number {n}")
+    text = "Some words about something."
+
+
+class CommentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "feed.Comment"
+
+    post = factory.SubFactory(PostFactory)
+    author = factory.SubFactory(UserFactory)
+    text = "Nice post."

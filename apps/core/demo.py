@@ -1,8 +1,14 @@
 """Demo content for local development (`make run`). Every step is idempotent."""
 
+import io
+
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from PIL import Image, ImageDraw
+
+from apps.feed import services as feed
+from apps.feed.models import Post
 
 DEMO_PASSWORD = "eternity-demo"  # noqa: S105 (documented demo login, local only)
 DEMO_USERS = [
@@ -10,11 +16,42 @@ DEMO_USERS = [
     ("boris", "Boris", "Pasternak", "Poems, gardens, long walks."),
     ("chloe", "Chloe", "Moreau", "Photographer. Mostly film, sometimes pixels."),
 ]
+DEMO_POSTS = [
+    ("chloe", "Morning light over the bay", "#photography #travel",
+     "Got up at five for this one. The fog lifted just as the sun came over the hills.\n\n"
+     "Shot on a 35 mm lens, no filters.", ((255, 183, 94), (86, 133, 196))),
+    ("boris", "The garden in November", "#garden, poems",
+     "Everything is bare now, and that is when you can see the shape of things.\n"
+     "The roses will be back. The apple tree keeps a few stubborn leaves.", None),
+    ("alice", "Five books for a rainy week", "#books #tea",
+     "1. The Master and Margarita\n2. Alice's Adventures in Wonderland\n3. Pnin\n"
+     "4. The Left Hand of Darkness\n5. A Wizard of Earthsea\n\n"
+     "More at https://www.gutenberg.org if you like old books.", None),
+    ("chloe", "Film versus digital, again", "#photography",
+     "People ask which is better. Neither: they are different ways of paying attention.",
+     ((40, 40, 60), (200, 200, 220))),
+    ("alice", "Tea of the month: smoky lapsang", "#tea",
+     "Like a campfire in a cup. Not for everyone, which is exactly why I love it.",
+     ((120, 60, 30), (230, 190, 120))),
+]  # fmt: skip
+
+
+def gradient(top: tuple[int, int, int], bottom: tuple[int, int, int]) -> bytes:
+    image = Image.new("RGB", (1200, 675), top)
+    draw = ImageDraw.Draw(image)
+    for y in range(675):
+        mix = y / 674
+        colour = tuple(round(a + (b - a) * mix) for a, b in zip(top, bottom, strict=True))
+        draw.line([(0, y), (1199, y)], fill=colour)
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", quality=90)
+    return buffer.getvalue()
 
 
 @transaction.atomic
 def load_demo_data() -> list[str]:
     User = get_user_model()
+    users = {}
     lines = []
     for username, first, last, bio in DEMO_USERS:
         email = f"{username}@example.com"
@@ -28,5 +65,21 @@ def load_demo_data() -> list[str]:
         EmailAddress.objects.update_or_create(
             user=user, email=email, defaults={"verified": True, "primary": True}
         )
+        users[username] = user
         lines.append(f"Demo login: {username} or {email} / {DEMO_PASSWORD}")
+    if not Post.objects.filter(author__in=users.values()).exists():
+        for username, title, tags, text, colours in DEMO_POSTS:
+            post = feed.create_post(
+                author=users[username],
+                title=title,
+                text=text,
+                tags=feed.parse_tags(tags),
+                image=gradient(*colours) if colours else None,
+            )
+            for liker in users.values():
+                if liker != post.author:
+                    feed.set_like(user=liker, post=post, liked=True)
+            first = feed.add_comment(author=users["alice"], post=post, text="Love this!")
+            feed.add_comment(author=users["boris"], post=post, text="Same here.", parent=first)
+        lines.append(f"Demo posts: {len(DEMO_POSTS)} with tags, images, likes and comments.")
     return lines

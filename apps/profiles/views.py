@@ -8,23 +8,23 @@ same atomic save.
 
 import logging
 from dataclasses import dataclass
-from functools import wraps
 
 from allauth.account.models import EmailAddress
 from allauth.core import ratelimit
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import DatabaseError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_safe
 from django_htmx.http import HttpResponseClientRedirect, replace_url
 
+from apps.core.decorators import login_required_htmx
 from apps.core.images import InvalidImage, human_size, max_upload_bytes
 from apps.core.uploads import limit_upload_size
+from apps.feed import selectors as feed_selectors
 
 from . import selectors, services
 from .forms import DetailsForm, EmailForm, PhotoForm, UsernameForm
@@ -34,25 +34,6 @@ logger = logging.getLogger(__name__)
 INVALID = 200  # Form errors re-render the form with 200, htmx and plain requests alike.
 TOO_MANY = "Too many attempts. Wait a minute and try again; nothing was changed."
 SAVE_FAILED = "Your changes could not be saved, and nothing was changed. Please try again."
-
-
-def login_required_htmx(view):
-    """login_required that sends htmx requests to the login page as a whole-page redirect
-    (HX-Redirect) instead of swapping the login page into a section."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
-        if request.user.is_authenticated:
-            return view(request, *args, **kwargs)
-        if request.htmx:
-            try:
-                back = request.htmx.current_url_abs_path or reverse("core:home")
-            except ValueError:  # a malformed HX-Current-URL header
-                back = reverse("core:home")
-            return HttpResponseClientRedirect(redirect_to_login(back)["Location"])
-        return redirect_to_login(request.get_full_path())
-
-    return wrapper
 
 
 def _profile_of(user) -> "services.Profile":
@@ -112,12 +93,21 @@ def profile_detail(request: HttpRequest, username: str) -> HttpResponse:
     profile_user = selectors.get_public_user(username=username)
     if profile_user.username != username:
         return redirect(profile_user, permanent=True)
+    try:
+        page = feed_selectors.page_of_posts(
+            viewer=request.user, author_id=profile_user.pk, cursor=request.GET.get("after")
+        )
+    except ValueError:
+        return HttpResponseBadRequest("That page link is not valid.")
+    posts = {"page": page, "posts": page.posts, "is_more": bool(request.GET.get("after"))}
+    if request.htmx and request.GET.get("after"):
+        return render(request, "feed/feed.html#page", posts | {"profile_user": profile_user})
     profile = _profile_of(profile_user)
     is_owner = request.user.is_authenticated and request.user.pk == profile_user.pk
     context = {"profile_user": profile_user, "profile": profile, "is_owner": is_owner}
     if is_owner:
         context = _context(request, profile_user, profile, forms=_forms(profile_user, profile))
-    return render(request, "profiles/profile.html", context)
+    return render(request, "profiles/profile.html", context | posts)
 
 
 @dataclass(frozen=True)

@@ -35,29 +35,26 @@
   }
 
   // Instant local preview of a chosen photo (blob: URLs are allowed by the CSP's img-src).
-  function initPhotoPreview(root) {
-    root.querySelectorAll("form input[type=file]").forEach(function (input) {
-      var preview = input.form && input.form.querySelector("[data-photo-preview]");
-      if (!preview || input.dataset.previewReady) return;
-      input.dataset.previewReady = "1";
-      input.addEventListener("change", function () {
-        var file = input.files && input.files[0];
-        if (!file || !file.type.startsWith("image/")) {
-          preview.classList.add("d-none");
-          return;
-        }
-        preview.src = URL.createObjectURL(file);
-        preview.classList.remove("d-none");
-        var current = preview.previousElementSibling;
-        if (current) current.classList.add("d-none");
-      });
-    });
-  }
+  // Delegated, so it works for forms swapped in at any time.
+  document.addEventListener("change", function (event) {
+    var input = event.target;
+    if (!input.matches || !input.matches("form input[type=file]")) return;
+    var preview = input.form.querySelector("[data-photo-preview]");
+    if (!preview) return;
+    var file = input.files && input.files[0];
+    if (!file || !file.type.startsWith("image/")) {
+      preview.classList.add("d-none");
+      return;
+    }
+    preview.src = URL.createObjectURL(file);
+    preview.classList.remove("d-none");
+    var current = preview.previousElementSibling;
+    if (current) current.classList.add("d-none");
+  });
 
   function init(root) {
     initToasts(document);
     initCounters(root);
-    initPhotoPreview(root);
   }
 
   // Upload progress for htmx forms that show a <progress data-upload-progress>.
@@ -66,6 +63,39 @@
     if (!bar || !event.detail.lengthComputable) return;
     bar.classList.remove("d-none");
     bar.value = Math.round((event.detail.loaded / event.detail.total) * 100);
+  });
+
+  // "Copy link": the Clipboard API, or the link shown selected for copying by hand.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("[data-copy]");
+    if (!button) return;
+    var url = button.getAttribute("data-copy");
+    var fallback = button.parentElement.querySelector(".share-fallback");
+    function showFallback() {
+      if (!fallback) return;
+      fallback.classList.remove("d-none");
+      fallback.focus();
+      fallback.select();
+    }
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(url).then(function () {
+        button.textContent = "Link copied";
+        setTimeout(function () { button.textContent = "Copy link"; }, 2500);
+      }, showFallback);
+    } else {
+      showFallback();
+    }
+  });
+
+  // Cancel on an inline reply form removes it (the link still works without JavaScript).
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest("[data-remove-closest]");
+    if (!link) return;
+    var form = link.closest(link.getAttribute("data-remove-closest"));
+    if (form) {
+      event.preventDefault();
+      form.remove();
+    }
   });
 
   // Escape in an inline form is Cancel.

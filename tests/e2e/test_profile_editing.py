@@ -5,6 +5,7 @@ import re
 
 import pytest
 from PIL import Image
+from playwright.sync_api import expect
 
 from apps.profiles.models import Profile
 from tests.factories import UserFactory
@@ -92,8 +93,9 @@ def test_photo_upload_shows_progress_and_the_new_avatar(page, alice, tmp_path):
 
     page.goto("/u/alice/")
     page.get_by_role("link", name="Change photo").click()
+    wait_for_focus(page, "photo-photo")
     page.get_by_label("New photo").set_input_files(str(photo))
-    assert page.locator("[data-photo-preview]").is_visible()
+    expect(page.locator("[data-photo-preview]")).to_be_visible()
     progress_seen = page.evaluate(
         """() => new Promise(resolve => {
             document.addEventListener('htmx:xhr:progress', () => resolve(true), {once: true});

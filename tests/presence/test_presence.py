@@ -67,15 +67,15 @@ def test_a_closed_browser_goes_offline_after_the_ttl(client, alice, settings):
 
 
 def test_activity_keeps_a_user_online_with_at_most_one_write_a_minute(
-    client, alice, settings, django_assert_num_queries
+    client, alice, settings, django_assert_max_num_queries
 ):
     settings.PRESENCE_TTL = 120
     with time_machine.travel(T0, tick=False) as traveller:
         device = log_in("alice")
         for _ in range(10):
             traveller.shift(timedelta(seconds=5))
-            # session + user + the page's own queries; no presence write inside the minute
-            with django_assert_num_queries(2):
+            # session (none when Redis caches it) + user; no presence write inside the minute
+            with django_assert_max_num_queries(2):
                 device.get("/healthz/")
         traveller.shift(timedelta(seconds=11))  # 61 s after login
         with CaptureQueriesContext(connection) as queries:
@@ -134,10 +134,10 @@ def test_one_query_answers_a_poll_for_fifty_users(client, django_assert_num_quer
     assert html.count("Online") == 50
 
 
-def test_a_logged_in_poll_costs_a_constant_number_of_queries(alice, django_assert_num_queries):
+def test_a_logged_in_poll_costs_a_constant_number_of_queries(alice, django_assert_max_num_queries):
     device = log_in("alice")
     users = UserFactory.create_batch(30)
-    with django_assert_num_queries(3):  # session, user, the one presence query
+    with django_assert_max_num_queries(3):  # session, user, the one presence query
         poll(device, *[u.username for u in users])
 
 

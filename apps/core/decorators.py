@@ -1,0 +1,27 @@
+"""View decorators shared by the apps."""
+
+from functools import wraps
+
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
+from django_htmx.http import HttpResponseClientRedirect
+
+
+def login_required_htmx(view):
+    """login_required that sends htmx requests to the login page as a whole-page redirect
+    (HX-Redirect) instead of swapping the login page into a section."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        if request.user.is_authenticated:
+            return view(request, *args, **kwargs)
+        if request.htmx:
+            try:
+                back = request.htmx.current_url_abs_path or reverse("feed:home")
+            except ValueError:  # a malformed HX-Current-URL header
+                back = reverse("feed:home")
+            return HttpResponseClientRedirect(redirect_to_login(back)["Location"])
+        return redirect_to_login(request.get_full_path())
+
+    return wrapper

@@ -1,0 +1,99 @@
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+
+TITLE_MAX_LENGTH = 150
+TEXT_MAX_LENGTH = 10_000
+COMMENT_MAX_LENGTH = 2_000
+TAG_MAX_LENGTH = 40
+MAX_TAGS = 10
+POST_IMAGE_MAX_SIDE = 1200
+
+
+class Tag(models.Model):
+    """A lowercase topic; posts link to /tags/<name>/."""
+
+    name = models.SlugField(max_length=TAG_MAX_LENGTH, unique=True, allow_unicode=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("feed:tag", kwargs={"tag": self.name})
+
+
+class Post(models.Model):
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="posts"
+    )
+    title = models.CharField(max_length=TITLE_MAX_LENGTH)
+    text = models.TextField(max_length=TEXT_MAX_LENGTH)
+    tags = models.ManyToManyField(Tag, related_name="posts", blank=True)
+    # Re-encoded by apps.core.images, stored under a random name; never the upload itself.
+    image = models.ImageField(upload_to="posts/", blank=True, width_field="image_width",
+                              height_field="image_height")  # fmt: skip
+    image_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    image_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    created = models.DateTimeField(default=timezone.now, editable=False)
+    edited = models.DateTimeField(null=True, blank=True, editable=False)
+    # Kept by the services in the same transaction as the rows they count, so a feed page
+    # never aggregates.
+    like_count = models.PositiveIntegerField(default=0, editable=False)
+    comment_count = models.PositiveIntegerField(default=0, editable=False)
+
+    class Meta:
+        ordering = ["-created", "-id"]
+        indexes = [
+            models.Index(fields=["-created", "-id"], name="feed_post_newest_idx"),
+            models.Index(fields=["author", "-created", "-id"], name="feed_post_author_newest_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("feed:post", kwargs={"pk": self.pk})
+
+
+class Like(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="likes")  # fmt: skip
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="likes")
+    created = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "post"], name="feed_like_once_per_user"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} likes {self.post_id}"
+
+
+class Comment(models.Model):
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                               related_name="comments")  # fmt: skip
+    # One level of replies: a reply's parent is always a top-level comment.
+    parent = models.ForeignKey(
+        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="replies"
+    )
+    text = models.TextField(max_length=COMMENT_MAX_LENGTH)
+    created = models.DateTimeField(default=timezone.now, editable=False)
+    edited = models.DateTimeField(null=True, blank=True, editable=False)
+    # A deleted comment with replies stays as "comment deleted" so the thread reads on.
+    is_deleted = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["created", "id"]
+        indexes = [models.Index(fields=["post", "created", "id"], name="feed_comment_thread_idx")]
+
+    def __str__(self) -> str:
+        return f"Comment {self.pk} on {self.post_id}"
+
+    def get_absolute_url(self) -> str:
+        return f"{self.post.get_absolute_url()}#comment-{self.pk}"

@@ -1,0 +1,210 @@
+"""Writes to the feed. Every write checks who may do it here, not only in the views."""
+
+import re
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from apps.core import images
+
+from .models import MAX_TAGS, POST_IMAGE_MAX_SIDE, TAG_MAX_LENGTH, Comment, Like, Post, Tag
+
+TAG_SEPARATORS = re.compile(r"[\s,#]+")
+TAG_NAME = re.compile(r"^[\w-]+\Z")
+
+
+# --- Permissions -----------------------------------------------------------------------------
+
+
+def can_edit_post(user: AbstractBaseUser, post: Post) -> bool:
+    return user.is_authenticated and post.author_id == user.pk
+
+
+def can_delete_post(user: AbstractBaseUser, post: Post) -> bool:
+    return user.is_authenticated and (post.author_id == user.pk or user.is_staff)
+
+
+def can_edit_comment(user: AbstractBaseUser, comment: Comment) -> bool:
+    return user.is_authenticated and comment.author_id == user.pk and not comment.is_deleted
+
+
+def can_delete_comment(user: AbstractBaseUser, comment: Comment) -> bool:
+    if not user.is_authenticated or comment.is_deleted:
+        return False
+    return user.pk in {comment.author_id, comment.post.author_id} or user.is_staff
+
+
+# --- Tags ------------------------------------------------------------------------------------
+
+
+def parse_tags(raw: str) -> list[str]:
+    """`#Django, web  #HTMX` -> ["django", "web", "htmx"]: lowercase, unique, in order."""
+    names: list[str] = []
+    for word in TAG_SEPARATORS.split(raw or ""):
+        if not word:
+            continue
+        name = word.lower().strip("-_")
+        if not TAG_NAME.match(name):
+            raise ValidationError(
+                "“%(tag)s” is not a valid tag: use letters, digits, - or _.",
+                params={"tag": word[:TAG_MAX_LENGTH]},
+            )
+        if len(name) > TAG_MAX_LENGTH:
+            raise ValidationError(f"Tags are at most {TAG_MAX_LENGTH} characters.")
+        if name not in names:
+            names.append(name)
+    if len(names) > MAX_TAGS:
+        raise ValidationError(f"At most {MAX_TAGS} tags per post.")
+    return names
+
+
+def _tags(names: list[str]) -> list[Tag]:
+    existing = {tag.name: tag for tag in Tag.objects.filter(name__in=names)}
+    missing = [Tag(name=name) for name in names if name not in existing]
+    if missing:
+        Tag.objects.bulk_create(missing, ignore_conflicts=True)
+        existing = {tag.name: tag for tag in Tag.objects.filter(name__in=names)}
+    return [existing[name] for name in names]
+
+
+# --- Posts -----------------------------------------------------------------------------------
+
+
+def _store_image(data: bytes) -> str:
+    storage = Post._meta.get_field("image").storage
+    return images.store(storage, "posts", images.bounded_version(data, POST_IMAGE_MAX_SIDE))
+
+
+def create_post(
+    *, author: AbstractBaseUser, title: str, text: str, tags: list[str], image: bytes | None
+) -> Post:
+    """Raises images.InvalidImage for a bad image; the image file never outlives a failed save."""
+    storage = Post._meta.get_field("image").storage
+    stored = _store_image(image) if image else ""
+    try:
+        with transaction.atomic():
+            post = Post(author=author, title=title, text=text)
+            post.image.name = stored
+            post.save()
+            post.tags.set(_tags(tags))
+    except BaseException:
+        images.delete_quietly(storage, [stored])
+        raise
+    return post
+
+
+def update_post(
+    *,
+    user: AbstractBaseUser,
+    post: Post,
+    title: str,
+    text: str,
+    tags: list[str],
+    image: bytes | None = None,
+    remove_image: bool = False,
+) -> Post:
+    if not can_edit_post(user, post):
+        raise PermissionDenied("Only the author can edit this post.")
+    storage = Post._meta.get_field("image").storage
+    stored = _store_image(image) if image else ""
+    try:
+        with transaction.atomic():
+            post = Post.objects.select_for_update().get(pk=post.pk)
+            replaced = post.image.name if (stored or remove_image) and post.image else ""
+            post.title, post.text, post.edited = title, text, timezone.now()
+            fields = ["title", "text", "edited"]
+            if stored or remove_image:
+                post.image.name = stored
+                fields += ["image", "image_width", "image_height"]
+            post.save(update_fields=fields)
+            post.tags.set(_tags(tags))
+            if replaced:
+                transaction.on_commit(
+                    lambda: images.delete_quietly(storage, [replaced]), robust=True
+                )
+    except BaseException:
+        images.delete_quietly(storage, [stored])
+        raise
+    return post
+
+
+def delete_post(*, user: AbstractBaseUser, post: Post) -> None:
+    if not can_delete_post(user, post):
+        raise PermissionDenied("Only the author or a moderator can delete this post.")
+    storage = Post._meta.get_field("image").storage
+    image = post.image.name
+    with transaction.atomic():
+        post.delete()
+        if image:
+            transaction.on_commit(lambda: images.delete_quietly(storage, [image]), robust=True)
+
+
+# --- Likes -----------------------------------------------------------------------------------
+
+
+def set_like(*, user: AbstractBaseUser, post: Post, liked: bool) -> int:
+    """Make the like state `liked` (idempotent, so a double click cannot double count or
+    500) and return the post's like count."""
+    if not user.is_authenticated:
+        raise PermissionDenied("Log in to like posts.")
+    with transaction.atomic():
+        if liked:
+            try:
+                with transaction.atomic():
+                    Like.objects.create(user=user, post=post)
+            except IntegrityError:
+                pass  # Already liked (perhaps by a racing request): nothing to count.
+            else:
+                Post.objects.filter(pk=post.pk).update(like_count=F("like_count") + 1)
+        else:
+            deleted, _ = Like.objects.filter(user=user, post=post).delete()
+            if deleted:
+                Post.objects.filter(pk=post.pk).update(like_count=F("like_count") - 1)
+        return Post.objects.values_list("like_count", flat=True).get(pk=post.pk)
+
+
+# --- Comments --------------------------------------------------------------------------------
+
+
+def add_comment(
+    *, author: AbstractBaseUser, post: Post, text: str, parent: Comment | None = None
+) -> Comment:
+    if not author.is_authenticated:
+        raise PermissionDenied("Log in to comment.")
+    if parent is not None:
+        if parent.post_id != post.pk or parent.is_deleted:
+            raise ValidationError("You can only reply to a comment on this post.")
+        parent = parent.parent or parent  # one level: a reply to a reply joins the thread
+    with transaction.atomic():
+        comment = Comment.objects.create(post=post, author=author, text=text, parent=parent)
+        Post.objects.filter(pk=post.pk).update(comment_count=F("comment_count") + 1)
+    return comment
+
+
+def edit_comment(*, user: AbstractBaseUser, comment: Comment, text: str) -> Comment:
+    if not can_edit_comment(user, comment):
+        raise PermissionDenied("Only the author can edit this comment.")
+    comment.text, comment.edited = text, timezone.now()
+    comment.save(update_fields=["text", "edited"])
+    return comment
+
+
+def delete_comment(*, user: AbstractBaseUser, comment: Comment) -> None:
+    """A comment with replies becomes "comment deleted" so its thread stays readable."""
+    if not can_delete_comment(user, comment):
+        raise PermissionDenied("Only the comment's author or the post's author can delete it.")
+    with transaction.atomic():
+        if comment.parent_id is None and comment.replies.exists():
+            comment.is_deleted, comment.text = True, ""
+            comment.save(update_fields=["is_deleted", "text"])
+        else:
+            comment.delete()
+            parent = comment.parent
+            if parent is not None and parent.is_deleted and not parent.replies.exists():
+                parent.delete()  # the last reply under a deleted comment: the thread is gone
+        Post.objects.filter(pk=comment.post_id).update(
+            comment_count=Comment.objects.filter(post_id=comment.post_id, is_deleted=False).count()
+        )

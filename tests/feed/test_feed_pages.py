@@ -1,0 +1,176 @@
+"""Reading the feed: order, cards, tags, pagination, permalinks, query counts."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from apps.feed.models import Post, Tag
+from apps.feed.services import create_post, set_like
+from tests.factories import CommentFactory, PostFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+HTMX = {"HX-Request": "true"}
+
+
+def make_posts(count: int, **kwargs) -> list[Post]:
+    start = timezone.now() - timedelta(days=1)
+    return [PostFactory(created=start + timedelta(minutes=n), **kwargs) for n in range(count)]
+
+
+def titles(html: str) -> list[str]:
+    return re.findall(r'id="post-\d+-title">\s*(?:<a[^>]*>)?\s*([^<]+?)\s*<', html)
+
+
+def test_feed_shows_newest_posts_first(client):
+    posts = make_posts(3)
+    assert titles(client.get("/").content.decode()) == [p.title for p in reversed(posts)]
+
+
+def test_a_card_shows_author_presence_date_title_tags_text_and_counts(client):
+    author = UserFactory(username="writer", first_name="Wendy", last_name="Writer")
+    post = create_post(author=author, title="Hello", text="Line 1\nsee https://example.org",
+                       tags=["travel", "tea"], image=None)  # fmt: skip
+    CommentFactory(post=post)
+    html = client.get("/").content.decode()
+    assert 'href="/u/writer/"' in html
+    assert "Wendy Writer" in html
+    assert 'data-presence="writer"' in html
+    assert f'datetime="{post.created.isoformat()}' in html[: html.index("Hello") + 2000]
+    assert 'href="/tags/tea/">#tea</a>' in html
+    assert 'href="/tags/travel/">#travel</a>' in html
+    assert "Line 1<br>" in html
+    assert '<a href="https://example.org" rel="nofollow">https://example.org</a>' in html
+    assert 'data-copy="http://testserver/posts/' in html
+
+
+def test_long_text_is_collapsed_with_read_more(client):
+    post = PostFactory(text="word " * 400)
+    html = client.get("/").content.decode()
+    assert "Read more" in html
+    assert f'href="{post.get_absolute_url()}">Read more' in html
+
+
+def test_empty_feed_invites_writing(client):
+    html = client.get("/").content.decode()
+    assert "No posts yet." in html
+    assert 'href="/posts/new/"' in html
+
+
+def test_the_feed_pages_by_cursor_and_offers_a_real_load_more_link(client):
+    posts = make_posts(25)
+    html = client.get("/").content.decode()
+    assert len(titles(html)) == 10
+    link = re.search(r'href="(/\?after=[^"]+)">Load more', html).group(1)
+    assert 'hx-trigger="revealed"' in html
+    second = client.get(link.replace("&amp;", "&"))
+    assert second.status_code == 200
+    assert "<html" in second.content.decode()  # without JavaScript: a whole page
+    assert titles(second.content.decode())[0] == posts[14].title
+
+
+def test_scrolling_loads_the_next_page_as_a_fragment(client):
+    posts = make_posts(15)
+    link = re.search(r'hx-get="(/\?after=[^"]+)"', client.get("/").content.decode()).group(1)
+    html = client.get(link, headers=HTMX).content.decode()
+    assert "<html" not in html
+    assert titles(html) == [p.title for p in reversed(posts[:5])]
+    assert "Load more" not in html
+
+
+def test_posts_added_between_pages_cause_no_duplicates_or_gaps(client):
+    posts = make_posts(20)
+    first = client.get("/").content.decode()
+    link = re.search(r'hx-get="(/\?after=[^"]+)"', first).group(1)
+    PostFactory(title="Brand new")  # published while the reader scrolls
+    second = client.get(link, headers=HTMX).content.decode()
+    seen = titles(first) + titles(second)
+    assert seen == [p.title for p in reversed(posts)]
+
+
+def test_posts_with_the_same_timestamp_are_not_lost_at_a_page_boundary(client):
+    moment = timezone.now()
+    posts = [PostFactory(created=moment) for _ in range(12)]
+    first = client.get("/").content.decode()
+    link = re.search(r'hx-get="(/\?after=[^"]+)"', first).group(1)
+    second = client.get(link, headers=HTMX).content.decode()
+    assert sorted(titles(first) + titles(second)) == sorted(p.title for p in posts)
+
+
+@pytest.mark.parametrize("cursor", ["garbage", "%00", "MjAyNi0xMS0yNXwx", "a" * 5000])
+def test_a_forged_cursor_is_a_400_not_a_500(client, cursor):
+    assert client.get("/", {"after": cursor}).status_code == 400
+
+
+def test_tag_page_shows_only_posts_with_that_tag(client):
+    author = UserFactory()
+    create_post(author=author, title="Tagged", text="x", tags=["tea"], image=None)
+    create_post(author=author, title="Other", text="x", tags=["coffee"], image=None)
+    html = client.get("/tags/tea/").content.decode()
+    assert titles(html) == ["Tagged"]
+    assert "Posts tagged #tea" in html
+
+
+def test_an_unused_tag_has_an_empty_state(client):
+    html = client.get("/tags/nothing-here/").content.decode()
+    assert "No posts tagged #nothing-here yet." in html
+
+
+def test_the_tag_filter_goes_to_the_tag_page(client):
+    response = client.get("/", {"tag": "#Tea"})
+    assert response["Location"] == "/tags/tea/"
+    assert client.get("/tags/Tea/")["Location"] == "/tags/tea/"
+
+
+def test_a_malformed_tag_is_a_404_or_a_message(client):
+    assert client.get("/tags/%3Cscript%3E/").status_code == 404
+    response = client.get("/", {"tag": "<b>"}, follow=True)
+    assert "is not a valid tag" in response.content.decode()
+
+
+def test_profile_page_lists_the_users_posts(client):
+    author = UserFactory(username="poet")
+    PostFactory(author=author, title="My poem")
+    PostFactory(title="Someone else's")
+    html = client.get("/u/poet/").content.decode()
+    assert titles(html) == ["My poem"]
+
+
+def test_post_page_is_a_permalink_with_share_previews(client):
+    post = PostFactory(title="Shared <thing>", text="Preview text")
+    html = client.get(post.get_absolute_url()).content.decode()
+    assert '<meta property="og:title" content="Shared &lt;thing&gt;">' in html
+    assert '<meta property="og:description" content="Preview text">' in html
+    assert re.search(rf'property="og:url"\s+content="http://testserver/posts/{post.pk}/"', html)
+    assert '<meta name="twitter:card" content="summary">' in html
+
+
+def test_a_missing_post_is_a_404(client):
+    assert client.get("/posts/999999/").status_code == 404
+
+
+def test_titles_text_and_tags_render_escaped(client):
+    PostFactory(title="<script>alert(1)</script>", text="<img src=x onerror=alert(2)>")
+    html = client.get("/").content.decode()
+    assert "<script>alert(1)" not in html
+    assert "<img src=x" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+@pytest.mark.parametrize("count", [5, 50])
+def test_every_page_uses_the_same_number_of_queries_whatever_the_posts(
+    client, count, django_assert_max_num_queries
+):
+    reader = UserFactory(username="reader")
+    author = UserFactory(username="author")
+    for post in make_posts(count, author=author):
+        post.tags.set(Tag.objects.bulk_create([Tag(name=f"t{post.pk}a"), Tag(name=f"t{post.pk}b")]))
+        CommentFactory.create_batch(2, post=post)
+        set_like(user=reader, post=post, liked=True)
+    client.force_login(reader)
+    client.get("/healthz/")
+    post = Post.objects.first()
+    for url in ["/", f"/tags/t{post.pk}a/", "/u/author/", post.get_absolute_url()]:
+        with django_assert_max_num_queries(8):
+            assert client.get(url).status_code == 200
