@@ -86,6 +86,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "apps.core.middleware.LivenessMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -147,6 +148,10 @@ if REDIS_URL:
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "eternity",
+            # Heroku Redis serves TLS with a self-signed certificate (REDIS_TLS_VERIFY=0).
+            "OPTIONS": {}
+            if env_bool("REDIS_TLS_VERIFY", True) or not REDIS_URL.startswith("rediss://")
+            else {"ssl_cert_reqs": None},
         }
     }
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
@@ -293,8 +298,45 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT") or BASE_DIR / "media")
+# Uploads go to S3-compatible object storage when a bucket is configured (needed on platforms
+# with an ephemeral disk, like Heroku); static files always stay with whitenoise.
+AWS_STORAGE_BUCKET_NAME = os.environ.get("AWS_STORAGE_BUCKET_NAME", "")
+if AWS_STORAGE_BUCKET_NAME:
+    MEDIA_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": AWS_STORAGE_BUCKET_NAME,
+            "access_key": os.environ.get("AWS_ACCESS_KEY_ID"),
+            "secret_key": os.environ.get("AWS_SECRET_ACCESS_KEY"),
+            "region_name": os.environ.get("AWS_S3_REGION_NAME") or None,
+            "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,
+            "custom_domain": os.environ.get("AWS_S3_CUSTOM_DOMAIN") or None,
+            "location": os.environ.get("AWS_LOCATION", "media"),
+            "default_acl": None,
+            "file_overwrite": False,
+            "querystring_auth": env_bool("AWS_QUERYSTRING_AUTH", True),
+            "object_parameters": {"CacheControl": "max-age=86400"},
+        },
+    }
+else:
+    MEDIA_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+
+
+def _media_origin() -> list[str]:
+    """The storage's origin, which the CSP must allow for images."""
+    if not AWS_STORAGE_BUCKET_NAME:
+        return []
+    options = MEDIA_STORAGE["OPTIONS"]
+    if options["custom_domain"]:
+        return [f"https://{options['custom_domain']}"]
+    if options["endpoint_url"]:
+        parts = urlsplit(options["endpoint_url"])
+        return [f"{parts.scheme}://{parts.netloc}", f"{parts.scheme}://*.{parts.netloc}"]
+    return [f"https://{AWS_STORAGE_BUCKET_NAME}.s3.amazonaws.com", "https://*.amazonaws.com"]
+
+
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": MEDIA_STORAGE,
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -333,7 +375,7 @@ SECURE_CSP = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF, CSP.NONCE],
     "style-src": [CSP.SELF, CSP.NONCE],
-    "img-src": [CSP.SELF, "data:", "blob:", *env_list("CSP_EXTRA_IMG_SRC")],
+    "img-src": [CSP.SELF, "data:", "blob:", *_media_origin(), *env_list("CSP_EXTRA_IMG_SRC")],
     "connect-src": [CSP.SELF],
     "font-src": [CSP.SELF],
     "object-src": [CSP.NONE],

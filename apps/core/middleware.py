@@ -1,11 +1,13 @@
-"""Flash messages for htmx: a swap replaces part of a page, so the page's message area never
+"""Site-wide middleware.
+
+HtmxMessagesMiddleware: a swap replaces part of a page, so the page's message area never
 re-renders. Pending messages are appended to htmx HTML responses as an out-of-band swap into
 the toast region instead, so a message added by any view shows up whatever was swapped."""
 
 from collections.abc import Callable
 
 from django.contrib.messages import get_messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 
 
@@ -34,3 +36,19 @@ class HtmxMessagesMiddleware:
             render_to_string("partials/messages.html", {"messages": storage, "oob": True}, request)
         )
         return response
+
+
+class LivenessMiddleware:
+    """Answers GET /healthz/ first, before host validation, HTTPS redirects and sessions: a
+    container or platform probe (Docker's HEALTHCHECK on 127.0.0.1, a load balancer using the
+    instance IP) must get 200 from a live process whatever Host it sends."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path == "/healthz/" and request.method in {"GET", "HEAD"}:
+            response = JsonResponse({"status": "ok"})
+            response["Cache-Control"] = "no-store"
+            return response
+        return self.get_response(request)

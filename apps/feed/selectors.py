@@ -3,7 +3,7 @@
 import base64
 import binascii
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db.models import Prefetch, Q, QuerySet
@@ -36,6 +36,10 @@ def decode_cursor(cursor: str) -> tuple[datetime, int]:
         raise ValueError("invalid cursor") from error
     if moment.tzinfo is None:
         raise ValueError("invalid cursor")
+    try:
+        moment = moment.astimezone(UTC)
+    except OverflowError as error:
+        raise ValueError("invalid cursor") from error
     return moment, int(pk)
 
 

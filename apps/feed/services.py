@@ -46,7 +46,8 @@ def parse_tags(raw: str) -> list[str]:
     for word in TAG_SEPARATORS.split(raw or ""):
         if not word:
             continue
-        name = word.lower().strip("-_")
+        # "İ".lower() adds a combining dot that is not a word character: drop it.
+        name = word.lower().replace("\u0307", "").strip("-_")
         if not TAG_NAME.match(name):
             raise ValidationError(
                 "“%(tag)s” is not a valid tag: use letters, digits, - or _.",
@@ -151,6 +152,8 @@ def set_like(*, user: AbstractBaseUser, post: Post, liked: bool) -> int:
     if not user.is_authenticated:
         raise PermissionDenied("Log in to like posts.")
     with transaction.atomic():
+        # The row lock orders racing likes and fails cleanly if the post was just deleted.
+        post = Post.objects.select_for_update().get(pk=post.pk)
         if liked:
             try:
                 with transaction.atomic():
@@ -179,8 +182,9 @@ def add_comment(
             raise ValidationError("You can only reply to a comment on this post.")
         parent = parent.parent or parent  # one level: a reply to a reply joins the thread
     with transaction.atomic():
+        post = Post.objects.select_for_update().get(pk=post.pk)
         comment = Comment.objects.create(post=post, author=author, text=text, parent=parent)
-        Post.objects.filter(pk=post.pk).update(comment_count=F("comment_count") + 1)
+        recount_comments(post.pk)
     return comment
 
 
@@ -197,6 +201,7 @@ def delete_comment(*, user: AbstractBaseUser, comment: Comment) -> None:
     if not can_delete_comment(user, comment):
         raise PermissionDenied("Only the comment's author or the post's author can delete it.")
     with transaction.atomic():
+        Post.objects.select_for_update().filter(pk=comment.post_id).first()
         if comment.parent_id is None and comment.replies.exists():
             comment.is_deleted, comment.text = True, ""
             comment.save(update_fields=["is_deleted", "text"])
@@ -205,6 +210,22 @@ def delete_comment(*, user: AbstractBaseUser, comment: Comment) -> None:
             parent = comment.parent
             if parent is not None and parent.is_deleted and not parent.replies.exists():
                 parent.delete()  # the last reply under a deleted comment: the thread is gone
-        Post.objects.filter(pk=comment.post_id).update(
-            comment_count=Comment.objects.filter(post_id=comment.post_id, is_deleted=False).count()
-        )
+        recount_comments(comment.post_id)
+
+
+def recount_comments(post_id: int) -> None:
+    """Store the number of visible comments; called with the post row locked."""
+    visible = Comment.objects.filter(post_id=post_id, is_deleted=False)
+    Post.objects.filter(pk=post_id).update(comment_count=visible.count())
+
+
+def recount(post_ids: list[int]) -> None:
+    """Bring the stored like and comment counts of these posts back to the rows they count
+    (after rows vanished through a cascade, e.g. a deleted account)."""
+    for post_id in post_ids:
+        with transaction.atomic():
+            if Post.objects.select_for_update().filter(pk=post_id).exists():
+                recount_comments(post_id)
+                Post.objects.filter(pk=post_id).update(
+                    like_count=Like.objects.filter(post_id=post_id).count()
+                )

@@ -67,7 +67,7 @@ def post_detail(request: HttpRequest, pk: int) -> HttpResponse:
     post = selectors.get_post(pk=pk, viewer=request.user)
     context = _thread_context(request, post)
     reply_to = request.GET.get("reply", "")
-    if reply_to.isdigit():
+    if reply_to.isascii() and reply_to.isdecimal() and len(reply_to) < 19:
         context["reply_to"] = int(reply_to)
     return render(request, "feed/post_detail.html", context)
 
@@ -178,7 +178,10 @@ def post_delete(request: HttpRequest, pk: int) -> HttpResponse:
 def like(request: HttpRequest, pk: int) -> HttpResponse:
     post = get_object_or_404(Post, pk=pk)
     liked = request.POST.get("liked") == "1"
-    post.like_count = services.set_like(user=request.user, post=post, liked=liked)
+    try:
+        post.like_count = services.set_like(user=request.user, post=post, liked=liked)
+    except Post.DoesNotExist:
+        raise Http404 from None  # deleted while the click was on its way
     post.liked = liked
     if request.htmx:
         return render(request, "feed/feed.html#like", {"post": post})
@@ -226,6 +229,8 @@ def _add_comment(request: HttpRequest, pk: int) -> HttpResponse:
             )
         except ValidationError as error:
             form.add_error(None, error)
+        except Post.DoesNotExist:
+            raise Http404 from None
     if comment is None and not request.htmx:
         context = _thread_context(request, post, comment_form=form)
         return render(request, "feed/post_detail.html", context)
@@ -253,10 +258,12 @@ def _thread_response(request: HttpRequest, post_pk: int, focus: int | None = Non
 def comment_reply_form(request: HttpRequest, pk: int) -> HttpResponse:
     """ "Reply" opens a form under the thread's top comment (one level of replies)."""
     comment = get_object_or_404(Comment.objects.select_related("post"), pk=pk, is_deleted=False)
-    top = comment.parent_id or comment.pk
+    top = comment.parent or comment
+    if top.is_deleted:
+        raise Http404  # the thread's first comment is gone: nobody left to reply to by name
     if not request.htmx:
-        return redirect(f"{comment.post.get_absolute_url()}?reply={top}#comment-{top}")
-    comment = comment.parent or comment
+        return redirect(f"{comment.post.get_absolute_url()}?reply={top.pk}#comment-{top.pk}")
+    comment = top
     context = {"post": comment.post, "parent": comment, "comment_form": CommentForm()}
     return render(request, "feed/post_detail.html#reply_form", context)
 

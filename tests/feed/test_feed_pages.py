@@ -169,8 +169,22 @@ def test_every_page_uses_the_same_number_of_queries_whatever_the_posts(
         CommentFactory.create_batch(2, post=post)
         set_like(user=reader, post=post, liked=True)
     client.force_login(reader)
-    client.get("/healthz/")
+    client.get("/readyz/")  # the once-a-minute presence touch
     post = Post.objects.first()
     for url in ["/", f"/tags/t{post.pk}a/", "/u/author/", post.get_absolute_url()]:
         with django_assert_max_num_queries(8):
             assert client.get(url).status_code == 200
+
+
+@pytest.mark.parametrize("moment", ["0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-14:00"])
+def test_a_cursor_at_the_edge_of_time_is_a_400(client, moment):
+    import base64
+
+    cursor = base64.urlsafe_b64encode(f"{moment}|5".encode()).decode().rstrip("=")
+    assert client.get("/", {"after": cursor}).status_code == 400
+
+
+def test_tags_with_turkish_capitals_are_accepted(client):
+    from apps.feed.services import parse_tags
+
+    assert parse_tags("#İstanbul") == ["istanbul"]

@@ -240,3 +240,87 @@ def test_anonymous_visitors_see_comments_but_are_asked_to_log_in(client):
     assert "to comment." in html
     response = client.post(f"/posts/{comment.post_id}/comments/", {"text": "x"}, headers=HTMX)
     assert response["HX-Redirect"].startswith("/accounts/login/")
+
+
+# --- Found in review ---------------------------------------------------------------------------
+
+
+def test_deleting_an_account_brings_the_counts_on_other_posts_back_in_line(client):
+    leaving = UserFactory()
+    post = PostFactory()
+    services.set_like(user=leaving, post=post, liked=True)
+    top = services.add_comment(author=UserFactory(), post=post, text="Top")
+    services.add_comment(author=leaving, post=post, text="Mine")
+    services.add_comment(author=leaving, post=post, text="Reply", parent=top)
+    leaving.delete()
+    post.refresh_from_db()
+    assert (post.like_count, post.comment_count) == (0, 1)
+
+
+def test_a_reply_under_a_deleted_comment_cannot_name_its_author(client, reader):
+    top = CommentFactory(author=reader)
+    reply = CommentFactory(post=top.post, parent=top)
+    services.delete_comment(user=reader, comment=top)
+    assert client.get(f"/comments/{reply.pk}/reply/", headers=HTMX).status_code == 404
+    html = client.get(f"{top.post.get_absolute_url()}?reply={top.pk}").content.decode()
+    assert f'name="parent" value="{top.pk}"' not in html
+
+
+def test_anonymous_visitors_never_get_a_reply_form(client):
+    comment = CommentFactory()
+    html = client.get(f"{comment.post.get_absolute_url()}?reply={comment.pk}").content.decode()
+    assert 'name="parent"' not in html
+
+
+@pytest.mark.parametrize("value", ["²", "\u0661", "9" * 40, "-1"])
+def test_odd_reply_parameters_are_ignored(client, value):
+    comment = CommentFactory()
+    assert client.get(comment.post.get_absolute_url(), {"reply": value}).status_code == 200
+
+
+def test_liking_while_logged_out_without_javascript_returns_to_the_page_after_login(client):
+    post = PostFactory()
+    response = client.post(
+        f"/posts/{post.pk}/like/", {"liked": "1"}, headers={"Referer": "http://testserver/tags/x/"}
+    )
+    assert response["Location"] == "/accounts/login/?next=/tags/x/"
+    response = client.post(
+        f"/posts/{post.pk}/like/", {"liked": "1"}, headers={"Referer": "https://evil.example/"}
+    )
+    assert response["Location"] == "/accounts/login/?next=/"
+
+
+def test_a_like_for_a_post_deleted_meanwhile_is_a_404(client, reader):
+    post = PostFactory()
+    stale = Post.objects.get(pk=post.pk)
+    post.delete()
+    with pytest.raises(Post.DoesNotExist):
+        services.set_like(user=reader, post=stale, liked=True)
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif("sqlite" in connection.vendor, reason="needs concurrent connections")
+def test_comments_added_and_deleted_at_once_keep_the_count_right():
+    post = PostFactory()
+    author = UserFactory()
+    doomed = [services.add_comment(author=author, post=post, text=f"c{n}") for n in range(4)]
+    barrier = threading.Barrier(4)
+
+    def delete(comment):
+        barrier.wait()
+        services.delete_comment(user=author, comment=comment)
+        connection.close()
+
+    def add():
+        barrier.wait()
+        services.add_comment(author=author, post=post, text="new")
+        connection.close()
+
+    threads = [threading.Thread(target=delete, args=(c,)) for c in doomed[:2]]
+    threads += [threading.Thread(target=add) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    post.refresh_from_db()
+    assert post.comment_count == Comment.objects.filter(post=post).count() == 4

@@ -1,0 +1,38 @@
+"""gunicorn settings for every deployment (Docker, compose, Heroku).
+
+Used as `gunicorn -c config/gunicorn.conf.py`.
+
+Everything is read from the environment, so the platform decides the port and the size.
+"""
+
+import multiprocessing
+import os
+
+# Heroku and most platforms give the port; the container's argument can override `bind`.
+bind = os.environ.get("GUNICORN_BIND") or f"0.0.0.0:{os.environ.get('PORT', '8000')}"
+
+# WEB_CONCURRENCY is the platform convention (Heroku sets it from the dyno size).
+workers = int(os.environ.get("WEB_CONCURRENCY") or min(multiprocessing.cpu_count() * 2 + 1, 8))
+threads = int(os.environ.get("GUNICORN_THREADS", "1"))
+wsgi_app = "config.wsgi"
+
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
+graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "30"))
+keepalive = 5
+# Recycle workers now and then so a slow leak never becomes an outage.
+max_requests = 1000
+max_requests_jitter = 100
+
+accesslog = "-"
+errorlog = "-"
+loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
+
+# Trust X-Forwarded-* only from the proxy in front (Heroku's router, a load balancer, the
+# compose network). Set FORWARDED_ALLOW_IPS to its address, or "*" when only the proxy can
+# reach the app (Heroku).
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+# Workers read code and settings after forking; /dev/shm avoids slow disk heartbeats in
+# containers.
+SHARED_MEMORY = "/dev/shm"  # noqa: S108 (a RAM disk, only for worker heartbeat files)
+worker_tmp_dir = SHARED_MEMORY if os.path.isdir(SHARED_MEMORY) else None

@@ -1,0 +1,99 @@
+"""Helpers for tests that start real processes (gunicorn, honcho, the container entrypoint)
+against a database of their own."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parents[1]
+MANAGE = [sys.executable, "manage.py"]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def own_database(tmp_path: Path) -> Iterator[str]:
+    """A database of its own (not the test database) on the suite's engine."""
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith("postgres"):
+        yield f"sqlite:///{tmp_path / 'shared.sqlite3'}"
+        return
+    import psycopg
+
+    name = f"eternity_proc_{uuid.uuid4().hex[:8]}"
+    base = url.rsplit("/", 1)[0]
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield f"{base}/{name}"
+    finally:
+        with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def server_env(database_url: str, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")}
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    return env | {
+        "DJANGO_SETTINGS_MODULE": "config.test_settings",
+        "DATABASE_URL": database_url,
+        "SECURE_COOKIES": "0",
+        "SECURE_SSL_REDIRECT": "0",
+        "DEBUG": "0",
+        "PYTHONPATH": str(ROOT),
+        "PATH": f"{Path(sys.executable).parent}:{env.get('PATH', '')}",
+        **extra,
+    }
+
+
+def prepare_database(env: dict[str, str], create_user: bool = True) -> None:
+    for command in (["migrate", "--noinput", "-v0"], ["createcachetable"]):
+        subprocess.run([*MANAGE, *command], cwd=ROOT, env=env, check=True, timeout=180)
+    if create_user:
+        script = "from tests.factories import UserFactory; UserFactory(username='alice')"
+        subprocess.run([*MANAGE, "shell", "-c", script], cwd=ROOT, env=env, check=True,
+                       timeout=60)  # fmt: skip
+
+
+def wait_until_up(url: str, process: subprocess.Popen | None = None, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            if requests.get(f"{url}/healthz/", timeout=1).status_code == 200:
+                return
+        except requests.ConnectionError:
+            pass
+        if process is not None and process.poll() is not None:
+            raise AssertionError(f"{url}: the process exited with {process.returncode}")
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{url} did not start")
+        time.sleep(0.2)
+
+
+def stop(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=5)
+
+
+def start_gunicorn(env: dict[str, str], port: int, *args: str) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-c", "config/gunicorn.conf.py",
+         "--bind", f"127.0.0.1:{port}", "--log-level", "warning", *args],
+        cwd=ROOT, env=env,
+    )  # fmt: skip
