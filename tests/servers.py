@@ -71,9 +71,9 @@ def wait_until_up(url: str, process: subprocess.Popen | None = None, seconds: fl
     deadline = time.monotonic() + seconds
     while True:
         try:
-            if requests.get(f"{url}/healthz/", timeout=1).status_code == 200:
+            if requests.get(f"{url}/healthz/", timeout=2).status_code == 200:
                 return
-        except requests.ConnectionError:
+        except requests.RequestException:  # not listening yet, or workers still booting
             pass
         if process is not None and process.poll() is not None:
             raise AssertionError(f"{url}: the process exited with {process.returncode}")

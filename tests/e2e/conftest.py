@@ -8,6 +8,7 @@ import os
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -123,3 +124,40 @@ def log_in(context, live_server, user) -> None:
             }
         ]
     )
+
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+SERIOUS = {"serious", "critical"}
+
+
+def shoot(page, name: str) -> None:
+    """Save a screenshot for the README (docs/screenshots/<name>.png)."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.wait_for_load_state("networkidle")
+    page.evaluate(
+        "() => document.querySelectorAll('img[loading=lazy]').forEach(i => i.loading = 'eager')"
+    )
+    page.wait_for_load_state("networkidle")
+    page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=False)
+
+
+def assert_accessible(page) -> None:
+    """axe-core (bundled with axe-playwright-python, no network): no serious or critical
+    violations."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    serious = [
+        f"{v['id']} ({v['impact']}): {v['help']} -> {[n['target'] for n in v['nodes']][:3]}"
+        for v in results.response["violations"]
+        if v["impact"] in SERIOUS
+    ]
+    assert serious == [], "\n".join(serious)
+
+
+@pytest.fixture
+def demo(db):
+    """The same demo content `make run` loads: three members, posts with images and comments."""
+    from apps.core.demo import load_demo_data
+
+    load_demo_data()
