@@ -10,7 +10,7 @@ MANAGE := $(BIN)/python manage.py
 DEPLOY_ENV := DEBUG=0 SECRET_KEY=deploy-check-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEFGHIJ \
 	ALLOWED_HOSTS=eternity.example.com DATABASE_URL=sqlite:///:memory: EMAIL_HOST=smtp.example.com
 
-.PHONY: run test lint fmt migrate demo check-deploy pytest e2e clean
+.PHONY: run test lint fmt migrate demo check-deploy pytest e2e clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -58,3 +58,6 @@ e2e: $(STAMP)
 
 clean:
 	rm -rf $(VENV) staticfiles
+
+bench: $(STAMP)
+	$(BIN)/python bench/run.py
