@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "allauth.socialaccount.providers.github",
     "allauth.socialaccount.providers.google",
     "allauth.socialaccount.providers.openid_connect",
+    "allauth.usersessions",
     "apps.core",
     "apps.accounts",
     "apps.profiles",
@@ -103,6 +104,8 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "config.urls"
+# The admin lives at a configurable, less guessable path in production.
+ADMIN_URL = os.environ.get("ADMIN_URL", "admin/").strip("/") + "/"
 WSGI_APPLICATION = "config.wsgi.application"
 
 TEMPLATES = [
@@ -145,7 +148,7 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "apps.core.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "eternity",
             # Heroku Redis serves TLS with a self-signed certificate (REDIS_TLS_VERIFY=0).
@@ -217,7 +220,17 @@ ACCOUNT_RATE_LIMITS = {
     "manage_email": "10/m/user",
     "reauthenticate": "10/m/user",
     "confirm_email": "1/3m/key",
+    # Our own writes, through apps.core.decorators.rate_limited (same shared-cache counters).
+    "write_post": "10/m/user,30/m/ip",
+    "write_comment": "20/m/user,60/m/ip",
+    "like": "60/m/user,180/m/ip",
+    "profile_save": "30/m/user,60/m/ip",
+    "upload": "10/m/user,30/m/ip",
+    "export": "3/h/user",
 }
+# Sessions and devices: recorded at login; last activity is refreshed by the presence
+# middleware once a minute instead of a write on every request.
+USERSESSIONS_TRACK_ACTIVITY = False
 # Number of proxies in front of the app that append to X-Forwarded-For (Heroku's router: 1).
 ALLAUTH_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 

@@ -7,13 +7,16 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("apps.core.urls")),
     path("", include("apps.profiles.urls")),
+    path("", include("apps.accounts.urls")),
     path("", include("apps.presence.urls")),
     path("", include("apps.feed.urls")),
     path("accounts/", include("allauth.urls")),
-    path("admin/", admin.site.urls),
+    path(settings.ADMIN_URL, admin.site.urls),
 ]
 
 if settings.DEBUG:
     from django.conf.urls.static import static
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+handler500 = "apps.core.views.server_error"

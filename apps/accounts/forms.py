@@ -1,4 +1,8 @@
 from allauth.account.forms import LoginForm as AllauthLoginForm
+from allauth.core import ratelimit
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 
 
 class LoginForm(AllauthLoginForm):
@@ -8,3 +12,34 @@ class LoginForm(AllauthLoginForm):
         super().__init__(*args, **kwargs)
         self.fields["login"].label = "Username or email"
         self.fields["login"].widget.attrs["autocomplete"] = "username"
+        # Nothing longer can be a username or an email; refuse it before any lookup or hash.
+        self.fields["login"].max_length = 254
+        self.fields["login"].validators.append(MaxLengthValidator(254))
+        self.fields["password"].validators.append(MaxLengthValidator(4096))
+
+
+class DeleteAccountForm(forms.Form):
+    """Deleting an account asks for the password again (reauthentication)."""
+
+    password = forms.CharField(
+        label="Your password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    confirm = forms.BooleanField(
+        label="I understand that this deletes my account and everything in it, for good."
+    )
+
+    def __init__(self, *args: object, user, request, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.user, self.request = user, request
+        if not user.has_usable_password():
+            del self.fields["password"]  # social-only accounts: the checkbox is the confirmation
+
+    def clean_password(self) -> str:
+        password = self.cleaned_data["password"]
+        if not ratelimit.consume(self.request, action="reauthenticate", user=self.user):
+            raise ValidationError("Too many attempts. Wait a minute and try again.")
+        if not self.user.check_password(password):
+            raise ValidationError("That is not your password.")
+        return password

@@ -3,8 +3,11 @@
 from functools import wraps
 from urllib.parse import urlsplit
 
+from allauth.core import ratelimit
+from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django_htmx.http import HttpResponseClientRedirect
@@ -41,3 +44,33 @@ def _local_referer(request: HttpRequest) -> str | None:
         return None
     parts = urlsplit(referer)
     return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+def rate_limited(action: str):
+    """Limit a write view's POSTs per user and per IP, with the rates in
+    settings.ACCOUNT_RATE_LIMITS[action], counted in the shared cache (allauth's counters), so
+    the limits hold across gunicorn workers and machines. Apply it inside CSRF protection."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+            if request.method == "POST" and not ratelimit.consume(
+                request, action=action, user=request.user
+            ):
+                return too_many_requests(request)
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def too_many_requests(request: HttpRequest) -> HttpResponse:
+    """htmx: keep the page as it is and say why in a toast; otherwise a 429 page."""
+    message = "You are doing that too often. Wait a minute and try again; nothing was changed."
+    if getattr(request, "htmx", False):
+        messages.warning(request, message)
+        response = HttpResponse("")
+        response["HX-Reswap"] = "none"
+        return response
+    return render(request, "429.html", {"message": message}, status=429)

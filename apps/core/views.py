@@ -1,10 +1,12 @@
 """Site-wide views: the home page placeholder and the health checks."""
 
 import logging
+import sys
 
 from django.core.cache import cache
-from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.db import InterfaceError, OperationalError, connection
+from django.http import HttpRequest, HttpResponse, HttpResponseServerError, JsonResponse
+from django.template import loader
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
@@ -41,3 +43,13 @@ def readyz(request: HttpRequest) -> HttpResponse:
     if problems:
         return JsonResponse({"status": "unavailable", "problems": problems}, status=503)
     return JsonResponse({"status": "ok"})
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """handler500: a database outage gets a friendly 503 (retry soon), anything else the 500
+    page. Both templates render without the request context, which may be what failed."""
+    error = sys.exc_info()[1]
+    if isinstance(error, OperationalError | InterfaceError):
+        return HttpResponse(loader.render_to_string("503.html"), status=503,
+                            headers={"Retry-After": "30"})  # fmt: skip
+    return HttpResponseServerError(loader.render_to_string("500.html"))

@@ -3,13 +3,19 @@ htmx fragments are partials of the page templates (feed/feed.html, feed/post_det
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    HttpResponseRedirect,
+)
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from apps.core.decorators import login_required_htmx
+from apps.core.decorators import login_required_htmx, rate_limited
 from apps.core.images import InvalidImage, human_size, max_upload_bytes
 from apps.core.uploads import limit_upload_size
 
@@ -99,6 +105,7 @@ def _post_form_too_large(request: HttpRequest, pk: int | None = None) -> HttpRes
 @login_required_htmx
 @require_http_methods(["GET", "POST"])
 @limit_upload_size(too_large=_post_form_too_large)
+@rate_limited("write_post")
 def post_create(request: HttpRequest) -> HttpResponse:
     form = PostForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and request.upload_too_large:
@@ -124,6 +131,7 @@ def post_create(request: HttpRequest) -> HttpResponse:
 @login_required_htmx
 @require_http_methods(["GET", "POST"])
 @limit_upload_size(too_large=_post_form_too_large)
+@rate_limited("write_post")
 def post_edit(request: HttpRequest, pk: int) -> HttpResponse:
     post = get_object_or_404(Post.objects.prefetch_related("tags"), pk=pk)
     if not services.can_edit_post(request.user, post):
@@ -175,6 +183,7 @@ def post_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required_htmx
 @require_POST
+@rate_limited("like")
 def like(request: HttpRequest, pk: int) -> HttpResponse:
     post = get_object_or_404(Post, pk=pk)
     liked = request.POST.get("liked") == "1"
@@ -185,14 +194,18 @@ def like(request: HttpRequest, pk: int) -> HttpResponse:
     post.liked = liked
     if request.htmx:
         return render(request, "feed/feed.html#like", {"post": post})
-    return redirect(_back(request, post.get_absolute_url()))
+    return HttpResponseRedirect(_back(request, post.get_absolute_url()))
 
 
 def _back(request: HttpRequest, default: str) -> str:
     """Where a no-JavaScript form should return: a local `next`, else `default`."""
     target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    if (
+        target.startswith("/")
+        and target.isprintable()
+        and url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
     ):
         return target
     return default
@@ -213,6 +226,7 @@ def comments(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required_htmx
+@rate_limited("write_comment")
 def _add_comment(request: HttpRequest, pk: int) -> HttpResponse:
     post = selectors.get_post(pk=pk, viewer=request.user)
     form = CommentForm(request.POST)
@@ -270,6 +284,7 @@ def comment_reply_form(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required_htmx
 @require_http_methods(["GET", "POST"])
+@rate_limited("write_comment")
 def comment_edit(request: HttpRequest, pk: int) -> HttpResponse:
     comment = get_object_or_404(Comment.objects.select_related("post", "author__profile"), pk=pk)
     if not services.can_edit_comment(request.user, comment):

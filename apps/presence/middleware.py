@@ -3,6 +3,7 @@
 import time
 from collections.abc import Callable
 
+from allauth.usersessions.models import UserSession
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
@@ -27,4 +28,6 @@ class PresenceMiddleware:
             if not isinstance(last, int | float) or now - last >= settings.PRESENCE_TOUCH_INTERVAL:
                 request.session[SESSION_KEY] = now
                 services.touch(user_id=user.pk)
+                # The same once-a-minute beat keeps "Sessions and devices" last activity true.
+                UserSession.objects.create_from_request(request)
         return self.get_response(request)

@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_safe
 from django_htmx.http import HttpResponseClientRedirect, replace_url
 
-from apps.core.decorators import login_required_htmx
+from apps.core.decorators import login_required_htmx, rate_limited
 from apps.core.images import InvalidImage, human_size, max_upload_bytes
 from apps.core.uploads import limit_upload_size
 from apps.feed import selectors as feed_selectors
@@ -140,6 +140,7 @@ def _section_too_large(request: HttpRequest, section: str) -> HttpResponse:
 @login_required_htmx
 @require_http_methods(["GET", "POST"])
 @limit_upload_size(too_large=_section_too_large)
+@rate_limited("profile_save")
 def edit_section(request: HttpRequest, section: str) -> HttpResponse:
     """GET: the section's form (htmx) or the settings page; POST: save the section."""
     if section not in SECTIONS:
@@ -313,6 +314,7 @@ def _settings_page(request, user, profile, bound=None, status=200, **extra) -> H
 @login_required_htmx
 @require_http_methods(["GET", "POST"])
 @limit_upload_size(too_large=lambda request: _settings_too_large(request))
+@rate_limited("profile_save")
 def settings_page(request: HttpRequest) -> HttpResponse:
     """The no-JavaScript path: every section in one form, saved atomically (post/redirect/get)."""
     user = request.user
