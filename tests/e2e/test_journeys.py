@@ -16,7 +16,7 @@ from apps.feed.models import Comment, Post
 from apps.profiles.models import Profile
 from tests.factories import PASSWORD, PostFactory, UserFactory
 
-from .conftest import log_in, open_context, watch
+from .conftest import focused, log_in, open_context, wait_for_focus, watch
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -27,20 +27,6 @@ def jpeg(tmp_path, name="photo.jpg", size=(800, 600), colour=(30, 140, 90)):
     path = tmp_path / name
     path.write_bytes(buffer.getvalue())
     return str(path)
-
-
-def focused(page) -> str:
-    return page.evaluate(
-        "() => document.activeElement.name || document.activeElement.textContent.trim()"
-    )
-
-
-def wait_for_focus(page, name: str) -> None:
-    page.wait_for_function(
-        "(name) => (document.activeElement.name || document.activeElement.textContent.trim())"
-        " === name",
-        arg=name,
-    )
 
 
 def test_sign_up_verify_and_build_a_profile(page, tmp_path):

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from apps.profiles.models import Profile
 from tests.factories import UserFactory
 
-from .conftest import log_in
+from .conftest import log_in, wait_for_focus
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -20,21 +20,6 @@ def alice(context, live_server):
     user = UserFactory(username="alice", first_name="Alice", last_name="Liddell")
     log_in(context, live_server, user)
     return user
-
-
-def focused(page) -> str:
-    return page.evaluate(
-        "() => document.activeElement.name || document.activeElement.textContent.trim()"
-    )
-
-
-def wait_for_focus(page, name: str) -> None:
-    """htmx moves focus after the swap settles; wait for it rather than race it."""
-    page.wait_for_function(
-        "(name) => (document.activeElement.name || document.activeElement.textContent.trim())"
-        " === name",
-        arg=name,
-    )
 
 
 def test_edit_save_and_see_the_change_everywhere_without_a_reload(page, alice):
@@ -73,6 +58,7 @@ def test_validation_error_appears_inline_and_keeps_the_typed_text(page, alice):
 def test_escape_and_cancel_restore_the_section_unchanged(page, alice):
     page.goto("/u/alice/")
     page.get_by_role("link", name="Edit details").click()
+    wait_for_focus(page, "details-first_name")
     page.get_by_label("First name").fill("Nobody")
     page.keyboard.press("Escape")
     wait_for_focus(page, "Edit details")
