@@ -10,7 +10,7 @@ MANAGE := $(BIN)/python manage.py
 DEPLOY_ENV := DEBUG=0 SECRET_KEY=deploy-check-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEFGHIJ \
 	ALLOWED_HOSTS=eternity.example.com DATABASE_URL=sqlite:///:memory: EMAIL_HOST=smtp.example.com
 
-.PHONY: run test lint fmt migrate demo check-deploy pytest e2e clean bench
+.PHONY: run test lint fmt migrate demo check-deploy pytest e2e clean bench messages compilemessages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -61,3 +61,11 @@ clean:
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
+
+messages: export DEBUG = 1
+messages: $(STAMP)
+	$(MANAGE) makemessages -l ru --no-obsolete --ignore=.venv --ignore=staticfiles --ignore=tests --ignore=bench --ignore=docs
+
+compilemessages: export DEBUG = 1
+compilemessages: $(STAMP)
+	$(MANAGE) compilemessages --ignore=.venv

@@ -3,6 +3,7 @@ from allauth.core import ratelimit
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
+from django.utils.translation import gettext_lazy as _
 
 
 class LoginForm(AllauthLoginForm):
@@ -10,7 +11,7 @@ class LoginForm(AllauthLoginForm):
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["login"].label = "Username or email"
+        self.fields["login"].label = _("Username or email")
         self.fields["login"].widget.attrs["autocomplete"] = "username"
         # Nothing longer can be a username or an email; refuse it before any lookup or hash.
         self.fields["login"].max_length = 254
@@ -22,12 +23,12 @@ class DeleteAccountForm(forms.Form):
     """Deleting an account asks for the password again (reauthentication)."""
 
     password = forms.CharField(
-        label="Your password",
+        label=_("Your password"),
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
     confirm = forms.BooleanField(
-        label="I understand that this deletes my account and everything in it, for good."
+        label=_("I understand that this deletes my account and everything in it, for good.")
     )
 
     def __init__(self, *args: object, user, request, **kwargs: object) -> None:
@@ -39,7 +40,7 @@ class DeleteAccountForm(forms.Form):
     def clean_password(self) -> str:
         password = self.cleaned_data["password"]
         if not ratelimit.consume(self.request, action="reauthenticate", user=self.user):
-            raise ValidationError("Too many attempts. Wait a minute and try again.")
+            raise ValidationError(_("Too many attempts. Wait a minute and try again."))
         if not self.user.check_password(password):
-            raise ValidationError("That is not your password.")
+            raise ValidationError(_("That is not your password."))
         return password

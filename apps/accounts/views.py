@@ -5,6 +5,7 @@ from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from apps.core.decorators import login_required_htmx, rate_limited
@@ -39,6 +40,6 @@ def delete(request: HttpRequest) -> HttpResponse:
         user = request.user
         logout(request)
         services.delete_account(user=user)
-        messages.success(request, "Your account and everything in it have been deleted.")
+        messages.success(request, _("Your account and everything in it have been deleted."))
         return redirect("feed:home")
     return render(request, "accounts/delete.html", {"form": form})

@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext_lazy as _
 from django_htmx.http import HttpResponseClientRedirect
 
 
@@ -67,7 +68,7 @@ def rate_limited(action: str):
 
 def too_many_requests(request: HttpRequest) -> HttpResponse:
     """htmx: keep the page as it is and say why in a toast; otherwise a 429 page."""
-    message = "You are doing that too often. Wait a minute and try again; nothing was changed."
+    message = _("You are doing that too often. Wait a minute and try again; nothing was changed.")
     if getattr(request, "htmx", False):
         messages.warning(request, message)
         response = HttpResponse("")

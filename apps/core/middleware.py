@@ -6,9 +6,11 @@ the toast region instead, so a message added by any view shows up whatever was s
 
 from collections.abc import Callable
 
+from django.conf import settings
 from django.contrib.messages import get_messages
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
+from django.utils import translation
 
 
 class HtmxMessagesMiddleware:
@@ -51,4 +53,23 @@ class LivenessMiddleware:
             response = JsonResponse({"status": "ok"})
             response["Cache-Control"] = "no-store"
             return response
+        return self.get_response(request)
+
+
+LANGUAGE_SESSION_KEY = "_member_language"
+
+
+class MemberLanguageMiddleware:
+    """A member's saved language wins over the cookie and Accept-Language (LocaleMiddleware
+    handles those). It is copied into the session at login, so no query is needed here."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        session = getattr(request, "session", None)
+        language = session.get(LANGUAGE_SESSION_KEY) if session is not None else None
+        if language and language in dict(settings.LANGUAGES):
+            translation.activate(language)
+            request.LANGUAGE_CODE = language
         return self.get_response(request)

@@ -7,4 +7,5 @@ app_name = "core"
 urlpatterns = [
     path("healthz/", views.healthz, name="healthz"),
     path("readyz/", views.readyz, name="readyz"),
+    path("language/", views.set_language, name="set_language"),
 ]

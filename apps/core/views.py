@@ -3,12 +3,25 @@
 import logging
 import sys
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import InterfaceError, OperationalError, connection
-from django.http import HttpRequest, HttpResponse, HttpResponseServerError, JsonResponse
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    HttpResponseRedirect,
+    HttpResponseServerError,
+    JsonResponse,
+)
 from django.template import loader
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_POST, require_safe
+
+from apps.core.middleware import LANGUAGE_SESSION_KEY
+from apps.profiles.models import Profile
 
 logger = logging.getLogger(__name__)
 
@@ -53,3 +66,34 @@ def server_error(request: HttpRequest) -> HttpResponse:
         return HttpResponse(loader.render_to_string("503.html"), status=503,
                             headers={"Retry-After": "30"})  # fmt: skip
     return HttpResponseServerError(loader.render_to_string("500.html"))
+
+
+@require_POST
+def set_language(request: HttpRequest) -> HttpResponse:
+    """The footer's language switcher, with or without JavaScript. Remembers the choice in a
+    cookie, and for members in their profile too (it follows them to other devices)."""
+    language = request.POST.get("language", "")
+    if language not in dict(settings.LANGUAGES):
+        return HttpResponseBadRequest(_("Unknown language."))
+    target = request.POST.get("next", "")
+    if not (
+        target.startswith("/")
+        and target.isprintable()
+        and url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
+    ):
+        target = "/"
+    response = HttpResponseRedirect(target)
+    if request.user.is_authenticated:
+        Profile.objects.filter(user=request.user).update(language=language)
+        request.session[LANGUAGE_SESSION_KEY] = language
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+        httponly=True,
+    )
+    return response

@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from apps.core import images
 
@@ -50,15 +51,17 @@ def parse_tags(raw: str) -> list[str]:
         name = word.lower().replace("\u0307", "").strip("-_")
         if not TAG_NAME.match(name):
             raise ValidationError(
-                "“%(tag)s” is not a valid tag: use letters, digits, - or _.",
+                _("“%(tag)s” is not a valid tag: use letters, digits, - or _."),
                 params={"tag": word[:TAG_MAX_LENGTH]},
             )
         if len(name) > TAG_MAX_LENGTH:
-            raise ValidationError(f"Tags are at most {TAG_MAX_LENGTH} characters.")
+            raise ValidationError(
+                _("Tags are at most %(limit)s characters."), params={"limit": TAG_MAX_LENGTH}
+            )
         if name not in names:
             names.append(name)
     if len(names) > MAX_TAGS:
-        raise ValidationError(f"At most {MAX_TAGS} tags per post.")
+        raise ValidationError(_("At most %(limit)s tags per post."), params={"limit": MAX_TAGS})
     return names
 
 
@@ -179,7 +182,7 @@ def add_comment(
         raise PermissionDenied("Log in to comment.")
     if parent is not None:
         if parent.post_id != post.pk or parent.is_deleted:
-            raise ValidationError("You can only reply to a comment on this post.")
+            raise ValidationError(_("You can only reply to a comment on this post."))
         parent = parent.parent or parent  # one level: a reply to a reply joins the thread
     with transaction.atomic():
         post = Post.objects.select_for_update().get(pk=post.pk)

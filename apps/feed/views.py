@@ -13,6 +13,8 @@ from django.http import (
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from apps.core.decorators import login_required_htmx, rate_limited
@@ -23,7 +25,9 @@ from . import selectors, services
 from .forms import CommentForm, PostForm
 from .models import Comment, Post
 
-TOO_LARGE = f"The file is larger than {human_size(max_upload_bytes())}. Nothing was saved."
+TOO_LARGE = format_lazy(
+    _("The file is larger than {size}. Nothing was saved."), size=human_size(max_upload_bytes())
+)
 
 
 # --- Reading ---------------------------------------------------------------------------------
@@ -35,7 +39,7 @@ def _feed_page(request: HttpRequest, template: str, context: dict, **filters) ->
             viewer=request.user, cursor=request.GET.get("after") or None, **filters
         )
     except ValueError:
-        return HttpResponseBadRequest("That page link is not valid.")
+        return HttpResponseBadRequest(_("That page link is not valid."))
     context |= {"page": page, "posts": page.posts, "is_more": bool(request.GET.get("after"))}
     if request.htmx and request.GET.get("after"):
         return render(request, f"{template}#page", context)
@@ -123,7 +127,7 @@ def post_create(request: HttpRequest) -> HttpResponse:
         except InvalidImage as error:
             form.add_error("image", str(error))
         else:
-            messages.success(request, "Your post is published.")
+            messages.success(request, _("Your post is published."))
             return redirect(post)
     return render(request, "feed/post_form.html", {"form": form})
 
@@ -160,7 +164,7 @@ def post_edit(request: HttpRequest, pk: int) -> HttpResponse:
         except InvalidImage as error:
             form.add_error("image", str(error))
         else:
-            messages.success(request, "Post updated.")
+            messages.success(request, _("Post updated."))
             return redirect(post)
     return render(request, "feed/post_form.html", context)
 
@@ -173,7 +177,7 @@ def post_delete(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied
     if request.method == "POST":
         services.delete_post(user=request.user, post=post)
-        messages.success(request, "Post deleted.")
+        messages.success(request, _("Post deleted."))
         return redirect("feed:home")
     return render(request, "feed/post_confirm_delete.html", {"post": post})
 
@@ -234,7 +238,7 @@ def _add_comment(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid() and form.cleaned_data["parent"]:
         parent = Comment.objects.filter(pk=form.cleaned_data["parent"], post=post).first()
         if parent is None:
-            form.add_error(None, "The comment you replied to no longer exists.")
+            form.add_error(None, _("The comment you replied to no longer exists."))
     comment = None
     if form.is_valid():
         try:
@@ -253,7 +257,7 @@ def _add_comment(request: HttpRequest, pk: int) -> HttpResponse:
         context = _thread_context(request, post, comment_form=form, parent=parent)
         return render(request, f"feed/post_detail.html#{target}", context)
     if not request.htmx:
-        messages.success(request, "Comment added.")
+        messages.success(request, _("Comment added."))
         return redirect(comment.get_absolute_url())
     return _thread_response(request, post.pk, focus=comment.pk)
 
@@ -293,7 +297,7 @@ def comment_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         services.edit_comment(user=request.user, comment=comment, text=form.cleaned_data["text"])
         if not request.htmx:
-            messages.success(request, "Comment updated.")
+            messages.success(request, _("Comment updated."))
             return redirect(comment.get_absolute_url())
         return _thread_response(request, comment.post_id, focus=comment.pk)
     template = (
@@ -308,6 +312,6 @@ def comment_delete(request: HttpRequest, pk: int) -> HttpResponse:
     comment = get_object_or_404(Comment.objects.select_related("post"), pk=pk)
     services.delete_comment(user=request.user, comment=comment)
     if not request.htmx:
-        messages.success(request, "Comment deleted.")
+        messages.success(request, _("Comment deleted."))
         return redirect(f"{comment.post.get_absolute_url()}#comments-{comment.post_id}")
     return _thread_response(request, comment.post_id)

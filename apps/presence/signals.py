@@ -5,6 +5,9 @@ import time
 from django.contrib.auth.signals import user_logged_in, user_logged_out
 from django.dispatch import receiver
 
+from apps.core.middleware import LANGUAGE_SESSION_KEY
+from apps.profiles.models import Profile
+
 from . import services
 from .middleware import SESSION_KEY
 
@@ -15,6 +18,10 @@ def user_came_online(sender, request, user, **kwargs) -> None:
     if request is not None and hasattr(request, "session"):
         # Just written: the activity throttle starts counting from here.
         request.session[SESSION_KEY] = time.time()
+        # The member's saved language follows them to this device.
+        language = Profile.objects.filter(user=user).values_list("language", flat=True).first()
+        if language:
+            request.session[LANGUAGE_SESSION_KEY] = language
 
 
 @receiver(user_logged_out, dispatch_uid="presence_user_logged_out")

@@ -6,6 +6,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.template.loader import render_to_string
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.http import quote_etag
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
 from . import selectors, services
@@ -18,12 +19,12 @@ USERNAME = re.compile(r"^[\w.@+-]{1,150}\Z")
 def poll(request: HttpRequest) -> HttpResponse:
     """Every presence badge on the page in one response (out-of-band swaps), one query."""
     if not request.htmx:
-        return HttpResponseBadRequest("This address is polled by the page's presence badges.")
+        return HttpResponseBadRequest(_("This address is polled by the page's presence badges."))
     requested = request.GET.getlist("u")
     limit = settings.PRESENCE_MAX_USERNAMES
     usernames = list(dict.fromkeys(name for name in requested[: limit * 4] if USERNAME.match(name)))
     if len(usernames) > limit:
-        return HttpResponseBadRequest(f"At most {limit} usernames per poll.")
+        return HttpResponseBadRequest(_("At most %(limit)s usernames per poll.") % {"limit": limit})
 
     me = request.user.username if request.user.is_authenticated else None
     found = selectors.presences([*usernames, me] if me else usernames)

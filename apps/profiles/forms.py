@@ -11,6 +11,8 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from apps.core.images import human_size, max_upload_bytes
 
@@ -26,22 +28,22 @@ class SectionForm(forms.Form):
 
 class DetailsForm(SectionForm):
     first_name = forms.CharField(
-        label="First name", max_length=NAME_MAX_LENGTH, required=False, strip=True
+        label=_("First name"), max_length=NAME_MAX_LENGTH, required=False, strip=True
     )
     last_name = forms.CharField(
-        label="Last name", max_length=NAME_MAX_LENGTH, required=False, strip=True
+        label=_("Last name"), max_length=NAME_MAX_LENGTH, required=False, strip=True
     )
     bio = forms.CharField(
-        label="About you",
+        label=_("About you"),
         max_length=BIO_MAX_LENGTH,
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="Shown on your public profile. Plain text; line breaks are kept.",
+        help_text=_("Shown on your public profile. Plain text; line breaks are kept."),
     )
     show_online_status = forms.BooleanField(
-        label="Show my online status to others",
+        label=_("Show my online status to others"),
         required=False,
-        help_text="When off, others see you as offline and never when you were last seen.",
+        help_text=_("When off, others see you as offline and never when you were last seen."),
     )
 
     def __init__(self, *args: object, **kwargs: object) -> None:
@@ -56,10 +58,12 @@ class DetailsForm(SectionForm):
 
 class UsernameForm(SectionForm):
     username = forms.CharField(
-        label="Username",
+        label=_("Username"),
         min_length=settings.ACCOUNT_USERNAME_MIN_LENGTH,
         max_length=User._meta.get_field("username").max_length,
-        help_text="Your profile lives at /u/ followed by it. Letters, digits and @ . + - _ only.",
+        help_text=_(
+            "Your profile lives at /u/ followed by it. Letters, digits and @ . + - _ only."
+        ),
     )
 
     def __init__(self, *args: object, user, **kwargs: object) -> None:
@@ -81,19 +85,21 @@ class UsernameForm(SectionForm):
 
 class PhotoForm(SectionForm):
     photo = forms.FileField(
-        label="New photo",
+        label=_("New photo"),
         required=False,
-        help_text=f"JPEG, PNG, WebP or GIF, up to {human_size(max_upload_bytes())}.",
+        help_text=format_lazy(
+            _("JPEG, PNG, WebP or GIF, up to {size}."), size=human_size(max_upload_bytes())
+        ),
         widget=forms.ClearableFileInput(
             attrs={"accept": "image/jpeg,image/png,image/webp,image/gif"}
         ),
     )
-    remove = forms.BooleanField(label="Remove my photo", required=False)
+    remove = forms.BooleanField(label=_("Remove my photo"), required=False)
 
     def clean(self) -> dict:
         cleaned = super().clean()
         if not cleaned.get("photo") and not cleaned.get("remove") and not self.errors:
-            raise ValidationError("Choose a picture to upload.", code="required")
+            raise ValidationError(_("Choose a picture to upload."), code="required")
         return cleaned
 
     def clean_photo(self):
@@ -112,10 +118,10 @@ class EmailForm(AddEmailForm):
 
     token = forms.CharField(widget=forms.HiddenInput, required=False)
     password = forms.CharField(
-        label="Current password",
+        label=_("Current password"),
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
-        help_text="For your security, confirm it is you.",
+        help_text=_("For your security, confirm it is you."),
     )
 
     field_order = ["email", "password", "token"]
@@ -135,7 +141,7 @@ class EmailForm(AddEmailForm):
         if self.request is not None and not ratelimit.consume(
             self.request, action="reauthenticate", user=self.user
         ):
-            raise ValidationError("Too many attempts. Wait a minute and try again.")
+            raise ValidationError(_("Too many attempts. Wait a minute and try again."))
         if not self.user.check_password(password):
-            raise ValidationError("That is not your current password.", code="wrong_password")
+            raise ValidationError(_("That is not your current password."), code="wrong_password")
         return password

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 BIO_MAX_LENGTH = 500
 AVATAR_SIZE = 512
@@ -22,10 +23,14 @@ class Profile(models.Model):
     created = models.DateTimeField("member since", default=timezone.now, editable=False)
     is_online = models.BooleanField(default=False, db_index=True)
     last_seen = models.DateTimeField(null=True, blank=True)
+    language = models.CharField(
+        "language", max_length=10, choices=settings.LANGUAGES, blank=True,
+        help_text=_("Empty: follow the browser."),
+    )  # fmt: skip
     show_online_status = models.BooleanField(
         "show my online status",
         default=True,
-        help_text="When off, others see neither “Online” nor when you were last seen.",
+        help_text=_("When off, others see neither “Online” nor when you were last seen."),
     )
 
     class Meta:

@@ -18,6 +18,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadReque
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_safe
 from django_htmx.http import HttpResponseClientRedirect, replace_url
 
@@ -32,8 +33,8 @@ from .forms import DetailsForm, EmailForm, PhotoForm, UsernameForm
 logger = logging.getLogger(__name__)
 
 INVALID = 200  # Form errors re-render the form with 200, htmx and plain requests alike.
-TOO_MANY = "Too many attempts. Wait a minute and try again; nothing was changed."
-SAVE_FAILED = "Your changes could not be saved, and nothing was changed. Please try again."
+TOO_MANY = _("Too many attempts. Wait a minute and try again; nothing was changed.")
+SAVE_FAILED = _("Your changes could not be saved, and nothing was changed. Please try again.")
 
 
 def _profile_of(user) -> "services.Profile":
@@ -98,7 +99,7 @@ def profile_detail(request: HttpRequest, username: str) -> HttpResponse:
             viewer=request.user, author_id=profile_user.pk, cursor=request.GET.get("after")
         )
     except ValueError:
-        return HttpResponseBadRequest("That page link is not valid.")
+        return HttpResponseBadRequest(_("That page link is not valid."))
     posts = {"page": page, "posts": page.posts, "is_more": bool(request.GET.get("after"))}
     if request.htmx and request.GET.get("after"):
         return render(request, "feed/feed.html#page", posts | {"profile_user": profile_user})
@@ -219,27 +220,29 @@ def _save(request: HttpRequest, section: str, user, form) -> str:
             user_fields={"first_name": data["first_name"], "last_name": data["last_name"]},
             profile_fields={"bio": data["bio"], "show_online_status": data["show_online_status"]},
         )
-        return "Details saved."
+        return _("Details saved.")
     if section == "username":
         services.update_profile(
             user=user,
             tokens={"username": data["token"]},
             user_fields={"username": data["username"]},
         )
-        return "Username saved."
+        return _("Username saved.")
     if section == "photo":
         upload = data.get("photo")
         change = services.PhotoChange(upload.read() if upload else None)
         services.update_profile(user=user, tokens={"photo": data["token"]}, photo=change)
-        return "Photo saved." if upload else "Photo removed."
+        return _("Photo saved.") if upload else _("Photo removed.")
     form.save(request)
-    return (
-        f"We sent a confirmation link to {data['email']}. Your address changes once you follow it."
-    )
+    return _(
+        "We sent a confirmation link to %(email)s. Your address changes once you follow it."
+    ) % {"email": data["email"]}
 
 
 def _too_large() -> str:
-    return f"The file is larger than {human_size(max_upload_bytes())}. Nothing was changed."
+    return _("The file is larger than %(size)s. Nothing was changed.") % {
+        "size": human_size(max_upload_bytes())
+    }
 
 
 def _render_form(
@@ -374,7 +377,7 @@ def settings_page(request: HttpRequest) -> HttpResponse:
         logger.exception("Saving the settings page failed")
         bound["details"].add_error(None, SAVE_FAILED)
         return _settings_page(request, user, profile, bound, status=INVALID)
-    messages.success(request, "Profile saved.")
+    messages.success(request, _("Profile saved."))
     user.refresh_from_db(fields=["username"])
     return redirect(user)
 

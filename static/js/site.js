@@ -79,8 +79,9 @@
     }
     if (navigator.clipboard && window.isSecureContext) {
       navigator.clipboard.writeText(url).then(function () {
-        button.textContent = "Link copied";
-        setTimeout(function () { button.textContent = "Copy link"; }, 2500);
+        var original = button.textContent;
+        button.textContent = button.getAttribute("data-copied-label") || "Link copied";
+        setTimeout(function () { button.textContent = original; }, 2500);
       }, showFallback);
     } else {
       showFallback();
@@ -96,6 +97,13 @@
       event.preventDefault();
       form.remove();
     }
+  });
+
+  // The language switcher applies as soon as a language is picked (its button stays for
+  // keyboard users and for pages without JavaScript).
+  document.addEventListener("change", function (event) {
+    var form = event.target.closest && event.target.closest("form[data-language-form]");
+    if (form) form.submit();
   });
 
   // Escape in an inline form is Cancel.

@@ -63,3 +63,27 @@ def test_own_profile_in_edit_state_is_accessible(browser, live_server, demo):
     shoot(page, "profile-editing-desktop")
     health.assert_clean()
     context.close()
+
+
+def test_pages_in_russian_are_healthy_accessible_and_photographed(browser, live_server, demo):
+    alice = get_user_model().objects.get(username="alice")
+    for viewport_name, viewport in (("desktop", DESKTOP), ("mobile", MOBILE)):
+        context = open_context(browser, live_server, viewport=viewport, locale="ru-RU")
+        log_in(context, live_server, alice)
+        page = context.new_page()
+        health = watch(page, live_server)
+        for name, url in (("feed", "/"), ("profile-own", "/u/alice/")):
+            page.goto(url)
+            assert page.evaluate("() => document.documentElement.lang") == "ru"
+            assert_accessible(page)
+            shoot(page, f"{name}-ru-{viewport_name}")
+        health.assert_clean()
+        context.close()
+
+
+def test_the_language_switcher_changes_the_page_language(page):
+    page.goto("/")
+    page.get_by_label("Language").first.select_option("ru")
+    page.wait_for_function("() => document.documentElement.lang === 'ru'")
+    assert page.get_by_role("link", name="Лента").is_visible()
+    page.health.assert_clean()

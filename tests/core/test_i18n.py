@@ -1,0 +1,140 @@
+"""Russian and English: the catalogue, choosing the language, and pages in both."""
+
+import re
+from datetime import timedelta
+from pathlib import Path
+
+import polib
+import pytest
+import time_machine
+from django.test import Client
+from django.utils import timezone
+
+from apps.profiles.models import Profile
+from tests.factories import PASSWORD, PostFactory, UserFactory
+
+ROOT = Path(__file__).resolve().parents[2]
+CATALOGUE = ROOT / "locale" / "ru" / "LC_MESSAGES"
+RU = {"HTTP_ACCEPT_LANGUAGE": "ru"}
+
+
+def test_the_russian_catalogue_has_no_missing_or_fuzzy_entry():
+    po = polib.pofile(str(CATALOGUE / "django.po"))
+    assert len(po) > 150
+    assert po.untranslated_entries() == []
+    assert po.fuzzy_entries() == []
+    assert not po.metadata_is_fuzzy
+
+
+def test_the_compiled_catalogue_matches_the_source():
+    po = polib.pofile(str(CATALOGUE / "django.po"))
+    mo = polib.mofile(str(CATALOGUE / "django.mo"))
+    compiled = {(e.msgctxt, e.msgid): e.msgstr for e in mo}
+    assert {(e.msgctxt, e.msgid): e.msgstr for e in po.translated_entries()} == compiled
+
+
+def test_placeholders_survive_translation():
+    for entry in polib.pofile(str(CATALOGUE / "django.po")):
+        for pattern in (r"%\(\w+\)s", r"\{\w+\}"):
+            assert sorted(re.findall(pattern, entry.msgid)) == sorted(
+                re.findall(pattern, entry.msgstr)
+            ), entry.msgid
+
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_browser_language_chooses_russian(client):
+    html = client.get("/", **RU).content.decode()
+    assert '<html lang="ru">' in html
+    assert "Лента" in html
+    assert "Войти" in html
+    assert ">Feed<" not in html
+
+
+def test_english_is_the_default(client):
+    html = client.get("/", HTTP_ACCEPT_LANGUAGE="de").content.decode()
+    assert '<html lang="en">' in html
+    assert "Feed" in html
+
+
+def test_the_switcher_works_without_javascript_and_remembers_the_choice(client):
+    response = client.post("/language/", {"language": "ru", "next": "/tags/tea/"})
+    assert response.status_code == 302
+    assert response["Location"] == "/tags/tea/"
+    assert response.cookies["eternity_language"].value == "ru"
+    assert "Записей с тегом #tea пока нет." in client.get("/tags/tea/").content.decode()
+
+
+def test_the_switcher_refuses_unknown_languages_and_foreign_redirects(client):
+    assert client.post("/language/", {"language": "xx"}).status_code == 400
+    response = client.post("/language/", {"language": "ru", "next": "https://evil.example/"})
+    assert response["Location"] == "/"
+    assert client.get("/language/").status_code == 405
+
+
+def test_a_members_saved_language_follows_them_to_a_new_device():
+    UserFactory(username="ivan")
+    device = Client()
+    device.post("/accounts/login/", {"login": "ivan", "password": PASSWORD})
+    device.post("/language/", {"language": "ru"})
+    assert Profile.objects.get(user__username="ivan").language == "ru"
+
+    other = Client(HTTP_ACCEPT_LANGUAGE="en")
+    other.post("/accounts/login/", {"login": "ivan", "password": PASSWORD})
+    html = other.get("/u/ivan/").content.decode()
+    assert '<html lang="ru">' in html
+    assert "С нами с" in html
+
+
+def test_profile_and_its_htmx_fragments_in_russian(client):
+    user = UserFactory(username="olga", first_name="Ольга")
+    client.force_login(user)
+    html = client.get("/u/olga/", **RU).content.decode()
+    for text in ("О себе", "Изменить", "Сменить фото", "С нами с", "Записи"):
+        assert text in html
+    form = client.get("/settings/profile/details/", headers={"HX-Request": "true"}, **RU)
+    form_html = form.content.decode()
+    assert "Изменить сведения" in form_html
+    assert "Показывать другим, что я в сети" in form_html
+    assert "Отмена" in form_html
+
+
+def test_feed_cards_and_the_next_page_in_russian(client):
+    PostFactory.create_batch(12)
+    html = client.get("/", **RU).content.decode()
+    assert "Мне нравится" in html
+    assert "Копировать ссылку" in html
+    link = re.search(r'hx-get="(/\?after=[^"]+)"', html).group(1)
+    fragment = client.get(link, headers={"HX-Request": "true"}, **RU).content.decode()
+    assert "Комментарии" in fragment
+
+
+def test_form_errors_in_russian(client):
+    client.force_login(UserFactory())
+    response = client.post("/posts/new/", {"title": "", "text": "x", "tags": "<b>"}, **RU)
+    html = response.content.decode()
+    assert "недопустимый тег" in html
+
+
+@pytest.mark.parametrize(
+    ("minutes", "phrase"),
+    [(1, "1\xa0минуту назад"), (2, "2\xa0минуты назад"), (5, "5\xa0минут назад")],
+)
+def test_last_seen_uses_russian_plural_forms(client, minutes, phrase):
+    now = timezone.now()
+    user = UserFactory(username="pavel")
+    Profile.objects.filter(user=user).update(
+        is_online=False, last_seen=now - timedelta(minutes=minutes)
+    )
+    with time_machine.travel(now, tick=False):
+        html = client.get("/presence/", {"u": "pavel"}, headers={"HX-Request": "true"}, **RU)
+    text = html.content.decode()
+    assert "Был(а) в сети" in text
+    assert phrase in text
+
+
+def test_allauth_pages_use_their_own_russian_translation(client):
+    html = client.get("/accounts/login/", **RU).content.decode()
+    assert "Имя пользователя или почта" in html
+    assert "Войти" in html
