@@ -1,8 +1,6 @@
 """Abuse limits, resilience when a backing service is down, and other promises in
 docs/SECURITY.md."""
 
-import subprocess
-
 import pytest
 import requests
 from django.test import Client, override_settings
@@ -10,7 +8,15 @@ from django.urls import reverse
 
 from apps.feed.models import Like, Post
 from tests.factories import PASSWORD, PostFactory, UserFactory
-from tests.servers import free_port, own_database, prepare_database, server_env, stop, wait_until_up
+from tests.servers import (
+    free_port,
+    own_database,
+    prepare_database,
+    server_env,
+    start_gunicorn,
+    stop,
+    wait_until_up,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -57,12 +63,9 @@ def test_limits_are_per_user_and_per_ip(settings):
 
 @pytest.mark.django_db(transaction=True)
 def test_with_the_database_down_pages_answer_a_friendly_503(tmp_path):
-    env = server_env(f"postgres://postgres@127.0.0.1:{free_port()}/nowhere")
+    env = server_env(f"postgres://postgres@127.0.0.1:{free_port()}/nowhere", WEB_CONCURRENCY="1")
     port = free_port()
-    process = subprocess.Popen(
-        ["python", "-m", "gunicorn", "config.wsgi", "--bind", f"127.0.0.1:{port}",
-         "--workers", "1", "--log-level", "critical"], env=env,
-    )  # fmt: skip
+    process = start_gunicorn(env, port)
     url = f"http://127.0.0.1:{port}"
     try:
         wait_until_up(url, process)  # liveness does not need the database
@@ -81,13 +84,12 @@ def test_with_the_database_down_pages_answer_a_friendly_503(tmp_path):
 @pytest.mark.django_db(transaction=True)
 def test_with_redis_down_the_site_keeps_working(tmp_path):
     with own_database(tmp_path) as database:
-        env = server_env(database, REDIS_URL=f"redis://127.0.0.1:{free_port()}/0")
+        env = server_env(
+            database, REDIS_URL=f"redis://127.0.0.1:{free_port()}/0", WEB_CONCURRENCY="1"
+        )
         prepare_database(env)
         port = free_port()
-        process = subprocess.Popen(
-            ["python", "-m", "gunicorn", "config.wsgi", "--bind", f"127.0.0.1:{port}",
-             "--workers", "1", "--log-level", "critical"], env=env,
-        )  # fmt: skip
+        process = start_gunicorn(env, port)
         url = f"http://127.0.0.1:{port}"
         try:
             wait_until_up(url, process)
