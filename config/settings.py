@@ -155,9 +155,14 @@ if REDIS_URL:
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "eternity",
             # Heroku Redis serves TLS with a self-signed certificate (REDIS_TLS_VERIFY=0).
-            "OPTIONS": {}
-            if env_bool("REDIS_TLS_VERIFY", True) or not REDIS_URL.startswith("rediss://")
-            else {"ssl_cert_reqs": None},
+            # Short timeouts: a hung Redis must degrade the cache (apps/core/cache.py) within a
+            # fraction of a second, not hold requests until gunicorn kills the worker.
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}
+            | (
+                {}
+                if env_bool("REDIS_TLS_VERIFY", True) or not REDIS_URL.startswith("rediss://")
+                else {"ssl_cert_reqs": None}
+            ),
         }
     }
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
@@ -309,7 +314,6 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 # else the browser's Accept-Language, else English. URLs carry no language prefix.
 LANGUAGE_COOKIE_NAME = "eternity_language"
 LANGUAGE_COOKIE_AGE = 60 * 60 * 24 * 365
-LANGUAGE_COOKIE_SECURE = not DEBUG
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 TIME_ZONE = "UTC"
 USE_I18N = True
@@ -421,6 +425,7 @@ SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
 SECURE_REDIRECT_EXEMPT = [r"^healthz/$", r"^readyz/$"]
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 60 * 60 * 24 * 365)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)

@@ -1,10 +1,13 @@
 """Account lifecycle: a copy of everything we hold about a user, and deleting it all."""
 
-import io
 import json
+import logging
+import shutil
+import tempfile
 import zipfile
 from importlib import import_module
 from pathlib import PurePosixPath
+from typing import IO
 
 from allauth.account.models import EmailAddress
 from allauth.socialaccount.models import SocialAccount
@@ -19,13 +22,17 @@ from apps.core import images
 from apps.feed.models import Comment, Like, Post
 from apps.profiles.models import Profile
 
+logger = logging.getLogger(__name__)
+
 
 def _when(moment) -> str | None:
     return moment.isoformat() if moment else None
 
 
-def export_user_data(*, user: AbstractBaseUser) -> bytes:
-    """A zip with data.json and the user's photos and post images, as stored."""
+def export_user_data(*, user: AbstractBaseUser) -> IO[bytes]:
+    """A zip with data.json and the user's photos and post images, as stored. Built in a
+    temporary file (spilled to disk past a few MB) with files copied in chunks, so a member
+    with many images never holds a worker's memory."""
     profile = Profile.objects.filter(user=user).first()
     posts = list(Post.objects.filter(author=user).prefetch_related("tags").order_by("created"))
     data = {
@@ -86,7 +93,7 @@ def export_user_data(*, user: AbstractBaseUser) -> bytes:
             for s in UserSession.objects.filter(user=user)
         ],
     }
-    buffer = io.BytesIO()
+    buffer = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 (returned)
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("data.json", json.dumps(data, indent=2, ensure_ascii=False))
         files = []
@@ -94,12 +101,17 @@ def export_user_data(*, user: AbstractBaseUser) -> bytes:
             files.append(("photo", profile.photo))
         files += [("posts", post.image) for post in posts if post.image]
         for folder, field in files:
+            target = f"{folder}/{PurePosixPath(field.name).name}"
             try:
-                with field.open("rb") as stored:
-                    archive.writestr(f"{folder}/{PurePosixPath(field.name).name}", stored.read())
-            except OSError:
-                continue  # a file missing from storage is not worth failing the export
-    return buffer.getvalue()
+                with (
+                    field.storage.open(field.name, "rb") as stored,
+                    archive.open(target, "w") as out,
+                ):
+                    shutil.copyfileobj(stored, out, 1024 * 1024)
+            except Exception:  # a file missing or unreadable in storage must not fail the export
+                logger.warning("Export: could not read %s", field.name, exc_info=True)
+    buffer.seek(0)
+    return buffer
 
 
 def delete_account(*, user: AbstractBaseUser) -> None:
@@ -119,5 +131,12 @@ def delete_account(*, user: AbstractBaseUser) -> None:
         store: type[SessionBase] = import_module(settings.SESSION_ENGINE).SessionStore
         for key in session_keys:
             store(session_key=key).delete()
+        touched = list(
+            Comment.objects.filter(author=user, parent__is_deleted=True)
+            .values_list("parent_id", flat=True)
+            .distinct()
+        )
         user.delete()
+        # A "comment deleted" placeholder whose last reply was this member's goes too.
+        Comment.objects.filter(pk__in=touched, is_deleted=True, replies__isnull=True).delete()
         transaction.on_commit(lambda: images.delete_quietly(storage, files), robust=True)

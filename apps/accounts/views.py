@@ -1,9 +1,13 @@
 """The account page: sessions and security links, data export, account deletion."""
 
+from datetime import timedelta
+
 from django.contrib import messages
 from django.contrib.auth import logout
-from django.http import HttpRequest, HttpResponse
+from django.contrib.auth.views import redirect_to_login
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -12,6 +16,8 @@ from apps.core.decorators import login_required_htmx, rate_limited
 
 from . import services
 from .forms import DeleteAccountForm
+
+RECENT_LOGIN = timedelta(minutes=5)
 
 
 @login_required_htmx
@@ -26,8 +32,9 @@ def account(request: HttpRequest) -> HttpResponse:
 def export(request: HttpRequest) -> HttpResponse:
     archive = services.export_user_data(user=request.user)
     name = f"eternity-{request.user.username}-{timezone.now():%Y%m%d}.zip"
-    response = HttpResponse(archive, content_type="application/zip")
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response = FileResponse(
+        archive, as_attachment=True, filename=name, content_type="application/zip"
+    )
     response["Cache-Control"] = "no-store"
     return response
 
@@ -35,6 +42,12 @@ def export(request: HttpRequest) -> HttpResponse:
 @login_required_htmx
 @require_http_methods(["GET", "POST"])
 def delete(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST" and not _recently_logged_in(request):
+        # Social-only accounts have no password to confirm with (and allauth has no
+        # provider reauthentication yet): they log in again through their provider first.
+        logout(request)
+        messages.info(request, _("For your security, log in again to delete your account."))
+        return redirect_to_login(reverse("accounts:delete"))
     form = DeleteAccountForm(request.POST or None, user=request.user, request=request)
     if request.method == "POST" and form.is_valid():
         user = request.user
@@ -43,3 +56,10 @@ def delete(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("Your account and everything in it have been deleted."))
         return redirect("feed:home")
     return render(request, "accounts/delete.html", {"form": form})
+
+
+def _recently_logged_in(request: HttpRequest) -> bool:
+    user = request.user
+    if user.has_usable_password():
+        return True  # the form asks for the password
+    return bool(user.last_login and user.last_login > timezone.now() - RECENT_LOGIN)

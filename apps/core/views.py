@@ -62,7 +62,11 @@ def server_error(request: HttpRequest) -> HttpResponse:
     """handler500: a database outage gets a friendly 503 (retry soon), anything else the 500
     page. Both templates render without the request context, which may be what failed."""
     error = sys.exc_info()[1]
-    if isinstance(error, OperationalError | InterfaceError):
+    for _depth in range(10):  # the cause chain, e.g. `raise ServiceError from OperationalError`
+        if error is None or isinstance(error, OperationalError | InterfaceError):
+            break
+        error = error.__cause__ or error.__context__
+    if error is not None:
         return HttpResponse(loader.render_to_string("503.html"), status=503,
                             headers={"Retry-After": "30"})  # fmt: skip
     return HttpResponseServerError(loader.render_to_string("500.html"))
@@ -86,8 +90,11 @@ def set_language(request: HttpRequest) -> HttpResponse:
         target = "/"
     response = HttpResponseRedirect(target)
     if request.user.is_authenticated:
+        # Members keep it in their profile and session, not in a cookie, so the next person
+        # on a shared computer does not inherit it after logout.
         Profile.objects.filter(user=request.user).update(language=language)
         request.session[LANGUAGE_SESSION_KEY] = language
+        return response
     response.set_cookie(
         settings.LANGUAGE_COOKIE_NAME,
         language,

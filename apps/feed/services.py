@@ -77,9 +77,12 @@ def _tags(names: list[str]) -> list[Tag]:
 # --- Posts -----------------------------------------------------------------------------------
 
 
-def _store_image(data: bytes) -> str:
+def _store_image(data: bytes) -> tuple[str, int, int]:
+    """Re-encode and store; return the name and the pixel size, which are saved with the post
+    (without them Django would open the file on every load of the post to measure it)."""
     storage = Post._meta.get_field("image").storage
-    return images.store(storage, "posts", images.bounded_version(data, POST_IMAGE_MAX_SIDE))
+    encoded = images.bounded_version(data, POST_IMAGE_MAX_SIDE)
+    return images.store(storage, "posts", encoded), encoded.width, encoded.height
 
 
 def create_post(
@@ -87,11 +90,12 @@ def create_post(
 ) -> Post:
     """Raises images.InvalidImage for a bad image; the image file never outlives a failed save."""
     storage = Post._meta.get_field("image").storage
-    stored = _store_image(image) if image else ""
+    stored, width, height = _store_image(image) if image else ("", None, None)
     try:
         with transaction.atomic():
             post = Post(author=author, title=title, text=text)
             post.image.name = stored
+            post.image_width, post.image_height = width, height
             post.save()
             post.tags.set(_tags(tags))
     except BaseException:
@@ -113,7 +117,7 @@ def update_post(
     if not can_edit_post(user, post):
         raise PermissionDenied("Only the author can edit this post.")
     storage = Post._meta.get_field("image").storage
-    stored = _store_image(image) if image else ""
+    stored, width, height = _store_image(image) if image else ("", None, None)
     try:
         with transaction.atomic():
             post = Post.objects.select_for_update().get(pk=post.pk)
@@ -122,6 +126,7 @@ def update_post(
             fields = ["title", "text", "edited"]
             if stored or remove_image:
                 post.image.name = stored
+                post.image_width, post.image_height = width, height
                 fields += ["image", "image_width", "image_height"]
             post.save(update_fields=fields)
             post.tags.set(_tags(tags))

@@ -64,7 +64,7 @@ def test_export_contains_the_data_and_the_photos(alice_with_content):
     response = alice_with_content.post("/settings/account/export/")
     assert response["Content-Type"] == "application/zip"
     assert 'attachment; filename="eternity-alice-' in response["Content-Disposition"]
-    archive = zipfile.ZipFile(io.BytesIO(response.content))
+    archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
     data = json.loads(archive.read("data.json"))
     assert data["account"]["username"] == "alice"
     assert data["posts"][0]["title"] == "Mine"
@@ -109,3 +109,59 @@ def test_deleting_removes_the_account_its_files_and_every_session(
     their_post.refresh_from_db()
     assert (their_post.like_count, their_post.comment_count) == (0, 0)
     assert other_device.get("/settings/account/").status_code == 302
+
+
+def test_an_export_for_a_non_ascii_username_is_still_a_download():
+    member = UserFactory(username="иван")
+    client = Client()
+    client.force_login(member)
+    response = client.post("/settings/account/export/")
+    disposition = response["Content-Disposition"]
+    assert disposition.startswith("attachment;")
+    assert "filename*=utf-8''eternity-%D0%B8%D0%B2%D0%B0%D0%BD-" in disposition
+
+
+def test_an_export_survives_an_image_missing_from_storage(alice_with_content):
+    post = Post.objects.get(title="Mine")
+    Path(post.image.path).unlink()
+    response = alice_with_content.post("/settings/account/export/")
+    assert response.status_code == 200
+    archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
+    assert "data.json" in archive.namelist()
+    assert alice_with_content.get(post.get_absolute_url()).status_code == 200
+
+
+def test_social_only_accounts_log_in_again_before_deleting():
+    from datetime import timedelta
+
+    import time_machine
+
+    member = UserFactory(username="social")
+    member.set_unusable_password()
+    member.save()
+    client = Client()
+    client.force_login(member)
+    assert client.get("/settings/account/delete/").status_code == 200
+    with time_machine.travel(timedelta(minutes=10)):
+        response = client.post("/settings/account/delete/", {"confirm": "on"})
+    assert response["Location"] == "/accounts/login/?next=/settings/account/delete/"
+    assert User.objects.filter(username="social").exists()
+    client.force_login(User.objects.get(username="social"))  # just logged in again
+    response = client.post("/settings/account/delete/", {"confirm": "on"})
+    assert response["Location"] == "/"
+    assert not User.objects.filter(username="social").exists()
+
+
+def test_deleting_an_account_removes_placeholders_it_leaves_empty(user):
+    from apps.feed.models import Comment
+
+    author = UserFactory()
+    post = PostFactory()
+    top = feed.add_comment(author=author, post=post, text="Top")
+    leaving = UserFactory()
+    feed.add_comment(author=leaving, post=post, text="Only reply", parent=top)
+    feed.delete_comment(user=author, comment=top)  # top becomes "Comment deleted"
+    from apps.accounts.services import delete_account
+
+    delete_account(user=leaving)
+    assert not Comment.objects.filter(post=post).exists()

@@ -136,3 +136,30 @@ def test_the_admin_path_is_configurable():
         reload(config.urls)
         clear_url_caches()
     assert reverse("admin:index") == "/admin/"
+
+
+def test_a_hung_redis_degrades_the_cache_quickly(monkeypatch):
+    """A Redis that accepts connections but never answers must cost a fraction of a second."""
+    import importlib
+    import socket
+    import threading
+    import time
+
+    from apps.core.cache import ResilientRedisCache
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    accepted = []
+    threading.Thread(target=lambda: accepted.append(listener.accept()), daemon=True).start()
+    monkeypatch.setenv("REDIS_URL", f"redis://127.0.0.1:{listener.getsockname()[1]}/0")
+    import config.settings
+
+    options = importlib.reload(config.settings).CACHES["default"]
+    monkeypatch.undo()
+    importlib.reload(config.settings)
+    cache = ResilientRedisCache(options["LOCATION"], {"OPTIONS": options["OPTIONS"]})
+    start = time.monotonic()
+    assert cache.get("anything", "fallback") == "fallback"
+    assert time.monotonic() - start < 2
+    listener.close()

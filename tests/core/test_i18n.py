@@ -138,3 +138,14 @@ def test_allauth_pages_use_their_own_russian_translation(client):
     html = client.get("/accounts/login/", **RU).content.decode()
     assert "Имя пользователя или почта" in html
     assert "Войти" in html
+
+
+def test_a_members_language_does_not_stay_behind_after_logout():
+    anna = UserFactory(username="anna")
+    shared = Client(HTTP_ACCEPT_LANGUAGE="en")
+    shared.force_login(anna)
+    response = shared.post("/language/", {"language": "ru"})
+    assert "eternity_language" not in response.cookies
+    assert '<html lang="ru">' in shared.get("/").content.decode()
+    shared.post("/accounts/logout/")
+    assert '<html lang="en">' in shared.get("/").content.decode()

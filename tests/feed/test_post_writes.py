@@ -172,3 +172,17 @@ def test_the_edit_form_shows_the_current_tags(client, author):
     client.post(f"/posts/{post.pk}/edit/", {"title": "T", "text": "B", "tags": "#b #a"})
     html = client.get(f"/posts/{post.pk}/edit/").content.decode()
     assert re.search(r'value="#(a|b), #(a|b)"', html)
+
+
+def test_image_sizes_are_saved_so_pages_never_open_the_files(client, author):
+    client.post("/posts/new/", {"title": "T", "text": "B",
+                                "image": upload(image_bytes("PNG", (300, 120)))})  # fmt: skip
+    post = Post.objects.get()
+    assert (post.image_width, post.image_height) == (300, 120)
+    replacement = {"title": "T", "text": "B", "image": upload(image_bytes("PNG", (30, 90)))}
+    client.post(f"/posts/{post.pk}/edit/", replacement)
+    post.refresh_from_db()
+    assert (post.image_width, post.image_height) == (30, 90)
+    Path(post.image.path).unlink()  # even a lost file does not break the pages
+    assert client.get("/").status_code == 200
+    assert client.get(post.get_absolute_url()).status_code == 200
