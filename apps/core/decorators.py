@@ -1,7 +1,6 @@
 """View decorators shared by the apps."""
 
 from functools import wraps
-from urllib.parse import urlsplit
 
 from allauth.core import ratelimit
 from django.contrib import messages
@@ -9,9 +8,10 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django_htmx.http import HttpResponseClientRedirect
+
+from .http import local_path
 
 
 def login_required_htmx(view):
@@ -31,20 +31,11 @@ def login_required_htmx(view):
         if request.method != "GET":
             # After logging in the browser GETs `next`: send it back to the page it was on,
             # not to an address that only accepts POST.
-            return redirect_to_login(_local_referer(request) or reverse("feed:home"))
+            referer = local_path(request, request.headers.get("Referer", ""))
+            return redirect_to_login(referer or reverse("feed:home"))
         return redirect_to_login(request.get_full_path())
 
     return wrapper
-
-
-def _local_referer(request: HttpRequest) -> str | None:
-    referer = request.headers.get("Referer", "")
-    if not url_has_allowed_host_and_scheme(
-        referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return None
-    parts = urlsplit(referer)
-    return parts.path + (f"?{parts.query}" if parts.query else "")
 
 
 def rate_limited(action: str):

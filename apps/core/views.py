@@ -15,11 +15,11 @@ from django.http import (
     JsonResponse,
 )
 from django.template import loader
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
+from apps.core.http import local_path
 from apps.core.middleware import LANGUAGE_SESSION_KEY
 from apps.profiles.models import Profile
 
@@ -79,16 +79,7 @@ def set_language(request: HttpRequest) -> HttpResponse:
     language = request.POST.get("language", "")
     if language not in dict(settings.LANGUAGES):
         return HttpResponseBadRequest(_("Unknown language."))
-    target = request.POST.get("next", "")
-    if not (
-        target.startswith("/")
-        and target.isprintable()
-        and url_has_allowed_host_and_scheme(
-            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-        )
-    ):
-        target = "/"
-    response = HttpResponseRedirect(target)
+    response = HttpResponseRedirect(local_path(request, request.POST.get("next", "")) or "/")
     if request.user.is_authenticated:
         # Members keep it in their profile and session, not in a cookie, so the next person
         # on a shared computer does not inherit it after logout.

@@ -12,12 +12,12 @@ from django.http import (
 )
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from apps.core.decorators import login_required_htmx, rate_limited
+from apps.core.http import local_path
 from apps.core.images import InvalidImage, human_size, max_upload_bytes
 from apps.core.uploads import limit_upload_size
 
@@ -198,21 +198,10 @@ def like(request: HttpRequest, pk: int) -> HttpResponse:
     post.liked = liked
     if request.htmx:
         return render(request, "feed/feed.html#like", {"post": post})
-    return HttpResponseRedirect(_back(request, post.get_absolute_url()))
-
-
-def _back(request: HttpRequest, default: str) -> str:
-    """Where a no-JavaScript form should return: a local `next`, else `default`."""
-    target = request.POST.get("next", "")
-    if (
-        target.startswith("/")
-        and target.isprintable()
-        and url_has_allowed_host_and_scheme(
-            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-        )
-    ):
-        return target
-    return default
+    # Without JavaScript, back to the card the form was on.
+    return HttpResponseRedirect(
+        local_path(request, request.POST.get("next", "")) or post.get_absolute_url()
+    )
 
 
 # --- Comments --------------------------------------------------------------------------------
