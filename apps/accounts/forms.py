@@ -1,9 +1,9 @@
 from allauth.account.forms import LoginForm as AllauthLoginForm
-from allauth.core import ratelimit
 from django import forms
-from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
+
+from .services import confirm_password
 
 
 class LoginForm(AllauthLoginForm):
@@ -39,8 +39,6 @@ class DeleteAccountForm(forms.Form):
 
     def clean_password(self) -> str:
         password = self.cleaned_data["password"]
-        if not ratelimit.consume(self.request, action="reauthenticate", user=self.user):
-            raise ValidationError(_("Too many attempts. Wait a minute and try again."))
-        if not self.user.check_password(password):
-            raise ValidationError(_("That is not your password."))
+        confirm_password(request=self.request, user=self.user, password=password,
+                         wrong=_("That is not your password."))  # fmt: skip
         return password

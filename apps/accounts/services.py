@@ -10,13 +10,17 @@ from pathlib import PurePosixPath
 from typing import IO
 
 from allauth.account.models import EmailAddress
+from allauth.core import ratelimit
 from allauth.socialaccount.models import SocialAccount
 from allauth.usersessions.models import UserSession
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.sessions.backends.base import SessionBase
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from apps.core import images
 from apps.feed.models import Comment, Like, Post
@@ -112,6 +116,16 @@ def export_user_data(*, user: AbstractBaseUser) -> IO[bytes]:
                 logger.warning("Export: could not read %s", field.name, exc_info=True)
     buffer.seek(0)
     return buffer
+
+
+def confirm_password(*, request: HttpRequest, user: AbstractBaseUser, password: str,
+                     wrong: str) -> None:  # fmt: skip
+    """Reauthentication inside a form: wrong guesses count against allauth's `reauthenticate`
+    limit in the shared cache, so the password cannot be guessed through any form."""
+    if not ratelimit.consume(request, action="reauthenticate", user=user):
+        raise ValidationError(_("Too many attempts. Wait a minute and try again."))
+    if not user.check_password(password):
+        raise ValidationError(wrong, code="wrong_password")
 
 
 def delete_account(*, user: AbstractBaseUser) -> None:

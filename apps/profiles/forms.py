@@ -6,7 +6,6 @@ opened; the save compares it with the values in the database to detect edits mad
 
 from allauth.account.adapter import get_adapter
 from allauth.account.forms import AddEmailForm
-from allauth.core import ratelimit
 from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -14,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from apps.accounts.services import confirm_password
 from apps.core.images import human_size, max_upload_bytes
 
 from .models import BIO_MAX_LENGTH
@@ -137,11 +137,6 @@ class EmailForm(AddEmailForm):
 
     def clean_password(self) -> str:
         password = self.cleaned_data["password"]
-        # Wrong guesses count against allauth's reauthentication limit (shared cache).
-        if self.request is not None and not ratelimit.consume(
-            self.request, action="reauthenticate", user=self.user
-        ):
-            raise ValidationError(_("Too many attempts. Wait a minute and try again."))
-        if not self.user.check_password(password):
-            raise ValidationError(_("That is not your current password."), code="wrong_password")
+        confirm_password(request=self.request, user=self.user, password=password,
+                         wrong=_("That is not your current password."))  # fmt: skip
         return password
