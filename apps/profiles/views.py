@@ -83,7 +83,8 @@ def _context(request: HttpRequest, user, profile, **extra: object) -> dict[str, 
         "profile": profile,
         "user": user,
         "is_owner": True,
-        "pending_email": EmailAddress.objects.filter(user=user, verified=False).first(),
+        # A callable, so only the templates that show it (Email section, settings page) query.
+        "pending_email": lambda: EmailAddress.objects.filter(user=user, verified=False).first(),
         "max_upload": human_size(max_upload_bytes()),
         **extra,
     }
