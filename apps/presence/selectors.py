@@ -48,9 +48,9 @@ class PresenceRow:
     show_online_status: bool
 
 
-def presences(usernames: Iterable[str]) -> dict[str, tuple[Presence, PresenceRow]]:
-    """Badges for these usernames in ONE query, keyed by username as stored. Unknown or
-    inactive usernames are simply absent."""
+def presence_rows(usernames: Iterable[str]) -> dict[str, PresenceRow]:
+    """The badge columns for these usernames in ONE query, keyed by username as stored.
+    Unknown or inactive usernames are simply absent."""
     rows = (
         get_user_model()
         .objects.filter(username__in=list(usernames), is_active=True)
@@ -58,9 +58,7 @@ def presences(usernames: Iterable[str]) -> dict[str, tuple[Presence, PresenceRow
             "username", "profile__is_online", "profile__last_seen", "profile__show_online_status"
         )
     )
-    now = timezone.now()
-    result = {}
-    for username, is_online, last_seen, show in rows:
-        row = PresenceRow(bool(is_online), last_seen, show is not False)
-        result[username] = (presence_of(row, username=username, now=now), row)
-    return result
+    return {
+        username: PresenceRow(bool(is_online), last_seen, show is not False)
+        for username, is_online, last_seen, show in rows
+    }

@@ -1,9 +1,11 @@
 import hashlib
 import re
+from dataclasses import replace
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.http import quote_etag
 from django.utils.translation import gettext_lazy as _
@@ -27,15 +29,18 @@ def poll(request: HttpRequest) -> HttpResponse:
         return HttpResponseBadRequest(_("At most %(limit)s usernames per poll.") % {"limit": limit})
 
     me = request.user.username if request.user.is_authenticated else None
-    found = selectors.presences([*usernames, me] if me else usernames)
-    if me and me in found and not found[me][1].is_online:
+    rows = selectors.presence_rows([*usernames, me] if me else usernames)
+    now = timezone.now()
+    if me in rows and not rows[me].is_online:
         # Logged out on another device while this page is still open: online again.
         services.touch(user_id=request.user.pk)
-        found = {**found, me: (selectors.Presence(me, selectors.Status.ONLINE), found[me][1])}
-        if not found[me][1].show_online_status:
-            found[me] = (selectors.Presence(me, selectors.Status.OFFLINE), found[me][1])
+        rows[me] = replace(rows[me], is_online=True, last_seen=now)
 
-    badges = [found[name][0] for name in usernames if name in found]
+    badges = [
+        selectors.presence_of(rows[name], username=name, now=now)
+        for name in usernames
+        if name in rows
+    ]
     html = render_to_string("presence/poll.html", {"presences": badges}, request)
     etag = quote_etag(hashlib.sha256(html.encode()).hexdigest()[:32])
     response = get_conditional_response(request, etag=etag) or HttpResponse(html)
