@@ -60,7 +60,7 @@ def main() -> int:
     users = UserFactory.create_batch(100)
     for n in range(300):
         post = PostFactory(author=users[n % 100])
-        feed.add_comment(author=users[(n + 1) % 100], post=post, text="Nice")
+        feed.create_comment(author=users[(n + 1) % 100], post=post, text="Nice")
         feed.set_like(user=users[(n + 2) % 100], post=post, liked=True)
     reader = Client()
     reader.force_login(users[0])

@@ -103,6 +103,7 @@ MIDDLEWARE = [
     "apps.core.middleware.MemberLanguageMiddleware",
     "apps.core.middleware.HtmxMessagesMiddleware",
     "apps.presence.middleware.PresenceMiddleware",
+    "apps.accounts.middleware.SessionActivityMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"

@@ -1,4 +1,4 @@
-"""Top-level URLconf. Each app owns its URLs; these paths are stable (see DESIGN.md)."""
+"""Top-level URLconf. Each app owns its URLs; the paths are stable: links and tools rely on them."""
 
 from django.conf import settings
 from django.contrib import admin

@@ -7,6 +7,9 @@ from .models import User
 
 
 class ProfileInline(admin.StackedInline):
+    """The member's profile at a glance; it is edited in the Profile admin, which profiles
+    owns, so the user page never writes a Profile."""
+
     model = Profile
     can_delete = False
     fk_name = "user"
@@ -19,9 +22,12 @@ class ProfileInline(admin.StackedInline):
         "last_seen",
         "created",
     )
-    readonly_fields = ("created", "is_online", "last_seen", "photo_thumbnail")
+    readonly_fields = fields
     extra = 0
     max_num = 1
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
 
 
 @admin.register(User)

@@ -3,7 +3,7 @@ from django import forms
 from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
-from .services import confirm_password
+from apps.core.reauth import confirm_password
 
 
 class LoginForm(AllauthLoginForm):

@@ -3,6 +3,8 @@ from django.db import models, transaction
 from django.db.models.functions import Lower
 from django.urls import reverse
 
+from apps.profiles.services import create_profile
+
 
 class User(AbstractUser):
     """The site's user. Custom from the first migration, as Django recommends, so it can grow
@@ -31,9 +33,7 @@ class User(AbstractUser):
             return
         with transaction.atomic(using=kwargs.get("using")):
             super().save(*args, **kwargs)
-            from apps.profiles.models import Profile
-
-            Profile.objects.create(user=self, created=self.date_joined)
+            create_profile(user=self)
 
     def get_absolute_url(self) -> str:
         return reverse("profiles:detail", kwargs={"username": self.username})

@@ -6,6 +6,6 @@ app_name = "accounts"
 
 urlpatterns = [
     path("settings/account/", views.account, name="account"),
-    path("settings/account/export/", views.export, name="export"),
-    path("settings/account/delete/", views.delete, name="delete"),
+    path("settings/account/export/", views.export_data, name="export_data"),
+    path("settings/account/delete/", views.delete_account, name="delete_account"),
 ]

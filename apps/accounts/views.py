@@ -29,7 +29,7 @@ def account(request: HttpRequest) -> HttpResponse:
 @login_required_htmx
 @require_POST
 @rate_limited("export")
-def export(request: HttpRequest) -> HttpResponse:
+def export_data(request: HttpRequest) -> HttpResponse:
     archive = services.export_user_data(user=request.user)
     name = f"eternity-{request.user.username}-{timezone.now():%Y%m%d}.zip"
     response = FileResponse(
@@ -41,13 +41,13 @@ def export(request: HttpRequest) -> HttpResponse:
 
 @login_required_htmx
 @require_http_methods(["GET", "POST"])
-def delete(request: HttpRequest) -> HttpResponse:
+def delete_account(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and not _recently_logged_in(request):
         # Social-only accounts have no password to confirm with (and allauth has no
         # provider reauthentication yet): they log in again through their provider first.
         logout(request)
         messages.info(request, _("For your security, log in again to delete your account."))
-        return redirect_to_login(reverse("accounts:delete"))
+        return redirect_to_login(reverse("accounts:delete_account"))
     form = DeleteAccountForm(request.POST or None, user=request.user, request=request)
     if request.method == "POST" and form.is_valid():
         user = request.user

@@ -3,11 +3,11 @@
 from functools import wraps
 
 from allauth.core import ratelimit
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.urls import reverse
+from django.shortcuts import render, resolve_url
 from django.utils.translation import gettext_lazy as _
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -22,17 +22,18 @@ def login_required_htmx(view):
     def wrapper(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
         if request.user.is_authenticated:
             return view(request, *args, **kwargs)
+        home = resolve_url(settings.LOGIN_REDIRECT_URL)
         if request.htmx:
             try:
-                back = request.htmx.current_url_abs_path or reverse("feed:home")
+                back = request.htmx.current_url_abs_path or home
             except ValueError:  # a malformed HX-Current-URL header
-                back = reverse("feed:home")
+                back = home
             return HttpResponseClientRedirect(redirect_to_login(back)["Location"])
         if request.method != "GET":
             # After logging in the browser GETs `next`: send it back to the page it was on,
             # not to an address that only accepts POST.
             referer = local_path(request, request.headers.get("Referer", ""))
-            return redirect_to_login(referer or reverse("feed:home"))
+            return redirect_to_login(referer or home)
         return redirect_to_login(request.get_full_path())
 
     return wrapper

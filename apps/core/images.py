@@ -45,14 +45,19 @@ def human_size(size: int) -> str:
     return f"{size / (1024 * 1024):.0f} MB"
 
 
+def too_large_message() -> str:
+    """The one message for an upload over the limit, wherever it is caught."""
+    return _("The file is larger than %(size)s. Nothing was saved.") % {
+        "size": human_size(max_upload_bytes())
+    }
+
+
 def open_image(data: bytes, max_side: int | None = None) -> Image.Image:
     """Open and fully decode an upload, or raise InvalidImage with a message for the user.
     With max_side, JPEGs are decoded at a reduced scale (still at least max_side) to save
     memory on big photos."""
     if len(data) > max_upload_bytes():
-        raise InvalidImage(
-            _("The file is larger than %(limit)s.") % {"limit": human_size(max_upload_bytes())}
-        )
+        raise InvalidImage(too_large_message())
     if not data:
         raise InvalidImage(_("The file is empty."))
     too_large = _("The image is too large. The limit is %(mp)s megapixels.") % {

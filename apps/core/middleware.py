@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.contrib.messages import get_messages
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
 from django.template.loader import render_to_string
 from django.utils import translation
 
@@ -43,17 +43,20 @@ class HtmxMessagesMiddleware:
 class LivenessMiddleware:
     """Answers GET /healthz/ first, before host validation, HTTPS redirects and sessions: a
     container or platform probe (Docker's HEALTHCHECK on 127.0.0.1, a load balancer using the
-    instance IP) must get 200 from a live process whatever Host it sends."""
+    instance IP) must get 200 from a live process whatever Host it sends. It touches nothing
+    else, so a database outage does not make the orchestrator restart healthy processes."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if request.path == "/healthz/" and request.method in {"GET", "HEAD"}:
-            response = JsonResponse({"status": "ok"})
-            response["Cache-Control"] = "no-store"
-            return response
-        return self.get_response(request)
+        if request.path != "/healthz/":
+            return self.get_response(request)
+        if request.method not in {"GET", "HEAD"}:
+            return HttpResponseNotAllowed(["GET", "HEAD"])
+        response = JsonResponse({"status": "ok"})
+        response["Cache-Control"] = "no-store"
+        return response
 
 
 LANGUAGE_SESSION_KEY = "_member_language"

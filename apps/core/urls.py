@@ -4,8 +4,7 @@ from . import views
 
 app_name = "core"
 
+# /healthz/ is answered by LivenessMiddleware before URL resolution.
 urlpatterns = [
-    path("healthz/", views.healthz, name="healthz"),
     path("readyz/", views.readyz, name="readyz"),
-    path("language/", views.set_language, name="set_language"),
 ]

@@ -1,37 +1,16 @@
-"""Site-wide views: the home page placeholder and the health checks."""
+"""Site-wide views: the readiness check and the error handler."""
 
 import logging
 import sys
 
-from django.conf import settings
 from django.core.cache import cache
 from django.db import InterfaceError, OperationalError, connection
-from django.http import (
-    HttpRequest,
-    HttpResponse,
-    HttpResponseBadRequest,
-    HttpResponseRedirect,
-    HttpResponseServerError,
-    JsonResponse,
-)
+from django.http import HttpRequest, HttpResponse, HttpResponseServerError, JsonResponse
 from django.template import loader
-from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST, require_safe
-
-from apps.core.http import local_path
-from apps.core.middleware import LANGUAGE_SESSION_KEY
-from apps.profiles.models import Profile
+from django.views.decorators.http import require_safe
 
 logger = logging.getLogger(__name__)
-
-
-@never_cache
-@require_safe
-def healthz(request: HttpRequest) -> HttpResponse:
-    """Liveness: the process answers. Touches nothing else, so a database outage does not
-    make the orchestrator restart healthy web processes."""
-    return JsonResponse({"status": "ok"})
 
 
 @never_cache
@@ -70,28 +49,3 @@ def server_error(request: HttpRequest) -> HttpResponse:
         return HttpResponse(loader.render_to_string("503.html"), status=503,
                             headers={"Retry-After": "30"})  # fmt: skip
     return HttpResponseServerError(loader.render_to_string("500.html"))
-
-
-@require_POST
-def set_language(request: HttpRequest) -> HttpResponse:
-    """The footer's language switcher, with or without JavaScript. Remembers the choice in a
-    cookie, and for members in their profile too (it follows them to other devices)."""
-    language = request.POST.get("language", "")
-    if language not in dict(settings.LANGUAGES):
-        return HttpResponseBadRequest(_("Unknown language."))
-    response = HttpResponseRedirect(local_path(request, request.POST.get("next", "")) or "/")
-    if request.user.is_authenticated:
-        # Members keep it in their profile and session, not in a cookie, so the next person
-        # on a shared computer does not inherit it after logout.
-        Profile.objects.filter(user=request.user).update(language=language)
-        request.session[LANGUAGE_SESSION_KEY] = language
-        return response
-    response.set_cookie(
-        settings.LANGUAGE_COOKIE_NAME,
-        language,
-        max_age=settings.LANGUAGE_COOKIE_AGE,
-        secure=settings.LANGUAGE_COOKIE_SECURE,
-        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
-        httponly=True,
-    )
-    return response

@@ -1,12 +1,11 @@
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from apps.core.images import human_size, max_upload_bytes
+from apps.core.forms import ImageUploadField
 
 from . import services
-from .models import COMMENT_MAX_LENGTH, MAX_TAGS, TEXT_MAX_LENGTH, TITLE_MAX_LENGTH
+from .models import COMMENT_MAX_LENGTH, MAX_TAGS, TEXT_MAX_LENGTH, TITLE_MAX_LENGTH, Comment
 
 
 class PostForm(forms.Form):
@@ -24,17 +23,7 @@ class PostForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 8}),
         help_text=_("Plain text. Links become clickable; line breaks are kept."),
     )
-    image = forms.FileField(
-        label=_("Image"),
-        required=False,
-        help_text=format_lazy(
-            _("Optional. JPEG, PNG, WebP or GIF, up to {size}."),
-            size=human_size(max_upload_bytes()),
-        ),
-        widget=forms.ClearableFileInput(
-            attrs={"accept": "image/jpeg,image/png,image/webp,image/gif"}
-        ),
-    )
+    image = ImageUploadField(label=_("Image"), required=False, say_optional=True)
     remove_image = forms.BooleanField(label=_("Remove the image"), required=False)
 
     def __init__(self, *args: object, **kwargs: object) -> None:
@@ -46,20 +35,27 @@ class PostForm(forms.Form):
     def clean_tags(self) -> list[str]:
         return services.parse_tags(self.cleaned_data["tags"])
 
-    def clean_image(self):
-        upload = self.cleaned_data.get("image")
-        if upload and upload.size > max_upload_bytes():
-            raise ValidationError(
-                _("The file is larger than %(limit)s."),
-                params={"limit": human_size(max_upload_bytes())},
-            )
-        return upload
-
 
 class CommentForm(forms.Form):
+    """A comment; with `parent`, a reply in that comment's thread."""
+
     text = forms.CharField(
         label=_("Comment"),
         max_length=COMMENT_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 2, "maxlength": COMMENT_MAX_LENGTH}),
     )
     parent = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1)
+
+    @classmethod
+    def for_reply(cls, parent: Comment, data=None) -> "CommentForm":
+        """The inline form under a thread, labelled with whom it answers."""
+        form = cls(data, initial={"parent": parent.pk}, auto_id=f"reply-%s-{parent.pk}")
+        form.fields["text"].label = _("Reply to %(name)s") % {"name": parent.author.display_name}
+        return form
+
+    @classmethod
+    def for_edit(cls, comment: Comment, data=None) -> "CommentForm":
+        form = cls(data, initial={"text": comment.text}, auto_id=f"comment-edit-%s-{comment.pk}")
+        form.fields["text"].label = _("Edit your comment")
+        del form.fields["parent"]
+        return form

@@ -1,24 +1,22 @@
-"""Read queries for the feed: keyset pages (no OFFSET scans) with a constant query count."""
+"""Read queries for the feed: keyset pages (no OFFSET scans) with a constant query count, each
+post and comment marked with what the viewer may do to it."""
 
 import base64
 import binascii
-from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import PurePosixPath
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db.models import Prefetch, Q, QuerySet
-from django.http import Http404
+from django.db.models.fields.files import FieldFile
 from django.shortcuts import get_object_or_404
 
+from apps.core.paging import Page
+
+from . import permissions
 from .models import Comment, Like, Post, Tag
 
 PAGE_SIZE = 10
-
-
-@dataclass(frozen=True)
-class Page:
-    posts: list[Post]
-    next_cursor: str | None
 
 
 def encode_cursor(post: Post) -> str:
@@ -27,7 +25,7 @@ def encode_cursor(post: Post) -> str:
 
 
 def decode_cursor(cursor: str) -> tuple[datetime, int]:
-    """Raises ValueError for anything that is not a cursor this site made."""
+    """Raise ValueError for anything that is not a cursor this site made."""
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         created, pk = raw.split("|")
@@ -57,9 +55,10 @@ def page_of_posts(
     tag: str | None = None,
     author_id: int | None = None,
     size: int = PAGE_SIZE,
-) -> Page:
-    """Newest first. The cursor is the last post shown; the next page starts strictly after
-    it, so posts added meanwhile cause neither duplicates nor gaps."""
+) -> Page[Post]:
+    """Return the posts after `cursor`, newest first. The cursor is the last post shown; the
+    next page starts strictly after it, so posts added meanwhile cause neither duplicates nor
+    gaps. Raise ValueError for a cursor this site did not make."""
     queryset = posts_for_cards()
     if tag:
         queryset = queryset.filter(tags__name=tag)
@@ -71,12 +70,12 @@ def page_of_posts(
     posts = list(queryset.order_by("-created", "-id")[: size + 1])
     more = len(posts) > size
     posts = posts[:size]
-    mark_liked(viewer, posts)
-    return Page(posts, encode_cursor(posts[-1]) if more else None)
+    mark_for_viewer(viewer, posts)
+    return Page(posts, cursor, encode_cursor(posts[-1]) if more else None)
 
 
-def mark_liked(viewer: AbstractBaseUser, posts: list[Post]) -> None:
-    """Set post.liked for the viewer with one query for the whole page."""
+def mark_for_viewer(viewer: AbstractBaseUser, posts: list[Post]) -> None:
+    """Set liked, can_edit and can_delete on each post, with one query for the whole page."""
     liked = set()
     if viewer.is_authenticated and posts:
         liked = set(
@@ -86,22 +85,19 @@ def mark_liked(viewer: AbstractBaseUser, posts: list[Post]) -> None:
         )
     for post in posts:
         post.liked = post.pk in liked
+        post.can_edit = permissions.can_edit_post(viewer, post)
+        post.can_delete = permissions.can_delete_post(viewer, post)
 
 
 def get_post(*, pk: int, viewer: AbstractBaseUser) -> Post:
     post = get_object_or_404(posts_for_cards(), pk=pk)
-    mark_liked(viewer, [post])
+    mark_for_viewer(viewer, [post])
     return post
 
 
-def get_tag(name: str) -> Tag:
-    if "\x00" in name:
-        raise Http404
-    return get_object_or_404(Tag, name=name.lower())
-
-
-def thread(post: Post) -> list[Comment]:
-    """Top-level comments in order, each with .thread_replies, in two queries."""
+def thread(post: Post, *, viewer: AbstractBaseUser) -> list[Comment]:
+    """Return the top-level comments in order, each with .thread_replies, in two queries;
+    every comment is marked with can_reply, can_edit and can_delete for the viewer."""
     comments = list(
         Comment.objects.filter(post=post)
         .select_related("author__profile")
@@ -109,12 +105,57 @@ def thread(post: Post) -> list[Comment]:
     )
     by_parent: dict[int, list[Comment]] = {}
     for comment in comments:
+        comment.post = post
+        mark_comment_for_viewer(viewer, comment)
         if comment.parent_id:
             by_parent.setdefault(comment.parent_id, []).append(comment)
     top = [c for c in comments if c.parent_id is None]
     for comment in top:
         comment.thread_replies = by_parent.get(comment.pk, [])
-        comment.post = post
-        for reply in comment.thread_replies:
-            reply.post = post
     return top
+
+
+def mark_comment_for_viewer(viewer: AbstractBaseUser, comment: Comment) -> None:
+    comment.can_reply = permissions.can_reply(viewer, comment)
+    comment.can_edit = permissions.can_edit_comment(viewer, comment)
+    comment.can_delete = permissions.can_delete_comment(viewer, comment)
+
+
+def member_export(
+    *, user: AbstractBaseUser
+) -> tuple[dict[str, object], list[tuple[str, FieldFile]]]:
+    """Return what the feed holds of this member, for their data export: the data, and the
+    stored image files to include, each with the folder it goes in."""
+    posts = list(Post.objects.filter(author=user).prefetch_related("tags").order_by("created"))
+    data = {
+        "posts": [
+            {
+                "id": post.pk,
+                "title": post.title,
+                "text": post.text,
+                "tags": [tag.name for tag in post.tags.all()],
+                "created": post.created,
+                "edited": post.edited,
+                "image": PurePosixPath(post.image.name).name if post.image else None,
+            }
+            for post in posts
+        ],
+        "comments": [
+            {
+                "post": comment["post_id"],
+                "reply_to": comment["parent_id"],
+                "text": comment["text"],
+                "created": comment["created"],
+                "edited": comment["edited"],
+            }
+            for comment in Comment.objects.filter(author=user, is_deleted=False)
+            .order_by("created")
+            .values("post_id", "parent_id", "text", "created", "edited")
+        ],
+        "liked_posts": list(Like.objects.filter(user=user).values_list("post_id", flat=True)),
+    }
+    return data, [("posts", post.image) for post in posts if post.image]
+
+
+def has_posts_by(*, authors: list[AbstractBaseUser]) -> bool:
+    return Post.objects.filter(author__in=authors).exists()

@@ -1,41 +1,23 @@
-"""Writes to the feed. Every write checks who may do it here, not only in the views."""
+"""Writes to the feed. Every write checks who may do it (permissions.py) here, not only in
+the views; nothing else writes the feed's tables."""
 
 import re
+from dataclasses import dataclass
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from apps.core import images
 
 from .models import MAX_TAGS, POST_IMAGE_MAX_SIDE, TAG_MAX_LENGTH, Comment, Like, Post, Tag
+from .permissions import can_delete_comment, can_delete_post, can_edit_comment, can_edit_post
 
 TAG_SEPARATORS = re.compile(r"[\s,#]+")
 TAG_NAME = re.compile(r"^[\w-]+\Z")
-
-
-# --- Permissions -----------------------------------------------------------------------------
-
-
-def can_edit_post(user: AbstractBaseUser, post: Post) -> bool:
-    return user.is_authenticated and post.author_id == user.pk
-
-
-def can_delete_post(user: AbstractBaseUser, post: Post) -> bool:
-    return user.is_authenticated and (post.author_id == user.pk or user.is_staff)
-
-
-def can_edit_comment(user: AbstractBaseUser, comment: Comment) -> bool:
-    return user.is_authenticated and comment.author_id == user.pk and not comment.is_deleted
-
-
-def can_delete_comment(user: AbstractBaseUser, comment: Comment) -> bool:
-    if not user.is_authenticated or comment.is_deleted:
-        return False
-    return user.pk in {comment.author_id, comment.post.author_id} or user.is_staff
 
 
 # --- Tags ------------------------------------------------------------------------------------
@@ -180,7 +162,7 @@ def set_like(*, user: AbstractBaseUser, post: Post, liked: bool) -> int:
 # --- Comments --------------------------------------------------------------------------------
 
 
-def add_comment(
+def create_comment(
     *, author: AbstractBaseUser, post: Post, text: str, parent: Comment | None = None
 ) -> Comment:
     if not author.is_authenticated:
@@ -196,7 +178,7 @@ def add_comment(
     return comment
 
 
-def edit_comment(*, user: AbstractBaseUser, comment: Comment, text: str) -> Comment:
+def update_comment(*, user: AbstractBaseUser, comment: Comment, text: str) -> Comment:
     if not can_edit_comment(user, comment):
         raise PermissionDenied("Only the author can edit this comment.")
     comment.text, comment.edited = text, timezone.now()
@@ -227,13 +209,54 @@ def recount_comments(post_id: int) -> None:
     Post.objects.filter(pk=post_id).update(comment_count=visible.count())
 
 
-def recount(post_ids: list[int]) -> None:
-    """Bring the stored like and comment counts of these posts back to the rows they count
-    (after rows vanished through a cascade, e.g. a deleted account)."""
-    for post_id in post_ids:
+# --- A member leaving ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Footprint:
+    """What a member leaving the site leaves on the feed outside their own rows: the other
+    people's posts they liked or commented on, the "comment deleted" placeholders their
+    replies kept alive, and the images of their own posts."""
+
+    touched_posts: list[int]
+    placeholders: list[int]
+    images: list[str]
+
+
+def member_footprint(*, user: AbstractBaseUser) -> Footprint:
+    """Read the footprint before the member's rows cascade away with their account."""
+    return Footprint(
+        touched_posts=list(
+            Post.objects.filter(Q(likes__user=user) | Q(comments__author=user))
+            .exclude(author=user)
+            .values_list("pk", flat=True)
+            .distinct()
+        ),
+        placeholders=list(
+            Comment.objects.filter(author=user, parent__is_deleted=True)
+            .values_list("parent_id", flat=True)
+            .distinct()
+        ),
+        images=list(
+            Post.objects.filter(author=user).exclude(image="").values_list("image", flat=True)
+        ),
+    )
+
+
+def forget_member(*, footprint: Footprint) -> None:
+    """After the member's rows are gone: bring the counts on other people's posts back to the
+    rows they count, drop placeholders nobody replies under any more, and remove the images
+    of the member's posts once the deletion commits."""
+    Comment.objects.filter(
+        pk__in=footprint.placeholders, is_deleted=True, replies__isnull=True
+    ).delete()
+    for post_id in footprint.touched_posts:
         with transaction.atomic():
             if Post.objects.select_for_update().filter(pk=post_id).exists():
                 recount_comments(post_id)
                 Post.objects.filter(pk=post_id).update(
                     like_count=Like.objects.filter(post_id=post_id).count()
                 )
+    if footprint.images:
+        storage = Post._meta.get_field("image").storage
+        transaction.on_commit(lambda: images.delete_quietly(storage, footprint.images), robust=True)

@@ -1,25 +1,19 @@
-"""When an account is deleted its likes and comments cascade away; the counts stored on other
-people's posts must follow (Django emits these signals, so they are the right hook)."""
+"""A member's account can be deleted from several places (their account page, the admin);
+Django's delete signals are where the feed cleans up after it, whichever place it was."""
 
 from django.conf import settings
-from django.db.models import Q
 from django.db.models.signals import post_delete, pre_delete
 from django.dispatch import receiver
 
 from . import services
-from .models import Post
 
 
-@receiver(pre_delete, sender=settings.AUTH_USER_MODEL, dispatch_uid="feed_user_pre_delete")
-def remember_touched_posts(sender, instance, **kwargs) -> None:
-    instance._feed_touched_posts = list(
-        Post.objects.filter(Q(likes__user=instance) | Q(comments__author=instance))
-        .exclude(author=instance)
-        .values_list("pk", flat=True)
-        .distinct()
-    )
+@receiver(pre_delete, sender=settings.AUTH_USER_MODEL, dispatch_uid="feed_member_pre_delete")
+def remember_footprint(sender, instance, **kwargs) -> None:
+    instance._feed_footprint = services.member_footprint(user=instance)
 
 
-@receiver(post_delete, sender=settings.AUTH_USER_MODEL, dispatch_uid="feed_user_post_delete")
-def recount_touched_posts(sender, instance, **kwargs) -> None:
-    services.recount(getattr(instance, "_feed_touched_posts", []))
+@receiver(post_delete, sender=settings.AUTH_USER_MODEL, dispatch_uid="feed_member_post_delete")
+def forget_member(sender, instance, **kwargs) -> None:
+    if footprint := getattr(instance, "_feed_footprint", None):
+        services.forget_member(footprint=footprint)

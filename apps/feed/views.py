@@ -3,47 +3,35 @@ htmx fragments are partials of the page templates (feed/feed.html, feed/post_det
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import (
-    Http404,
-    HttpRequest,
-    HttpResponse,
-    HttpResponseBadRequest,
-    HttpResponseRedirect,
-)
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
-from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from apps.core.decorators import login_required_htmx, rate_limited
+from apps.core.forms import focus_first_field
 from apps.core.http import local_path
-from apps.core.images import InvalidImage, human_size, max_upload_bytes
+from apps.core.images import InvalidImage, too_large_message
+from apps.core.paging import requested_page, wants_fragment
 from apps.core.uploads import limit_upload_size
 
-from . import selectors, services
+from . import permissions, selectors, services
 from .forms import CommentForm, PostForm
 from .models import Comment, Post
-
-TOO_LARGE = format_lazy(
-    _("The file is larger than {size}. Nothing was saved."), size=human_size(max_upload_bytes())
-)
-
 
 # --- Reading ---------------------------------------------------------------------------------
 
 
-def _feed_page(request: HttpRequest, template: str, context: dict, **filters) -> HttpResponse:
-    try:
-        page = selectors.page_of_posts(
-            viewer=request.user, cursor=request.GET.get("after") or None, **filters
-        )
-    except ValueError:
-        return HttpResponseBadRequest(_("That page link is not valid."))
-    context |= {"page": page, "posts": page.posts, "is_more": bool(request.GET.get("after"))}
-    if request.htmx and request.GET.get("after"):
-        return render(request, f"{template}#page", context)
-    return render(request, template, context)
+def _feed_page(request: HttpRequest, tag: str | None = None) -> HttpResponse:
+    page = requested_page(
+        request,
+        lambda cursor: selectors.page_of_posts(viewer=request.user, cursor=cursor, tag=tag),
+    )
+    context = {"page": page, "tag": tag}
+    if wants_fragment(request, page):
+        return render(request, "feed/feed.html#page", context)
+    return render(request, "feed/feed.html", context)
 
 
 @require_safe
@@ -56,7 +44,7 @@ def feed(request: HttpRequest) -> HttpResponse:
             return redirect("feed:home")
         if names:
             return redirect("feed:tag", tag=names[0])
-    return _feed_page(request, "feed/feed.html", {})
+    return _feed_page(request)
 
 
 @require_safe
@@ -69,24 +57,42 @@ def tag_feed(request: HttpRequest, tag: str) -> HttpResponse:
         if not names:
             raise Http404
         return redirect("feed:tag", tag=names[0])
-    return _feed_page(request, "feed/feed.html", {"tag": tag}, tag=tag)
+    return _feed_page(request, tag=tag)
 
 
 @require_safe
 def post_detail(request: HttpRequest, pk: int) -> HttpResponse:
     post = selectors.get_post(pk=pk, viewer=request.user)
-    context = _thread_context(request, post)
     reply_to = request.GET.get("reply", "")
-    if reply_to.isascii() and reply_to.isdecimal() and len(reply_to) < 19:
-        context["reply_to"] = int(reply_to)
+    is_id = reply_to.isascii() and reply_to.isdecimal() and len(reply_to) < 19
+    context = _thread_context(request, post, reply_to=int(reply_to) if is_id else None)
     return render(request, "feed/post_detail.html", context)
 
 
-def _thread_context(request: HttpRequest, post: Post, **extra) -> dict:
+def _thread_context(
+    request: HttpRequest,
+    post: Post,
+    *,
+    reply_to: int | None = None,
+    form: CommentForm | None = None,
+    **extra: object,
+) -> dict[str, object]:
+    """The post with its comments. `reply_to` opens the reply form under that thread; `form`,
+    a submitted form, is shown again with its errors in the reply slot or as the main form."""
+    comments = selectors.thread(post, viewer=request.user)
+    replying_to = next((c for c in comments if c.pk == reply_to and c.can_reply), None)
+    reply_form = CommentForm.for_reply(replying_to) if replying_to else None
+    comment_form = CommentForm()
+    if form is not None and replying_to:
+        reply_form = form
+    elif form is not None:
+        comment_form = form
     return {
         "post": post,
-        "comments": selectors.thread(post),
-        "comment_form": CommentForm(),
+        "comments": comments,
+        "comment_form": comment_form,
+        "replying_to": replying_to,
+        "reply_form": reply_form,
         "full": True,
         **extra,
     }
@@ -95,85 +101,79 @@ def _thread_context(request: HttpRequest, post: Post, **extra) -> dict:
 # --- Writing posts ---------------------------------------------------------------------------
 
 
-def _post_form_too_large(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    post = get_object_or_404(Post, pk=pk) if pk else None
-    if post and not services.can_edit_post(request.user, post):
-        raise PermissionDenied
-    return render(
-        request,
-        "feed/post_form.html",
-        {"form": PostForm(), "post": post, "upload_error": TOO_LARGE},
-    )
-
-
-@login_required_htmx
-@require_http_methods(["GET", "POST"])
-@limit_upload_size(too_large=_post_form_too_large)
-@rate_limited("write_post")
-def post_create(request: HttpRequest) -> HttpResponse:
-    form = PostForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and request.upload_too_large:
-        return render(request, "feed/post_form.html", {"form": form, "upload_error": TOO_LARGE})
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            post = services.create_post(
-                author=request.user,
-                title=data["title"],
-                text=data["text"],
-                tags=data["tags"],
-                image=data["image"].read() if data["image"] else None,
-            )
-        except InvalidImage as error:
-            form.add_error("image", str(error))
-        else:
-            messages.success(request, _("Your post is published."))
-            return redirect(post)
-    return render(request, "feed/post_form.html", {"form": form})
-
-
-@login_required_htmx
-@require_http_methods(["GET", "POST"])
-@limit_upload_size(too_large=_post_form_too_large)
-@rate_limited("write_post")
-def post_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def _editable_post(request: HttpRequest, pk: int | None) -> Post | None:
+    """The post being edited (only by its author), or None when writing a new one."""
+    if pk is None:
+        return None
     post = get_object_or_404(Post.objects.prefetch_related("tags"), pk=pk)
-    if not services.can_edit_post(request.user, post):
+    if not permissions.can_edit_post(request.user, post):
         raise PermissionDenied
-    initial = {
-        "title": post.title,
-        "text": post.text,
-        "tags": ", ".join(f"#{tag.name}" for tag in post.tags.all()),
-    }
-    form = PostForm(request.POST or None, request.FILES or None, initial=initial)
-    context = {"form": form, "post": post}
-    if request.method == "POST" and request.upload_too_large:
-        return render(request, "feed/post_form.html", context | {"upload_error": TOO_LARGE})
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.update_post(
-                user=request.user,
-                post=post,
-                title=data["title"],
-                text=data["text"],
-                tags=data["tags"],
-                image=data["image"].read() if data["image"] else None,
-                remove_image=data["remove_image"],
-            )
-        except InvalidImage as error:
-            form.add_error("image", str(error))
-        else:
-            messages.success(request, _("Post updated."))
-            return redirect(post)
+    return post
+
+
+def _post_form_too_large(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    """The body was refused unread (see limit_upload_size): a fresh form that says why."""
+    post = _editable_post(request, pk)
+    context = {"form": PostForm(), "post": post, "form_error": too_large_message()}
     return render(request, "feed/post_form.html", context)
 
 
 @login_required_htmx
 @require_http_methods(["GET", "POST"])
-def post_delete(request: HttpRequest, pk: int) -> HttpResponse:
+@limit_upload_size(too_large=_post_form_too_large)
+@rate_limited("write_post")
+def create_post(request: HttpRequest) -> HttpResponse:
+    return _post_form(request, None)
+
+
+@login_required_htmx
+@require_http_methods(["GET", "POST"])
+@limit_upload_size(too_large=_post_form_too_large)
+@rate_limited("write_post")
+def update_post(request: HttpRequest, pk: int) -> HttpResponse:
+    return _post_form(request, pk)
+
+
+def _post_form(request: HttpRequest, pk: int | None) -> HttpResponse:
+    """Write a new post (pk None) or edit one: the form, and on a valid POST the save."""
+    post = _editable_post(request, pk)
+    initial = {}
+    if post is not None:
+        initial = {
+            "title": post.title,
+            "text": post.text,
+            "tags": ", ".join(f"#{tag.name}" for tag in post.tags.all()),
+        }
+    form = PostForm(request.POST or None, request.FILES or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        fields = {
+            "title": data["title"],
+            "text": data["text"],
+            "tags": data["tags"],
+            "image": data["image"].read() if data["image"] else None,
+        }
+        try:
+            if post is None:
+                post = services.create_post(author=request.user, **fields)
+                messages.success(request, _("Your post is published."))
+            else:
+                services.update_post(
+                    user=request.user, post=post, remove_image=data["remove_image"], **fields
+                )
+                messages.success(request, _("Post updated."))
+        except InvalidImage as error:
+            form.add_error("image", str(error))
+        else:
+            return redirect(post)
+    return render(request, "feed/post_form.html", {"form": form, "post": post})
+
+
+@login_required_htmx
+@require_http_methods(["GET", "POST"])
+def delete_post(request: HttpRequest, pk: int) -> HttpResponse:
     post = get_object_or_404(Post, pk=pk)
-    if not services.can_delete_post(request.user, post):
+    if not permissions.can_delete_post(request.user, post):
         raise PermissionDenied
     if request.method == "POST":
         services.delete_post(user=request.user, post=post)
@@ -188,7 +188,7 @@ def post_delete(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required_htmx
 @require_POST
 @rate_limited("like")
-def like(request: HttpRequest, pk: int) -> HttpResponse:
+def set_like(request: HttpRequest, pk: int) -> HttpResponse:
     post = get_object_or_404(Post, pk=pk)
     liked = request.POST.get("liked") == "1"
     try:
@@ -211,7 +211,7 @@ def like(request: HttpRequest, pk: int) -> HttpResponse:
 def comments(request: HttpRequest, pk: int) -> HttpResponse:
     """GET (htmx): the thread under a feed card. POST: add a comment or a reply."""
     if request.method == "POST":
-        return _add_comment(request, pk)
+        return _create_comment(request, pk)
     post = selectors.get_post(pk=pk, viewer=request.user)
     if not request.htmx:
         return redirect(f"{post.get_absolute_url()}#comments-{post.pk}")
@@ -220,35 +220,41 @@ def comments(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required_htmx
 @rate_limited("write_comment")
-def _add_comment(request: HttpRequest, pk: int) -> HttpResponse:
+def _create_comment(request: HttpRequest, pk: int) -> HttpResponse:
     post = selectors.get_post(pk=pk, viewer=request.user)
     form = CommentForm(request.POST)
-    parent = None
-    if form.is_valid() and form.cleaned_data["parent"]:
-        parent = Comment.objects.filter(pk=form.cleaned_data["parent"], post=post).first()
+    form.is_valid()
+    parent = top = None
+    if parent_id := form.cleaned_data.get("parent"):
+        parent = (
+            Comment.objects.select_related("author", "parent__author")
+            .filter(pk=parent_id, post=post)
+            .first()
+        )
         if parent is None:
             form.add_error(None, _("The comment you replied to no longer exists."))
-    comment = None
+        else:
+            top = parent.parent or parent  # one level of replies: answers join the thread
+            form = CommentForm.for_reply(top, data=request.POST)
     if form.is_valid():
         try:
-            comment = services.add_comment(
+            comment = services.create_comment(
                 author=request.user, post=post, text=form.cleaned_data["text"], parent=parent
             )
         except ValidationError as error:
             form.add_error(None, error)
         except Post.DoesNotExist:
             raise Http404 from None
-    if comment is None and not request.htmx:
-        context = _thread_context(request, post, comment_form=form)
-        return render(request, "feed/post_detail.html", context)
-    if comment is None:
-        target = "reply_form" if parent else "comment_form"
-        context = _thread_context(request, post, comment_form=form, parent=parent)
-        return render(request, f"feed/post_detail.html#{target}", context)
-    if not request.htmx:
-        messages.success(request, _("Comment added."))
-        return redirect(comment.get_absolute_url())
-    return _thread_response(request, post.pk, focus=comment.pk)
+        else:
+            if not request.htmx:
+                messages.success(request, _("Comment added."))
+                return redirect(comment.get_absolute_url())
+            return _thread_response(request, post.pk, focus=comment.pk)
+    # The thread again with the form as it was sent, its errors, and focus on what to fix.
+    focus_first_field(form)
+    context = _thread_context(request, post, reply_to=top.pk if top else None, form=form)
+    template = "feed/post_detail.html#comments" if request.htmx else "feed/post_detail.html"
+    return render(request, template, context)
 
 
 def _thread_response(request: HttpRequest, post_pk: int, focus: int | None = None):
@@ -262,42 +268,53 @@ def _thread_response(request: HttpRequest, post_pk: int, focus: int | None = Non
 
 @login_required_htmx
 @require_safe
-def comment_reply_form(request: HttpRequest, pk: int) -> HttpResponse:
+def reply_form(request: HttpRequest, pk: int) -> HttpResponse:
     """ "Reply" opens a form under the thread's top comment (one level of replies)."""
-    comment = get_object_or_404(Comment.objects.select_related("post"), pk=pk, is_deleted=False)
+    comment = get_object_or_404(
+        Comment.objects.select_related("post", "author", "parent__author"),
+        pk=pk,
+        is_deleted=False,
+    )
     top = comment.parent or comment
     if top.is_deleted:
         raise Http404  # the thread's first comment is gone: nobody left to reply to by name
     if not request.htmx:
         return redirect(f"{comment.post.get_absolute_url()}?reply={top.pk}#comment-{top.pk}")
-    comment = top
-    context = {"post": comment.post, "parent": comment, "comment_form": CommentForm()}
+    top.post = comment.post
+    form = CommentForm.for_reply(top)
+    focus_first_field(form)
+    context = {"post": comment.post, "parent": top, "reply_form": form}
     return render(request, "feed/post_detail.html#reply_form", context)
 
 
 @login_required_htmx
 @require_http_methods(["GET", "POST"])
 @rate_limited("write_comment")
-def comment_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def update_comment(request: HttpRequest, pk: int) -> HttpResponse:
     comment = get_object_or_404(Comment.objects.select_related("post", "author__profile"), pk=pk)
-    if not services.can_edit_comment(request.user, comment):
+    if not permissions.can_edit_comment(request.user, comment):
         raise PermissionDenied
-    form = CommentForm(request.POST or None, initial={"text": comment.text})
+    form = CommentForm.for_edit(comment, data=request.POST or None)
     if request.method == "POST" and form.is_valid():
-        services.edit_comment(user=request.user, comment=comment, text=form.cleaned_data["text"])
+        services.update_comment(user=request.user, comment=comment, text=form.cleaned_data["text"])
         if not request.htmx:
             messages.success(request, _("Comment updated."))
             return redirect(comment.get_absolute_url())
         return _thread_response(request, comment.post_id, focus=comment.pk)
-    template = (
-        "feed/post_detail.html#comment_edit_form" if request.htmx else "feed/comment_edit.html"
-    )
-    return render(request, template, {"comment": comment, "form": form, "post": comment.post})
+    if not request.htmx:
+        return render(
+            request,
+            "feed/comment_edit.html",
+            {"comment": comment, "form": form, "post": comment.post},
+        )
+    focus_first_field(form)
+    context = {"comment": comment, "form": form, "post": comment.post}
+    return render(request, "feed/post_detail.html#comment_edit_form", context)
 
 
 @login_required_htmx
 @require_POST
-def comment_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def delete_comment(request: HttpRequest, pk: int) -> HttpResponse:
     comment = get_object_or_404(Comment.objects.select_related("post"), pk=pk)
     services.delete_comment(user=request.user, comment=comment)
     if not request.htmx:

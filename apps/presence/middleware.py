@@ -1,33 +1,18 @@
 """Activity keeps a logged-in user Online without a database write on every request."""
 
-import time
-from collections.abc import Callable
+from django.http import HttpRequest
 
-from allauth.usersessions.models import UserSession
-from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from apps.core.throttle import MemberBeatMiddleware
 
 from . import services
 
 SESSION_KEY = "_presence_touched_at"
 
 
-class PresenceMiddleware:
-    """Touches the user's presence at most once per PRESENCE_TOUCH_INTERVAL per session. The
-    timestamp lives in the session, which the request has loaded anyway, so requests inside
-    the interval cost no query at all."""
+class PresenceMiddleware(MemberBeatMiddleware):
+    """Touch the member's presence once per beat; requests in between cost no query."""
 
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
+    session_key = SESSION_KEY
 
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
-            now = time.time()
-            last = request.session.get(SESSION_KEY, 0)
-            if not isinstance(last, int | float) or now - last >= settings.PRESENCE_TOUCH_INTERVAL:
-                request.session[SESSION_KEY] = now
-                services.touch(user_id=user.pk)
-                # The same once-a-minute beat keeps "Sessions and devices" last activity true.
-                UserSession.objects.create_from_request(request)
-        return self.get_response(request)
+    def beat(self, request: HttpRequest) -> None:
+        services.touch(user_id=request.user.pk)

@@ -1,12 +1,9 @@
-"""The seed's Online/Offline: Django's login/logout signals (allauth sends them too)."""
-
-import time
+"""Online at login, offline at logout: Django's signals, which allauth sends too."""
 
 from django.contrib.auth.signals import user_logged_in, user_logged_out
 from django.dispatch import receiver
 
-from apps.core.middleware import LANGUAGE_SESSION_KEY
-from apps.profiles.models import Profile
+from apps.core.throttle import start_interval
 
 from . import services
 from .middleware import SESSION_KEY
@@ -16,12 +13,7 @@ from .middleware import SESSION_KEY
 def user_came_online(sender, request, user, **kwargs) -> None:
     services.mark_online(user=user)
     if request is not None and hasattr(request, "session"):
-        # Just written: the activity throttle starts counting from here.
-        request.session[SESSION_KEY] = time.time()
-        # The member's saved language follows them to this device.
-        language = Profile.objects.filter(user=user).values_list("language", flat=True).first()
-        if language:
-            request.session[LANGUAGE_SESSION_KEY] = language
+        start_interval(request.session, SESSION_KEY)  # just written: the throttle counts from now
 
 
 @receiver(user_logged_out, dispatch_uid="presence_user_logged_out")

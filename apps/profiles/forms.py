@@ -10,11 +10,10 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from apps.accounts.services import confirm_password
-from apps.core.images import human_size, max_upload_bytes
+from apps.core.forms import ImageUploadField
+from apps.core.reauth import confirm_password
 
 from .models import BIO_MAX_LENGTH
 
@@ -84,33 +83,21 @@ class UsernameForm(SectionForm):
 
 
 class PhotoForm(SectionForm):
-    photo = forms.FileField(
-        label=_("New photo"),
-        required=False,
-        help_text=format_lazy(
-            _("JPEG, PNG, WebP or GIF, up to {size}."), size=human_size(max_upload_bytes())
-        ),
-        widget=forms.ClearableFileInput(
-            attrs={"accept": "image/jpeg,image/png,image/webp,image/gif"}
-        ),
-    )
+    photo = ImageUploadField(label=_("New photo"), required=False)
     remove = forms.BooleanField(label=_("Remove my photo"), required=False)
+
+    def __init__(self, *args: object, choice_required: bool = True, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        # On the settings page, where the photo is one part of a larger form, no file simply
+        # means "keep the current one".
+        self.choice_required = choice_required
 
     def clean(self) -> dict:
         cleaned = super().clean()
-        if not cleaned.get("photo") and not cleaned.get("remove") and not self.errors:
+        chosen = cleaned.get("photo") or cleaned.get("remove")
+        if self.choice_required and not chosen and not self.errors:
             raise ValidationError(_("Choose a picture to upload."), code="required")
         return cleaned
-
-    def clean_photo(self):
-        upload = self.cleaned_data.get("photo")
-        if upload and upload.size > max_upload_bytes():
-            raise ValidationError(
-                "The file is larger than %(limit)s.",
-                params={"limit": human_size(max_upload_bytes())},
-                code="too_large",
-            )
-        return upload
 
 
 class EmailForm(AddEmailForm):
@@ -129,7 +116,7 @@ class EmailForm(AddEmailForm):
     def __init__(self, *args: object, request=None, **kwargs: object) -> None:
         self.request = request
         super().__init__(*args, **kwargs)
-        self.fields["email"].label = "New email address"
+        self.fields["email"].label = _("New email address")
         self.fields["email"].widget.attrs.update({"autocomplete": "email", "placeholder": ""})
         if not self.user.has_usable_password():
             # Accounts made by social login have no password to confirm.

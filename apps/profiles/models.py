@@ -10,7 +10,7 @@ AVATAR_THUMBNAIL_SIZE = 96
 
 
 class Profile(models.Model):
-    """The public side of a user (the seed's Profile): one per User, created with it."""
+    """The public side of a user: one per User, created with it."""
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile"

@@ -1,19 +1,23 @@
 """Read queries shared by profile pages and other apps."""
 
+from pathlib import PurePosixPath
+
 from django.contrib.auth import get_user_model
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.db.models import QuerySet
+from django.db.models.fields.files import FieldFile
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-User = get_user_model()
+from .models import Profile
 
 
 def users_with_profiles() -> QuerySet:
-    return User.objects.filter(is_active=True).select_related("profile")
+    return get_user_model().objects.filter(is_active=True).select_related("profile")
 
 
 def get_public_user(*, username: str):
-    """The active user behind /u/<username>/, matched case-insensitively like signup does."""
+    """Return the active user behind /u/<username>/, matched case-insensitively like signup."""
     if "\x00" in username:  # PostgreSQL refuses NUL in text; no username contains one.
         raise Http404
     return get_object_or_404(users_with_profiles(), username__iexact=username)
@@ -21,3 +25,27 @@ def get_public_user(*, username: str):
 
 def get_user_with_profile(*, pk: int):
     return get_object_or_404(users_with_profiles(), pk=pk)
+
+
+def language_of(*, user: AbstractBaseUser) -> str:
+    """Return the member's saved interface language, or "" to follow the browser."""
+    return Profile.objects.filter(user=user).values_list("language", flat=True).first() or ""
+
+
+def member_export(
+    *, user: AbstractBaseUser
+) -> tuple[dict[str, object], list[tuple[str, FieldFile]]]:
+    """Return the member's profile for their data export, and the photo file to include."""
+    profile = Profile.objects.filter(user=user).first()
+    if profile is None:
+        return {"profile": None}, []
+    data = {
+        "profile": {
+            "bio": profile.bio,
+            "member_since": profile.created,
+            "show_online_status": profile.show_online_status,
+            "last_seen": profile.last_seen,
+            "photo": PurePosixPath(profile.photo.name).name if profile.photo else None,
+        }
+    }
+    return data, [("photo", profile.photo)] if profile.photo else []

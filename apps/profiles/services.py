@@ -1,6 +1,6 @@
-"""Writes to profiles. Views and other apps call these; nothing else writes a Profile.
+"""Writes to profiles. Nothing else writes a Profile: other apps call these functions.
 
-`update_profile` is the seed's atomic save, done properly: the User fields and the Profile
+`update_profile` is the atomic save of a profile: the User fields and the Profile
 fields of the submitted sections are saved together or not at all, only those fields are
 written, and a section that changed since its form was opened is refused instead of silently
 overwritten.
@@ -8,16 +8,16 @@ overwritten.
 
 import hashlib
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
+from django.db.models import Q
 
 from apps.core import images
 
 from .models import AVATAR_SIZE, AVATAR_THUMBNAIL_SIZE, Profile
-
-User = get_user_model()
 
 # Which fields each inline-editable section owns: (User fields, Profile fields).
 SECTION_FIELDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
@@ -42,6 +42,11 @@ class PhotoChange:
     data: bytes | None
 
 
+def create_profile(*, user: AbstractBaseUser) -> Profile:
+    """Create the profile of a user who has just been created (see accounts.User.save)."""
+    return Profile.objects.create(user=user, created=user.date_joined)
+
+
 def ensure_profile(*, user: AbstractBaseUser) -> Profile:
     """Return the user's profile, creating it if it is missing (a safety net for rows made
     before profiles existed or by raw SQL; every normal path creates it with the user)."""
@@ -50,7 +55,7 @@ def ensure_profile(*, user: AbstractBaseUser) -> Profile:
 
 
 def section_token(section: str, user: AbstractBaseUser, profile: Profile) -> str:
-    """A fingerprint of the section's current values, carried by its form."""
+    """Return a fingerprint of the section's current values, carried by its form."""
     user_fields, profile_fields = SECTION_FIELDS[section]
     values = [str(getattr(user, name)) for name in user_fields]
     values += [str(getattr(profile, name)) for name in profile_fields]
@@ -93,7 +98,7 @@ def update_profile(
             profile_fields |= {"photo": new_files[0], "photo_thumbnail": new_files[1]}
     try:
         with transaction.atomic(durable=True):
-            locked_user = User.objects.select_for_update().get(pk=user.pk)
+            locked_user = get_user_model().objects.select_for_update().get(pk=user.pk)
             profile = Profile.objects.select_for_update().get(user=locked_user)
             stale = [
                 section
@@ -127,3 +132,49 @@ def update_profile(
 def _other_fields(instance, changing: dict[str, object]) -> list[str]:
     """Validate only what changes (and the constraints on it), not untouched legacy values."""
     return [f.name for f in instance._meta.fields if f.name not in changing]
+
+
+def set_language(*, user: AbstractBaseUser, language: str) -> None:
+    """Remember the member's interface language; it follows them to every device."""
+    Profile.objects.filter(user=user).update(language=language)
+
+
+# --- Presence columns: the presence app decides when, these write -----------------------------
+
+
+def set_online(*, user: AbstractBaseUser, online: bool, at: datetime) -> None:
+    Profile.objects.filter(user=user).update(is_online=online, last_seen=at)
+
+
+def record_activity(*, user_id: int, at: datetime, unless_seen_since: datetime) -> bool:
+    """Mark the user online as of `at`, unless they already are with activity recorded at or
+    after `unless_seen_since` (a conditional UPDATE, so racing workers write once). Return
+    whether a row was written."""
+    return bool(
+        Profile.objects.filter(user_id=user_id)
+        .filter(Q(is_online=False) | Q(last_seen__isnull=True) | Q(last_seen__lt=unless_seen_since))
+        .update(is_online=True, last_seen=at)
+    )
+
+
+def clear_online(*, silent_since: datetime) -> int:
+    """Mark offline everyone still online with no activity since `silent_since`."""
+    return (
+        Profile.objects.filter(is_online=True)
+        .filter(Q(last_seen__lt=silent_since) | Q(last_seen__isnull=True))
+        .update(is_online=False)
+    )
+
+
+# --- A member leaving ------------------------------------------------------------------------
+
+
+def forget_member(*, user: AbstractBaseUser) -> None:
+    """Remove the member's photo files once the deletion of their account commits (the
+    Profile row itself goes with the user)."""
+    names = list(
+        Profile.objects.filter(user=user).values_list("photo", "photo_thumbnail").first() or []
+    )
+    if any(names):
+        storage = Profile._meta.get_field("photo").storage
+        transaction.on_commit(lambda: images.delete_quietly(storage, names), robust=True)

@@ -9,4 +9,5 @@ urlpatterns = [
     path("settings/profile/", views.settings_page, name="settings"),
     path("settings/profile/<slug:section>/", views.edit_section, name="edit"),
     path("settings/profile/<slug:section>/view/", views.show_section, name="show"),
+    path("language/", views.set_language, name="set_language"),
 ]

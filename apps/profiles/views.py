@@ -2,82 +2,81 @@
 
 One view per URL serves both the full page and its htmx fragment: section displays and section
 forms are partials of profiles/profile.html, so the swap and the page render the same markup.
-Without JavaScript the Edit controls are links to /settings/profile/, one form that does the
-same atomic save.
+What differs between sections lives in sections.SECTIONS. Without JavaScript the Edit controls
+are links to /settings/profile/, one form that does the same atomic save.
 """
 
 import logging
-from dataclasses import dataclass
+from collections.abc import Callable
 
 from allauth.account.models import EmailAddress
-from allauth.core import ratelimit
+from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import DatabaseError
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_http_methods, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_htmx.http import HttpResponseClientRedirect, replace_url
 
 from apps.core.decorators import login_required_htmx, rate_limited
-from apps.core.images import InvalidImage, human_size, max_upload_bytes
+from apps.core.forms import focus_first_field
+from apps.core.http import local_path
+from apps.core.images import InvalidImage, human_size, max_upload_bytes, too_large_message
+from apps.core.middleware import LANGUAGE_SESSION_KEY
+from apps.core.paging import requested_page, wants_fragment
 from apps.core.uploads import limit_upload_size
 from apps.feed import selectors as feed_selectors
 
 from . import selectors, services
-from .forms import DetailsForm, EmailForm, PhotoForm, UsernameForm
+from .models import Profile
+from .sections import SECTIONS, SETTINGS_PAGE, Changes, Section, get_section
 
 logger = logging.getLogger(__name__)
 
-INVALID = 200  # Form errors re-render the form with 200, htmx and plain requests alike.
 TOO_MANY = _("Too many attempts. Wait a minute and try again; nothing was changed.")
 SAVE_FAILED = _("Your changes could not be saved, and nothing was changed. Please try again.")
 
 
-def _profile_of(user) -> "services.Profile":
+# --- The profile page ------------------------------------------------------------------------
+
+
+@require_safe
+def profile_detail(request: HttpRequest, username: str) -> HttpResponse:
+    profile_user = selectors.get_public_user(username=username)
+    if profile_user.username != username:
+        return redirect(profile_user, permanent=True)
+    page = requested_page(
+        request,
+        lambda cursor: feed_selectors.page_of_posts(
+            viewer=request.user, author_id=profile_user.pk, cursor=cursor
+        ),
+    )
+    if wants_fragment(request, page):
+        return render(request, "feed/feed.html#page", {"page": page, "profile_user": profile_user})
+    profile = _profile_of(profile_user)
+    if request.user.is_authenticated and request.user.pk == profile_user.pk:
+        context = _owner_context(
+            profile_user, profile, forms=_forms(request, profile_user, profile)
+        )
+    else:
+        context = {"profile_user": profile_user, "profile": profile, "is_owner": False}
+    return render(request, "profiles/profile.html", context | {"page": page})
+
+
+def _profile_of(user) -> Profile:
     try:
         return user.profile
     except ObjectDoesNotExist:
         return services.ensure_profile(user=user)
 
 
-def _tokens(user, profile) -> dict[str, str]:
-    return {
-        section: services.section_token(section, user, profile)
-        for section in services.SECTION_FIELDS
-    }
-
-
-def _forms(user, profile, bound: dict | None = None) -> dict[str, object]:
-    """Unbound forms for every section with their current values and tokens; `bound`
-    replaces some with the submitted (bound) forms."""
-    tokens = _tokens(user, profile)
-    forms = {
-        "details": DetailsForm(
-            prefix="details",
-            initial={
-                "first_name": user.first_name,
-                "last_name": user.last_name,
-                "bio": profile.bio,
-                "show_online_status": profile.show_online_status,
-                "token": tokens["details"],
-            },
-        ),
-        "username": UsernameForm(
-            prefix="username",
-            user=user,
-            initial={"username": user.username, "token": tokens["username"]},
-        ),
-        "photo": PhotoForm(prefix="photo", initial={"token": tokens["photo"]}),
-        "email": EmailForm(prefix="email", user=user),
-    }
-    return forms | (bound or {})
-
-
-def _context(request: HttpRequest, user, profile, **extra: object) -> dict[str, object]:
+def _owner_context(user, profile: Profile, **extra: object) -> dict[str, object]:
+    """What the owner's own profile and settings pages show, besides the public part."""
     return {
         "profile_user": user,
         "profile": profile,
@@ -90,53 +89,23 @@ def _context(request: HttpRequest, user, profile, **extra: object) -> dict[str, 
     }
 
 
-@require_safe
-def profile_detail(request: HttpRequest, username: str) -> HttpResponse:
-    profile_user = selectors.get_public_user(username=username)
-    if profile_user.username != username:
-        return redirect(profile_user, permanent=True)
-    try:
-        page = feed_selectors.page_of_posts(
-            viewer=request.user, author_id=profile_user.pk, cursor=request.GET.get("after")
-        )
-    except ValueError:
-        return HttpResponseBadRequest(_("That page link is not valid."))
-    posts = {"page": page, "posts": page.posts, "is_more": bool(request.GET.get("after"))}
-    if request.htmx and request.GET.get("after"):
-        return render(request, "feed/feed.html#page", posts | {"profile_user": profile_user})
-    profile = _profile_of(profile_user)
-    is_owner = request.user.is_authenticated and request.user.pk == profile_user.pk
-    context = {"profile_user": profile_user, "profile": profile, "is_owner": is_owner}
-    if is_owner:
-        context = _context(request, profile_user, profile, forms=_forms(profile_user, profile))
-    return render(request, "profiles/profile.html", context | posts)
+def _forms(request: HttpRequest, user, profile: Profile, **bound: forms.Form) -> dict:
+    """Every section's form with the current values; `bound` replaces some with the
+    submitted ones."""
+    return {name: section.form(request, user, profile) for name, section in SECTIONS.items()} | (
+        bound
+    )
 
 
-@dataclass(frozen=True)
-class Section:
-    name: str
-    title: str
-
-
-SECTIONS = {
-    name: Section(name, title)
-    for name, title in [
-        ("details", "Details"),
-        ("photo", "Photo"),
-        ("username", "Username"),
-        ("email", "Email"),
-    ]
-}
+# --- Editing one section in place ------------------------------------------------------------
 
 
 def _section_too_large(request: HttpRequest, section: str) -> HttpResponse:
     """The body was refused unread (see limit_upload_size): the section's form, with why."""
-    if section not in SECTIONS:
-        raise Http404
-    user = request.user
-    profile = _profile_of(user)
-    form = _forms(user, profile)[section]
-    return _render_form(request, section, user, profile, form, error=_too_large())
+    found = get_section(section)
+    profile = _profile_of(request.user)
+    form = found.form(request, request.user, profile)
+    return _render_form(request, found, profile, form, form_error=too_large_message())
 
 
 @login_required_htmx
@@ -145,179 +114,131 @@ def _section_too_large(request: HttpRequest, section: str) -> HttpResponse:
 @rate_limited("profile_save")
 def edit_section(request: HttpRequest, section: str) -> HttpResponse:
     """GET: the section's form (htmx) or the settings page; POST: save the section."""
-    if section not in SECTIONS:
-        raise Http404
+    found = get_section(section)
     user = request.user
     profile = _profile_of(user)
-    if section == "email" and not user.has_usable_password():
-        # No password to confirm with: allauth's page reauthenticates through the provider.
-        return _leave_for(request, reverse("account_email"))
+    if url := found.elsewhere(user):
+        return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
     if request.method == "GET":
         if not request.htmx:
-            return redirect(f"{reverse('profiles:settings')}#{section}")
-        form = _forms(user, profile)[section]
-        return _render_form(request, section, user, profile, form, status=200)
-    if section == "email" and not ratelimit.consume(request, action="manage_email", user=user):
-        return _render_form(request, section, user, profile, _forms(user, profile)[section],
-                            error=TOO_MANY)  # fmt: skip
-    form = _bind(request, section, user)
+            return redirect(f"{reverse('profiles:settings')}#{found.name}")
+        return _render_form(request, found, profile, found.form(request, user, profile))
+    if not found.allowed(request, user):
+        form = found.form(request, user, profile)
+        return _render_form(request, found, profile, form, form_error=TOO_MANY)
+    form = found.form(request, user, profile, bound=True)
     if request.upload_too_large:
-        return _render_form(request, section, user, profile, form, error=_too_large())
+        return _render_form(request, found, profile, form, form_error=too_large_message())
     if not form.is_valid():
-        return _render_form(request, section, user, profile, form)
+        return _render_form(request, found, profile, form)
+    old_url = user.get_absolute_url()
     try:
-        message = _save(request, section, user, form)
+        message = _save_or_report(lambda: found.save(request, user, form), [form])
     except services.StaleSection:
-        return _conflict(request, section, user)
-    except InvalidImage as error:
-        form.add_error("photo", str(error))
-        return _render_form(request, section, user, profile, form)
-    except ValidationError as error:
-        _add_errors(form, error)
-        return _render_form(request, section, user, profile, form)
-    except DatabaseError:
-        logger.exception("Saving profile section %s failed", section)
-        form.add_error(None, SAVE_FAILED)
-        return _render_form(request, section, user, profile, form)
+        return _conflict(request, found)
+    if message is None:
+        return _render_form(request, found, profile, form)
     messages.success(request, message)
+    fresh = selectors.get_user_with_profile(pk=user.pk)
     if not request.htmx:
-        request.user.refresh_from_db(fields=["username"])
-        return redirect(request.user.get_absolute_url())
-    return _render_saved(request, section)
+        return redirect(fresh)
+    response = _render_saved(request, found, fresh)
+    if fresh.get_absolute_url() != old_url:
+        replace_url(response, fresh.get_absolute_url())
+    return response
 
 
 @login_required_htmx
 @require_safe
 def show_section(request: HttpRequest, section: str) -> HttpResponse:
     """Cancel: the section as it is now, with focus back on its Edit control."""
-    if section not in SECTIONS:
-        raise Http404
+    found = get_section(section)
     if not request.htmx:
         return redirect(request.user)
-    user = request.user
-    profile = _profile_of(user)
-    context = _context(request, user, profile, focus_edit=True)
-    return render(request, f"profiles/profile.html#{section}", context)
-
-
-def _bind(request: HttpRequest, section: str, user):
-    data, files = request.POST, request.FILES
-    if section == "details":
-        return DetailsForm(data, prefix="details")
-    if section == "username":
-        return UsernameForm(data, prefix="username", user=user)
-    if section == "photo":
-        return PhotoForm(data, files, prefix="photo")
-    return EmailForm(user=user, data=data, prefix="email", request=request)
-
-
-def _save(request: HttpRequest, section: str, user, form) -> str:
-    """Call the service for one section; return the message for the user."""
-    data = form.cleaned_data
-    if section == "details":
-        services.update_profile(
-            user=user,
-            tokens={"details": data["token"]},
-            user_fields={"first_name": data["first_name"], "last_name": data["last_name"]},
-            profile_fields={"bio": data["bio"], "show_online_status": data["show_online_status"]},
-        )
-        return _("Details saved.")
-    if section == "username":
-        services.update_profile(
-            user=user,
-            tokens={"username": data["token"]},
-            user_fields={"username": data["username"]},
-        )
-        return _("Username saved.")
-    if section == "photo":
-        upload = data.get("photo")
-        change = services.PhotoChange(upload.read() if upload else None)
-        services.update_profile(user=user, tokens={"photo": data["token"]}, photo=change)
-        return _("Photo saved.") if upload else _("Photo removed.")
-    form.save(request)
-    return _(
-        "We sent a confirmation link to %(email)s. Your address changes once you follow it."
-    ) % {"email": data["email"]}
-
-
-def _too_large() -> str:
-    return _("The file is larger than %(size)s. Nothing was changed.") % {
-        "size": human_size(max_upload_bytes())
-    }
+    context = _owner_context(request.user, _profile_of(request.user), focus_edit=True)
+    return render(request, f"profiles/profile.html#{found.name}", context)
 
 
 def _render_form(
-    request, section, user, profile, form, status=INVALID, error: str | None = None
+    request: HttpRequest, section: Section, profile: Profile, form: forms.Form, **extra: object
 ) -> HttpResponse:
     """The section's form again: bound with what was typed and its errors, or a fresh one
-    with `error` when the upload was refused before it could be read."""
-    _focus_first_field(form)
+    with `form_error` when the request was refused before the form could be read."""
+    focus_first_field(form)
+    user = request.user
     if not request.htmx:
-        return _settings_page(
-            request, user, profile, {section: form}, status=status, upload_error=error
-        )
-    context = _context(request, user, profile, forms={section: form}, form=form, upload_error=error)
-    return render(request, f"profiles/profile.html#{section}_form", context, status=status)
+        return _settings_page(request, user, profile, {section.name: form}, **extra)
+    context = _owner_context(user, profile, forms={section.name: form}, form=form, **extra)
+    return render(request, f"profiles/profile.html#{section.name}_form", context)
 
 
-def _focus_first_field(form) -> None:
-    """htmx focuses [autofocus] after a swap: the first field with an error, else the first."""
-    visible = [field.name for field in form.visible_fields()]
-    invalid = [name for name in visible if name in form.errors]
-    target = (invalid or visible or [None])[0]
-    if target:
-        form.fields[target].widget.attrs["autofocus"] = True
+def _render_saved(request: HttpRequest, section: Section, user) -> HttpResponse:
+    """The saved section, and out of band every other copy of what it changed."""
+    context = _owner_context(user, _profile_of(user), focus_edit=True, oob=True)
+    html = render_to_string(f"profiles/profile.html#{section.name}", context, request)
+    for partial in section.refreshes:
+        html += render_to_string(partial, context, request)
+    return HttpResponse(html)
 
 
-def _render_saved(request: HttpRequest, section: str) -> HttpResponse:
-    user = selectors.get_user_with_profile(pk=request.user.pk)
-    profile = _profile_of(user)
-    context = _context(request, user, profile, focus_edit=True, oob=True)
-    html = render_to_string(f"profiles/profile.html#{section}", context, request)
-    if section in {"details", "photo", "username"}:
-        # Every other copy of the name and avatar on the page: the navbar, the profile header.
-        html += render_to_string("partials/navbar_user.html#navbar_identity", context, request)
-    if section in {"details", "username"}:
-        html += render_to_string("profiles/profile.html#identity", context, request)
-    response = HttpResponse(html)
-    if section == "username":
-        replace_url(response, user.get_absolute_url())
-    return response
-
-
-def _conflict(request: HttpRequest, section: str, user) -> HttpResponse:
+def _conflict(request: HttpRequest, section: Section) -> HttpResponse:
     """Someone changed this section after the form was opened: show the current values."""
-    fresh = selectors.get_user_with_profile(pk=user.pk)
+    fresh = selectors.get_user_with_profile(pk=request.user.pk)
     profile = _profile_of(fresh)
-    form = _forms(fresh, profile)[section]
-    context = _context(request, fresh, profile, forms={section: form}, form=form, conflict=True)
+    form = section.form(request, fresh, profile)
     if not request.htmx:
-        return _settings_page(
-            request, fresh, profile, {section: form}, status=INVALID, conflict=True
-        )
-    return render(request, f"profiles/profile.html#{section}_form", context, status=INVALID)
+        return _settings_page(request, fresh, profile, {section.name: form}, conflict=True)
+    context = _owner_context(fresh, profile, forms={section.name: form}, form=form, conflict=True)
+    return render(request, f"profiles/profile.html#{section.name}_form", context)
 
 
-def _add_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
+def _save_or_report[T](save: Callable[[], T], targets: list[forms.Form]) -> T | None:
+    """Run `save` and return what it returns; on a failure the member can act on, put the
+    message on the form that has the field (else the first) and return None. StaleSection
+    propagates: the caller shows the current values instead."""
+    try:
+        return save()
+    except InvalidImage as error:
+        _report(targets, {"photo": [str(error)]})
+    except ValidationError as error:
+        errors = error.message_dict if hasattr(error, "error_dict") else {None: error.messages}
+        _report(targets, errors)
+    except DatabaseError:
+        logger.exception("Saving a profile failed")
+        _report(targets, {None: [SAVE_FAILED]})
+    return None
 
 
-def _leave_for(request: HttpRequest, url: str) -> HttpResponse:
-    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+def _report(targets: list[forms.Form], errors: dict[str | None, list[str]]) -> None:
+    for name, texts in errors.items():
+        owner = next((form for form in targets if name in form.fields), None)
+        if owner is None:
+            targets[0].add_error(None, texts)
+        else:
+            owner.add_error(name, texts)
 
 
-def _settings_page(request, user, profile, bound=None, status=200, **extra) -> HttpResponse:
-    context = _context(request, user, profile, forms=_forms(user, profile, bound), **extra)
-    return render(request, "profiles/settings.html", context, status=status)
+# --- The settings page: every section in one form, without JavaScript -----------------------
+
+
+def _settings_page(
+    request: HttpRequest, user, profile: Profile, bound: dict | None = None, **extra: object
+) -> HttpResponse:
+    context = _owner_context(
+        user, profile, forms=_forms(request, user, profile, **(bound or {})), **extra
+    )
+    return render(request, "profiles/settings.html", context)
+
+
+def _settings_too_large(request: HttpRequest) -> HttpResponse:
+    return _settings_page(
+        request, request.user, _profile_of(request.user), form_error=too_large_message()
+    )
 
 
 @login_required_htmx
 @require_http_methods(["GET", "POST"])
-@limit_upload_size(too_large=lambda request: _settings_too_large(request))
+@limit_upload_size(too_large=_settings_too_large)
 @rate_limited("profile_save")
 def settings_page(request: HttpRequest) -> HttpResponse:
     """The no-JavaScript path: every section in one form, saved atomically (post/redirect/get)."""
@@ -326,64 +247,52 @@ def settings_page(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
         return _settings_page(request, user, profile)
     bound = {
-        "details": DetailsForm(request.POST, prefix="details"),
-        "username": UsernameForm(request.POST, prefix="username", user=user),
-        "photo": PhotoForm(request.POST, request.FILES, prefix="photo"),
+        name: SECTIONS[name].form(request, user, profile, bound=True, **form_kwargs)
+        for name, form_kwargs in SETTINGS_PAGE.items()
     }
-    photo_form = bound["photo"]
     if request.upload_too_large:
-        return _settings_page(
-            request, user, profile, bound, status=INVALID, upload_error=_too_large()
-        )
-    photo_form.is_valid()
-    if "__all__" in photo_form.errors and not request.FILES:
-        # On this page a photo is optional: no file simply means "keep the current one".
-        photo_form.errors.pop("__all__")
+        return _settings_page(request, user, profile, bound, form_error=too_large_message())
     if not all(form.is_valid() for form in bound.values()):
-        return _settings_page(request, user, profile, bound, status=INVALID)
-    details, username = bound["details"].cleaned_data, bound["username"].cleaned_data
-    upload = photo_form.cleaned_data.get("photo")
-    remove = photo_form.cleaned_data.get("remove")
-    tokens = {"details": details["token"], "username": username["token"]}
-    change = None
-    if upload or remove:
-        tokens["photo"] = photo_form.cleaned_data["token"]
-        change = services.PhotoChange(upload.read() if upload else None)
+        return _settings_page(request, user, profile, bound)
+    changes = Changes()
+    for name, form in bound.items():
+        changes |= SECTIONS[name].changes(form)
     try:
-        services.update_profile(
-            user=user,
-            tokens=tokens,
-            user_fields={
-                "first_name": details["first_name"],
-                "last_name": details["last_name"],
-                "username": username["username"],
-            },
-            profile_fields={
-                "bio": details["bio"],
-                "show_online_status": details["show_online_status"],
-            },
-            photo=change,
-        )
+        saved = _save_or_report(lambda: changes.save(user=user), list(bound.values()))
     except services.StaleSection as stale:
-        for section in stale.sections:
-            bound.pop(section, None)
-        return _settings_page(request, user, profile, bound, status=INVALID, conflict=True)
-    except InvalidImage as error:
-        photo_form.add_error("photo", str(error))
-        return _settings_page(request, user, profile, bound, status=INVALID)
-    except ValidationError as error:
-        _add_errors(bound["username"], error)
-        return _settings_page(request, user, profile, bound, status=INVALID)
-    except DatabaseError:
-        logger.exception("Saving the settings page failed")
-        bound["details"].add_error(None, SAVE_FAILED)
-        return _settings_page(request, user, profile, bound, status=INVALID)
+        for name in stale.sections:
+            bound.pop(name, None)  # show the current values of what changed elsewhere
+        return _settings_page(request, user, profile, bound, conflict=True)
+    if saved is None:
+        return _settings_page(request, user, profile, bound)
     messages.success(request, _("Profile saved."))
     user.refresh_from_db(fields=["username"])
     return redirect(user)
 
 
-def _settings_too_large(request: HttpRequest) -> HttpResponse:
-    user = request.user
-    profile = _profile_of(user)
-    return _settings_page(request, user, profile, status=INVALID, upload_error=_too_large())
+# --- Language --------------------------------------------------------------------------------
+
+
+@require_POST
+def set_language(request: HttpRequest) -> HttpResponse:
+    """The footer's language switcher, with or without JavaScript. Remembers the choice in a
+    cookie, and for members in their profile too (it follows them to other devices)."""
+    language = request.POST.get("language", "")
+    if language not in dict(settings.LANGUAGES):
+        return HttpResponseBadRequest(_("Unknown language."))
+    response = HttpResponseRedirect(local_path(request, request.POST.get("next", "")) or "/")
+    if request.user.is_authenticated:
+        # Members keep it in their profile and session, not in a cookie, so the next person
+        # on a shared computer does not inherit it after logout.
+        services.set_language(user=request.user, language=language)
+        request.session[LANGUAGE_SESSION_KEY] = language
+        return response
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+        httponly=True,
+    )
+    return response

@@ -95,7 +95,7 @@ def test_deleting_removes_the_account_its_files_and_every_session(
     their_post = PostFactory(author=someone)
     alice = User.objects.get(username="alice")
     feed.set_like(user=alice, post=their_post, liked=True)
-    feed.add_comment(author=alice, post=their_post, text="Nice")
+    feed.create_comment(author=alice, post=their_post, text="Nice")
     assert [p for p in Path(media_root).rglob("*") if p.is_file()]
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -157,11 +157,40 @@ def test_deleting_an_account_removes_placeholders_it_leaves_empty(user):
 
     author = UserFactory()
     post = PostFactory()
-    top = feed.add_comment(author=author, post=post, text="Top")
+    top = feed.create_comment(author=author, post=post, text="Top")
     leaving = UserFactory()
-    feed.add_comment(author=leaving, post=post, text="Only reply", parent=top)
+    feed.create_comment(author=leaving, post=post, text="Only reply", parent=top)
     feed.delete_comment(user=author, comment=top)  # top becomes "Comment deleted"
     from apps.accounts.services import delete_account
 
     delete_account(user=leaving)
     assert not Comment.objects.filter(post=post).exists()
+
+
+def test_deleting_a_member_in_the_admin_removes_their_files_too(
+    alice_with_content, media_root, client, django_capture_on_commit_callbacks
+):
+    admin = UserFactory(is_staff=True, is_superuser=True)
+    client.force_login(admin)
+    alice = User.objects.get(username="alice")
+    assert [p for p in Path(media_root).rglob("*") if p.is_file()]
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/admin/accounts/user/{alice.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    assert not User.objects.filter(username="alice").exists()
+    assert [p for p in Path(media_root).rglob("*") if p.is_file()] == []
+
+
+def test_sessions_and_devices_show_activity_refreshed_once_a_minute(user):
+    import time_machine
+    from allauth.usersessions.models import UserSession
+
+    with time_machine.travel("2026-01-01 12:00:00+00:00", tick=False) as traveller:
+        client = log_in()
+        seen = UserSession.objects.get(user=user).last_seen_at
+        traveller.shift(30)
+        client.get("/")
+        assert UserSession.objects.get(user=user).last_seen_at == seen  # inside the beat
+        traveller.shift(31)
+        client.get("/")
+        assert UserSession.objects.get(user=user).last_seen_at > seen

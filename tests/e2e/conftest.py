@@ -158,7 +158,7 @@ def assert_accessible(page) -> None:
 @pytest.fixture
 def demo(db):
     """The same demo content `make run` loads: three members, posts with images and comments."""
-    from apps.core.demo import load_demo_data
+    from apps.accounts.demo import load_demo_data
 
     load_demo_data()
 

@@ -249,9 +249,9 @@ def test_deleting_an_account_brings_the_counts_on_other_posts_back_in_line(clien
     leaving = UserFactory()
     post = PostFactory()
     services.set_like(user=leaving, post=post, liked=True)
-    top = services.add_comment(author=UserFactory(), post=post, text="Top")
-    services.add_comment(author=leaving, post=post, text="Mine")
-    services.add_comment(author=leaving, post=post, text="Reply", parent=top)
+    top = services.create_comment(author=UserFactory(), post=post, text="Top")
+    services.create_comment(author=leaving, post=post, text="Mine")
+    services.create_comment(author=leaving, post=post, text="Reply", parent=top)
     leaving.delete()
     post.refresh_from_db()
     assert (post.like_count, post.comment_count) == (0, 1)
@@ -303,7 +303,7 @@ def test_a_like_for_a_post_deleted_meanwhile_is_a_404(client, reader):
 def test_comments_added_and_deleted_at_once_keep_the_count_right():
     post = PostFactory()
     author = UserFactory()
-    doomed = [services.add_comment(author=author, post=post, text=f"c{n}") for n in range(4)]
+    doomed = [services.create_comment(author=author, post=post, text=f"c{n}") for n in range(4)]
     barrier = threading.Barrier(4)
 
     def delete(comment):
@@ -313,7 +313,7 @@ def test_comments_added_and_deleted_at_once_keep_the_count_right():
 
     def add():
         barrier.wait()
-        services.add_comment(author=author, post=post, text="new")
+        services.create_comment(author=author, post=post, text="new")
         connection.close()
 
     threads = [threading.Thread(target=delete, args=(c,)) for c in doomed[:2]]
@@ -324,3 +324,33 @@ def test_comments_added_and_deleted_at_once_keep_the_count_right():
         thread.join()
     post.refresh_from_db()
     assert post.comment_count == Comment.objects.filter(post=post).count() == 4
+
+
+def test_an_invalid_reply_comes_back_inside_its_thread_with_the_text_kept(client, reader):
+    top = CommentFactory(text="Top words")
+    too_long = "x" * 2001
+    response = client.post(
+        f"/posts/{top.post_id}/comments/", {"text": too_long, "parent": top.pk}, headers=HTMX
+    )
+    html = response.content.decode()
+    assert f'id="comments-{top.post_id}"' in html  # the whole thread, not a lone form
+    assert "Top words" in html
+    assert "at most 2000 characters" in html
+    assert too_long in html
+    assert re.search(r'id="reply-text-\d+"[^>]*autofocus|autofocus[^>]*id="reply-text-', html)
+    assert not Comment.objects.filter(parent=top).exists()
+
+
+def test_only_permitted_actions_are_offered_on_cards_and_comments(client, reader):
+    mine = PostFactory(author=reader)
+    theirs = PostFactory()
+    CommentFactory(post=theirs, author=reader, text="My comment")
+    CommentFactory(post=theirs, text="Their comment")
+    html = client.get("/").content.decode()
+    assert f'href="/posts/{mine.pk}/edit/"' in html
+    assert f'href="/posts/{mine.pk}/delete/"' in html
+    assert f'href="/posts/{theirs.pk}/edit/"' not in html
+    assert f'href="/posts/{theirs.pk}/delete/"' not in html
+    thread = client.get(f"/posts/{theirs.pk}/").content.decode()
+    assert len(re.findall(r'href="/comments/\d+/edit/"', thread)) == 1  # only my comment
+    assert thread.count('hx-confirm="Delete this comment?"') == 1

@@ -4,11 +4,11 @@ import io
 
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
-from django.db import transaction
 from PIL import Image, ImageDraw
 
+from apps.feed import selectors as feed_selectors
 from apps.feed import services as feed
-from apps.feed.models import Post
+from apps.profiles import services as profiles
 
 DEMO_PASSWORD = "eternity-demo"  # noqa: S105 (documented demo login, local only)
 DEMO_USERS = [
@@ -48,7 +48,6 @@ def gradient(top: tuple[int, int, int], bottom: tuple[int, int, int]) -> bytes:
     return buffer.getvalue()
 
 
-@transaction.atomic
 def load_demo_data() -> list[str]:
     User = get_user_model()
     users = {}
@@ -60,14 +59,13 @@ def load_demo_data() -> list[str]:
             user = User.objects.create_user(
                 username, email, DEMO_PASSWORD, first_name=first, last_name=last
             )
-            user.profile.bio = bio
-            user.profile.save(update_fields=["bio"])
+            profiles.update_profile(user=user, tokens={}, profile_fields={"bio": bio})
         EmailAddress.objects.update_or_create(
             user=user, email=email, defaults={"verified": True, "primary": True}
         )
         users[username] = user
         lines.append(f"Demo login: {username} or {email} / {DEMO_PASSWORD}")
-    if not Post.objects.filter(author__in=users.values()).exists():
+    if not feed_selectors.has_posts_by(authors=list(users.values())):
         for username, title, tags, text, colours in DEMO_POSTS:
             post = feed.create_post(
                 author=users[username],
@@ -79,7 +77,7 @@ def load_demo_data() -> list[str]:
             for liker in users.values():
                 if liker != post.author:
                     feed.set_like(user=liker, post=post, liked=True)
-            first = feed.add_comment(author=users["alice"], post=post, text="Love this!")
-            feed.add_comment(author=users["boris"], post=post, text="Same here.", parent=first)
+            first = feed.create_comment(author=users["alice"], post=post, text="Love this!")
+            feed.create_comment(author=users["boris"], post=post, text="Same here.", parent=first)
         lines.append(f"Demo posts: {len(DEMO_POSTS)} with tags, images, likes and comments.")
     return lines

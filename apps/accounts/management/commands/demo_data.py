@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from apps.core.demo import load_demo_data
+from apps.accounts.demo import load_demo_data
 
 
 class Command(BaseCommand):

@@ -1,0 +1,42 @@
+"""Form pieces shared by the apps."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+
+from .images import human_size, max_upload_bytes, too_large_message
+
+ACCEPTED_IMAGES = "image/jpeg,image/png,image/webp,image/gif"
+
+
+class ImageUploadField(forms.FileField):
+    """An image upload: the browser's picker offers images, an oversized file is refused with
+    the site's one size message. The bytes themselves are checked by apps.core.images."""
+
+    widget = forms.ClearableFileInput(attrs={"accept": ACCEPTED_IMAGES})
+
+    def __init__(self, *, say_optional: bool = False, **kwargs: object) -> None:
+        help_text = (
+            _("Optional. JPEG, PNG, WebP or GIF, up to {size}.")
+            if say_optional
+            else _("JPEG, PNG, WebP or GIF, up to {size}.")
+        )
+        kwargs.setdefault("help_text", format_lazy(help_text, size=human_size(max_upload_bytes())))
+        super().__init__(**kwargs)
+
+    def clean(self, data, initial=None):
+        upload = super().clean(data, initial)
+        if upload and upload.size > max_upload_bytes():
+            raise ValidationError(too_large_message(), code="too_large")
+        return upload
+
+
+def focus_first_field(form: forms.Form) -> None:
+    """Mark the field htmx focuses after a swap ([autofocus]): the first one with an error,
+    else the first visible one."""
+    visible = [field.name for field in form.visible_fields()]
+    invalid = [name for name in visible if name in form.errors]
+    target = (invalid or visible or [None])[0]
+    if target:
+        form.fields[target].widget.attrs["autofocus"] = True

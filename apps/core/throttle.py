@@ -1,0 +1,47 @@
+"""Work done at most once per interval per browser session, without a query to find out."""
+
+import time
+from collections.abc import Callable
+
+from django.conf import settings
+from django.contrib.sessions.backends.base import SessionBase
+from django.http import HttpRequest, HttpResponse
+
+
+def once_per(session: SessionBase, key: str, seconds: float) -> bool:
+    """Return True, and start a new interval, when `seconds` have passed since the last True
+    for `key` in this session. The timestamp lives in the session the request loaded anyway."""
+    last = session.get(key, 0)
+    if isinstance(last, int | float) and time.time() - last < seconds:
+        return False
+    start_interval(session, key)
+    return True
+
+
+def start_interval(session: SessionBase, key: str) -> None:
+    """Count the interval for `key` from now (the work was just done some other way)."""
+    session[key] = time.time()
+
+
+class MemberBeatMiddleware:
+    """Run `beat(request)` for a logged-in member at most once per PRESENCE_TOUCH_INTERVAL
+    per session: a heartbeat that costs no query between beats. Subclasses name their
+    session key and what a beat does."""
+
+    session_key: str
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if (
+            user is not None
+            and user.is_authenticated
+            and once_per(request.session, self.session_key, settings.PRESENCE_TOUCH_INTERVAL)
+        ):
+            self.beat(request)
+        return self.get_response(request)
+
+    def beat(self, request: HttpRequest) -> None:
+        raise NotImplementedError

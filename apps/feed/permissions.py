@@ -1,0 +1,28 @@
+"""Who may do what to posts and comments. The services enforce these rules; the selectors mark
+their answers on what a page shows, so templates test booleans and never restate a rule."""
+
+from django.contrib.auth.base_user import AbstractBaseUser
+
+from .models import Comment, Post
+
+
+def can_edit_post(user: AbstractBaseUser, post: Post) -> bool:
+    return user.is_authenticated and post.author_id == user.pk
+
+
+def can_delete_post(user: AbstractBaseUser, post: Post) -> bool:
+    return user.is_authenticated and (post.author_id == user.pk or user.is_staff)
+
+
+def can_reply(user: AbstractBaseUser, comment: Comment) -> bool:
+    return user.is_authenticated and not comment.is_deleted
+
+
+def can_edit_comment(user: AbstractBaseUser, comment: Comment) -> bool:
+    return user.is_authenticated and comment.author_id == user.pk and not comment.is_deleted
+
+
+def can_delete_comment(user: AbstractBaseUser, comment: Comment) -> bool:
+    if not user.is_authenticated or comment.is_deleted:
+        return False
+    return user.pk in {comment.author_id, comment.post.author_id} or user.is_staff

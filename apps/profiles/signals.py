@@ -1,0 +1,25 @@
+"""Reactions of profiles to what Django and allauth emit about a user."""
+
+from django.conf import settings
+from django.contrib.auth.signals import user_logged_in
+from django.db.models.signals import pre_delete
+from django.dispatch import receiver
+
+from apps.core.middleware import LANGUAGE_SESSION_KEY
+
+from . import selectors, services
+
+
+@receiver(user_logged_in, dispatch_uid="profiles_user_logged_in")
+def language_follows_member(sender, request, user, **kwargs) -> None:
+    """The member's saved language applies on the device they just logged in on."""
+    if request is None or not hasattr(request, "session"):
+        return
+    if language := selectors.language_of(user=user):
+        request.session[LANGUAGE_SESSION_KEY] = language
+
+
+@receiver(pre_delete, sender=settings.AUTH_USER_MODEL, dispatch_uid="profiles_member_deleted")
+def forget_member(sender, instance, **kwargs) -> None:
+    """Whichever way an account is deleted (account page, admin), its photos go too."""
+    services.forget_member(user=instance)
