@@ -4,69 +4,84 @@
 PYTHON ?= $(shell command -v python3.13 2>/dev/null || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
+# What the site needs to run (make run) and, on top, the test and lint tools (make test).
+RUNTIME := $(VENV)/.installed-runtime
+TOOLS := $(VENV)/.installed-tools
 MANAGE := $(BIN)/python manage.py
 # Production-like settings for the deploy check; the key is a throwaway, only for the check.
 DEPLOY_ENV := DEBUG=0 SECRET_KEY=deploy-check-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEFGHIJ \
 	ALLOWED_HOSTS=eternity.example.com DATABASE_URL=sqlite:///:memory: EMAIL_HOST=smtp.example.com
 
-.PHONY: run test lint fmt migrate demo check-deploy pytest e2e clean bench messages compilemessages
+.PHONY: reset run test lint fmt migrate demo check-deploy pytest e2e clean bench messages compilemessages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-$(STAMP): requirements.txt requirements-dev.txt | $(BIN)/python
+$(RUNTIME): requirements.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	touch $(RUNTIME)
+
+$(TOOLS): requirements.txt requirements-dev.txt | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
-	touch $(STAMP)
+	touch $(RUNTIME) $(TOOLS)
 
 run: export DEBUG = 1
-run: $(STAMP) migrate demo
+run: $(RUNTIME) migrate demo
 	$(MANAGE) runserver 127.0.0.1:8000
 
 migrate: export DEBUG = 1
-migrate: $(STAMP)
+migrate: $(RUNTIME)
 	$(MANAGE) migrate --noinput
 	$(MANAGE) createcachetable
 
+# A fresh demo: the embedded database and local uploads are removed and made again.
+reset: export DEBUG = 1
+reset: $(RUNTIME)
+	@if [ -n "$$DATABASE_URL" ]; then echo "make reset resets the embedded SQLite database only; DATABASE_URL is set."; exit 2; fi
+	rm -f db.sqlite3 db.sqlite3-journal db.sqlite3-wal db.sqlite3-shm
+	rm -rf media
+	$(MAKE) migrate demo
+
 demo: export DEBUG = 1
-demo: $(STAMP)
+demo: $(RUNTIME)
 	$(MANAGE) demo_data
 
-lint: $(STAMP)
+lint: $(TOOLS)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/djlint templates --lint
 	$(BIN)/djlint templates --check
 	$(BIN)/lint-imports
 
-fmt: $(STAMP)
+fmt: $(TOOLS)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 	$(BIN)/djlint templates --reformat --quiet || true
 
-check-deploy: $(STAMP)
+check-deploy: $(TOOLS)
 	env $(DEPLOY_ENV) $(MANAGE) check --deploy --fail-level WARNING
 	env $(DEPLOY_ENV) $(MANAGE) makemigrations --check --dry-run
 
-pytest: $(STAMP)
+pytest: $(TOOLS)
 	$(BIN)/pytest --create-db
 
 test: lint check-deploy pytest
 
-e2e: $(STAMP)
+e2e: $(TOOLS)
 	$(BIN)/pytest --create-db tests/e2e
 
 clean:
 	rm -rf $(VENV) staticfiles
 
-bench: $(STAMP)
+bench: $(TOOLS)
 	$(BIN)/python bench/run.py
 
 messages: export DEBUG = 1
-messages: $(STAMP)
+messages: $(RUNTIME)
 	$(MANAGE) makemessages -l ru --no-obsolete --ignore=.venv --ignore=staticfiles --ignore=tests --ignore=bench --ignore=docs
 
 compilemessages: export DEBUG = 1
-compilemessages: $(STAMP)
+compilemessages: $(RUNTIME)
 	$(MANAGE) compilemessages --ignore=.venv

@@ -349,6 +349,10 @@ if AWS_STORAGE_BUCKET_NAME:
     }
 else:
     MEDIA_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+MEDIA_ON_LOCAL_DISK = not AWS_STORAGE_BUCKET_NAME
+# A disk that is wiped at every restart (Heroku's dynos set DYNO) cannot keep uploads: the
+# system check eternity.E001 then refuses to start without a bucket.
+EPHEMERAL_DISK = env_bool("EPHEMERAL_DISK", "DYNO" in os.environ)
 
 
 def _media_origin() -> list[str]:
@@ -396,7 +400,7 @@ if _smtp_host:
     }
 else:
     # Local development: mail is printed by the dev server, links can be clicked from there.
-    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
+    MAILERS = {"default": {"BACKEND": "apps.core.mail.ReadableConsoleBackend"}}
 
 # --- Security -------------------------------------------------------------------------------
 
@@ -432,9 +436,12 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
-FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 # Image uploads (profile photos, post images): refused beyond these, before decoding.
 IMAGE_UPLOAD_MAX_BYTES = env_int("IMAGE_UPLOAD_MAX_MB", 5) * 1024 * 1024
+# Every accepted upload stays in memory (bigger bodies are refused unread, see
+# apps/core/uploads.py), so no request, even one killed mid-way, leaves a temporary file.
+UPLOAD_FORM_OVERHEAD = 64 * 1024  # the other fields and multipart boundaries around a file
+FILE_UPLOAD_MAX_MEMORY_SIZE = IMAGE_UPLOAD_MAX_BYTES + UPLOAD_FORM_OVERHEAD
 IMAGE_MAX_PIXELS = env_int("IMAGE_MAX_MEGAPIXELS", 40) * 1_000_000
 
 # --- Apps -----------------------------------------------------------------------------------

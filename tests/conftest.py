@@ -36,3 +36,38 @@ def media_root(settings, tmp_path):
     """Uploads go to a fresh directory per test, never into the project's media/."""
     settings.MEDIA_ROOT = tmp_path / "media"
     return settings.MEDIA_ROOT
+
+
+@pytest.fixture
+def full_media_disk(settings, tmp_path):
+    """MEDIA_ROOT on a 32 kB tmpfs: the first real image fills it (a disk that is full)."""
+    import os
+    import subprocess
+
+    mount_point = tmp_path / "tiny-disk"
+    mount_point.mkdir()
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=32k", "tmpfs", str(mount_point)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if mounted.returncode != 0:
+        if os.environ.get("CI"):
+            pytest.fail(f"CI must be able to mount a tmpfs: {mounted.stderr}")
+        pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr.strip()}")
+    settings.MEDIA_ROOT = mount_point
+    try:
+        yield mount_point
+    finally:
+        subprocess.run(["umount", str(mount_point)], check=False)
+
+
+def pytest_terminal_summary(terminalreporter):
+    """The figures of the slow-client runs (tests/deploy/test_serving.py), for the record."""
+    from tests.slow_clients import RESULTS
+
+    if RESULTS:
+        terminalreporter.section("slow and idle clients")
+        for line in RESULTS:
+            terminalreporter.write_line(line)

@@ -14,6 +14,13 @@ def image_bytes(fmt="JPEG", size=(64, 48), colour=(200, 30, 30), exif=None, mode
     return buffer.getvalue()
 
 
+def noise_bytes(fmt="PNG", size=(600, 600)) -> bytes:
+    """An image of random noise: it barely compresses, so its files are as large as they get."""
+    buffer = io.BytesIO()
+    Image.merge("RGB", [Image.effect_noise(size, 120) for _ in range(3)]).save(buffer, format=fmt)
+    return buffer.getvalue()
+
+
 def upload(data: bytes, name="photo.jpg", content_type="image/jpeg") -> SimpleUploadedFile:
     return SimpleUploadedFile(name, data, content_type=content_type)
 

@@ -48,23 +48,33 @@ def gradient(top: tuple[int, int, int], bottom: tuple[int, int, int]) -> bytes:
     return buffer.getvalue()
 
 
+def _demo_member(username: str, email: str):
+    """The demo member, found by their username or their address, whichever they kept."""
+    users = get_user_model().objects
+    return (
+        users.filter(username__iexact=username).first()
+        or users.filter(email__iexact=email).first()
+        or users.filter(emailaddress__email__iexact=email).first()
+    )
+
+
 def load_demo_data() -> list[str]:
-    User = get_user_model()
+    """Create what is missing of the demo members and posts; return what to tell the
+    developer. Whatever was changed through the site since (names, addresses, posts, whole
+    members) is kept as it is: the demo is topped up, never reset (that is `make reset`)."""
     users = {}
     lines = []
     for username, first, last, bio in DEMO_USERS:
         email = f"{username}@example.com"
-        user = User.objects.filter(username=username).first()
+        user = _demo_member(username, email)
         if user is None:
-            user = User.objects.create_user(
+            user = get_user_model().objects.create_user(
                 username, email, DEMO_PASSWORD, first_name=first, last_name=last
             )
+            EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
             profiles.update_profile(user=user, tokens={}, profile_fields={"bio": bio})
-        EmailAddress.objects.update_or_create(
-            user=user, email=email, defaults={"verified": True, "primary": True}
-        )
         users[username] = user
-        lines.append(f"Demo login: {username} or {email} / {DEMO_PASSWORD}")
+        lines.append(f"Demo login: {user.username} or {user.email} / {DEMO_PASSWORD}")
     if not feed_selectors.has_posts_by(authors=list(users.values())):
         for username, title, tags, text, colours in DEMO_POSTS:
             post = feed.create_post(

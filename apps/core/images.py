@@ -28,6 +28,11 @@ class InvalidImage(ValueError):
     """The upload is not an image we accept; the message is safe to show to the user."""
 
 
+class NotStored(Exception):
+    """The storage refused the file (disk full or read-only, bucket unreachable); nothing of it
+    was kept. The message is safe to show to the user."""
+
+
 @dataclass(frozen=True)
 class EncodedImage:
     """A re-encoded image ready to store: JPEG bytes and their pixel size."""
@@ -129,9 +134,17 @@ def bounded_version(data: bytes, max_side: int) -> EncodedImage:
 
 
 def store(storage: Storage, directory: str, image: EncodedImage, suffix: str = "") -> str:
-    """Save under a random name; return the name the storage chose."""
+    """Save under a random name; return the name the storage chose. When the storage fails,
+    remove whatever part of the file it wrote and raise NotStored."""
     name = f"{directory.rstrip('/')}/{uuid.uuid4().hex}{suffix}.jpg"
-    return storage.save(name, ContentFile(image.content))
+    try:
+        return storage.save(name, ContentFile(image.content))
+    except Exception as error:
+        logger.exception("Could not store %s", name)
+        delete_quietly(storage, [name])  # random name: if anything is there, it is our part
+        raise NotStored(
+            _("The image could not be saved, so nothing was changed. Please try again later.")
+        ) from error
 
 
 def delete_quietly(storage: Storage, names: Iterable[str]) -> None:

@@ -3,13 +3,11 @@
 from collections.abc import Callable
 from functools import wraps
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
 from .images import LimitedUploadHandler, max_upload_bytes
-
-# Room for the other form fields and multipart boundaries around the file.
-FORM_OVERHEAD = 64 * 1024
 
 
 def limit_upload_size(
@@ -36,7 +34,7 @@ def limit_upload_size(
                     length = int(request.META.get("CONTENT_LENGTH") or 0)
                 except ValueError:
                     length = 0
-                if length > max_upload_bytes() + FORM_OVERHEAD:
+                if length > max_upload_bytes() + settings.UPLOAD_FORM_OVERHEAD:
                     request.upload_too_large = True
                     return too_large(request, *args, **kwargs)
                 request.upload_handlers = [LimitedUploadHandler(request), *request.upload_handlers]

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.urls import path
 
 from . import views
@@ -8,3 +9,10 @@ app_name = "core"
 urlpatterns = [
     path("readyz/", views.readyz, name="readyz"),
 ]
+
+if settings.MEDIA_ON_LOCAL_DISK:
+    # Django serves uploads where nothing in front does (make run, gunicorn alone); nginx
+    # answers /media/ itself before a request gets here.
+    urlpatterns.append(
+        path(f"{settings.MEDIA_URL.lstrip('/')}<path:name>", views.media, name="media")
+    )

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from apps.core.decorators import login_required_htmx, rate_limited
 from apps.core.forms import focus_first_field
 from apps.core.http import local_path
-from apps.core.images import InvalidImage, too_large_message
+from apps.core.images import InvalidImage, NotStored, too_large_message
 from apps.core.paging import requested_page, wants_fragment
 from apps.core.uploads import limit_upload_size
 
@@ -164,6 +164,8 @@ def _post_form(request: HttpRequest, pk: int | None) -> HttpResponse:
                 messages.success(request, _("Post updated."))
         except InvalidImage as error:
             form.add_error("image", str(error))
+        except NotStored as error:
+            form.add_error(None, str(error))
         else:
             return redirect(post)
     return render(request, "feed/post_form.html", {"form": form, "post": post})

@@ -26,7 +26,13 @@ from django_htmx.http import HttpResponseClientRedirect, replace_url
 from apps.core.decorators import login_required_htmx, rate_limited
 from apps.core.forms import focus_first_field
 from apps.core.http import local_path
-from apps.core.images import InvalidImage, human_size, max_upload_bytes, too_large_message
+from apps.core.images import (
+    InvalidImage,
+    NotStored,
+    human_size,
+    max_upload_bytes,
+    too_large_message,
+)
 from apps.core.middleware import LANGUAGE_SESSION_KEY
 from apps.core.paging import requested_page, wants_fragment
 from apps.core.uploads import limit_upload_size
@@ -200,6 +206,8 @@ def _save_or_report[T](save: Callable[[], T], targets: list[forms.Form]) -> T | 
         return save()
     except InvalidImage as error:
         _report(targets, {"photo": [str(error)]})
+    except NotStored as error:
+        _report(targets, {None: [str(error)]})
     except ValidationError as error:
         errors = error.message_dict if hasattr(error, "error_dict") else {None: error.messages}
         _report(targets, errors)

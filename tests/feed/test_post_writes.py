@@ -8,7 +8,7 @@ from django.test import Client
 
 from apps.feed.models import Post
 from tests.factories import PostFactory, UserFactory
-from tests.images import image_bytes, upload
+from tests.images import image_bytes, noise_bytes, upload
 
 pytestmark = pytest.mark.django_db
 
@@ -186,3 +186,19 @@ def test_image_sizes_are_saved_so_pages_never_open_the_files(client, author):
     Path(post.image.path).unlink()  # even a lost file does not break the pages
     assert client.get("/").status_code == 200
     assert client.get(post.get_absolute_url()).status_code == 200
+
+
+def test_a_full_disk_keeps_the_draft_and_says_the_post_was_not_saved(
+    client, author, full_media_disk
+):
+    response = client.post("/posts/new/", {
+        "title": "Big day", "text": "Words I typed", "tags": "#a",
+        "image": upload(noise_bytes(), "big.png", "image/png"),
+    })  # fmt: skip
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "The image could not be saved, so nothing was changed." in html
+    assert 'value="Big day"' in html
+    assert "Words I typed" in html
+    assert not Post.objects.exists()
+    assert [p for p in Path(full_media_disk).rglob("*") if p.is_file()] == []

@@ -10,7 +10,7 @@ from PIL import Image, PngImagePlugin
 
 from apps.profiles import services
 from apps.profiles.models import Profile
-from tests.images import exif_with_gps_and_orientation, image_bytes, upload
+from tests.images import exif_with_gps_and_orientation, image_bytes, noise_bytes, upload
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HX-Request": "true"}
@@ -241,3 +241,31 @@ def test_an_oversized_body_to_another_section_answers_with_that_section(client, 
     html = response.content.decode()
     assert 'id="section-details"' in html
     assert "larger than 5 MB" in html
+
+
+def test_a_full_disk_gives_the_form_an_error_and_leaves_no_file(client, owner, full_media_disk):
+    response = post_photo(client, owner, noise_bytes())
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "The image could not be saved, so nothing was changed." in html
+    assert 'id="section-photo"' in html  # the form again, ready to retry
+    assert stored_files(full_media_disk) == []
+    assert not Profile.objects.get(user=owner).photo
+
+
+def test_an_upload_is_never_spilled_to_a_temporary_file(client, owner, settings, tmp_path):
+    spill = tmp_path / "spill"
+    spill.mkdir()
+    settings.FILE_UPLOAD_TEMP_DIR = str(spill)
+    data = noise_bytes("PNG", (1200, 1200))
+    assert 3 * 1024 * 1024 < len(data) < settings.IMAGE_UPLOAD_MAX_BYTES
+    during = []
+    real = services.update_profile
+
+    def watching(**kwargs):
+        during.append(sorted(spill.iterdir()))  # while the request is being handled
+        return real(**kwargs)
+
+    with mock.patch.object(services, "update_profile", watching):
+        assert "Photo saved." in post_photo(client, owner, data).content.decode()
+    assert during == [[]]  # so even a worker killed mid-request leaves nothing behind
