@@ -1,6 +1,8 @@
 # syntax=docker/dockerfile:1
 # Eternity: `docker build -t eternity:latest .` then
 # `docker run -d -p 8000:8000 -e SECRET_KEY=… -e ALLOWED_HOSTS=localhost eternity:latest 0.0.0.0:8000`
+# The container serves the site with nginx in front of gunicorn; uploads live in /app/media
+# (mount a volume there to keep them).
 
 ARG PYTHON_VERSION=3.13
 
@@ -11,7 +13,8 @@ ENV PIP_DISABLE_PIP_VERSION_CHECK=1 \
 WORKDIR /build
 COPY requirements.txt .
 RUN python -m venv /opt/venv \
-    && /opt/venv/bin/pip install --no-compile -r requirements.txt
+    && /opt/venv/bin/pip install --no-compile -r requirements.txt \
+    && /opt/venv/bin/pip uninstall -y pip
 
 # --- Runtime stage -------------------------------------------------------------------------
 FROM python:${PYTHON_VERSION}-slim AS runtime
@@ -22,7 +25,13 @@ ENV PATH="/opt/venv/bin:${PATH}" \
     PORT=8000 \
     MEDIA_ROOT=/app/media
 
-RUN groupadd --system --gid 10001 eternity \
+# nginx runs in front of gunicorn (deploy/serve.sh): it holds slow and idle clients, so they
+# cannot tie up gunicorn's workers, and serves uploaded images from /app/media.
+# hadolint ignore=DL3008
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends nginx \
+    && rm -rf /var/lib/apt/lists/* /etc/nginx/sites-enabled/* \
+    && groupadd --system --gid 10001 eternity \
     && useradd --system --uid 10001 --gid eternity --home-dir /app --shell /usr/sbin/nologin eternity
 
 COPY --from=build /opt/venv /opt/venv

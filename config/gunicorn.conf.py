@@ -23,7 +23,8 @@ keepalive = 5
 max_requests = 1000
 max_requests_jitter = 100
 
-accesslog = "-"
+# Behind nginx (deploy/serve.sh) nginx logs each request and this is empty.
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-") or None
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 

@@ -1,15 +1,16 @@
 #!/bin/sh
 # Container entrypoint.
-#   IMAGE                      -> gunicorn on 0.0.0.0:${PORT:-8000}
-#   IMAGE 0.0.0.0:8000         -> gunicorn bound there (the seed's `docker run … IMAGE 0.0.0.0:8000`)
+#   IMAGE                      -> the site on 0.0.0.0:${PORT:-8000}
+#   IMAGE 0.0.0.0:8000         -> the site bound there (`docker run … IMAGE 0.0.0.0:8000`)
 #   IMAGE any command …        -> runs that command (e.g. python manage.py createsuperuser)
-# Migrations are not run here: compose runs a one-off `migrate` service, Heroku a release phase.
+# The site is nginx in front of gunicorn (deploy/serve.sh). Migrations are not run here:
+# compose runs a one-off `migrate` service, Heroku a release phase.
 set -eu
 
 cd "$(dirname "$0")/.."
 
 if [ "$#" -eq 0 ]; then
-    exec gunicorn -c config/gunicorn.conf.py
+    exec deploy/serve.sh
 fi
 
 case "$1" in
@@ -18,7 +19,7 @@ case "$1" in
             echo "entrypoint: expected one HOST:PORT argument, got: $*" >&2
             exit 64
         fi
-        GUNICORN_BIND="$1" exec gunicorn -c config/gunicorn.conf.py
+        exec deploy/serve.sh "$1"
         ;;
     *)
         exec "$@"

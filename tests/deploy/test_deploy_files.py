@@ -64,12 +64,22 @@ def test_secrets_venvs_media_and_git_stay_out_of_the_image():
         assert entry in ignored
 
 
-def test_the_procfile_migrates_in_the_release_phase_and_serves_with_gunicorn():
+def test_the_procfile_migrates_in_the_release_phase_and_serves_with_nginx_before_gunicorn():
     procfile = dict(
         line.split(": ", 1) for line in (ROOT / "Procfile").read_text().splitlines() if line
     )
     assert procfile["release"].startswith("python manage.py migrate --noinput")
-    assert procfile["web"] == "gunicorn -c config/gunicorn.conf.py"
+    assert procfile["web"] == "deploy/serve.sh"
+    serve = (ROOT / "deploy/serve.sh").read_text()
+    assert "gunicorn -c config/gunicorn.conf.py" in serve
+    assert "deploy/nginx.conf" in serve
+
+
+def test_heroku_gets_the_nginx_binary_from_its_buildpack():
+    app = json.loads((ROOT / "app.json").read_text())
+    buildpacks = [pack["url"] for pack in app["buildpacks"]]
+    assert buildpacks == ["heroku/python", "heroku-community/nginx"]
+    assert "bin/nginx" in (ROOT / "deploy/serve.sh").read_text()  # where that buildpack puts it
 
 
 def test_app_json_provisions_postgres_redis_and_a_generated_secret():

@@ -1,0 +1,165 @@
+"""Each way the site is served here, started for real with DEBUG=0 and no bucket: uploaded
+photos come back with the right headers, and slow or idle clients do not stall the site.
+
+The paths: the container's entrypoint with the `HOST:PORT` argument, compose's web command,
+and the Procfile under honcho. All three put nginx (deploy/nginx.conf, the real binary from
+Debian's packages) in front of gunicorn through deploy/serve.sh.
+"""
+
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+import requests
+import yaml
+
+from tests.factories import PASSWORD
+from tests.images import image_bytes
+from tests.servers import ROOT, free_port, own_database, prepare_database, server_env, stop
+from tests.servers import wait_until_up as _wait_until_up
+from tests.slow_clients import RESULTS, attack
+
+ENTRYPOINT = ROOT / "docker" / "entrypoint.sh"
+
+pytestmark = pytest.mark.skipif(
+    shutil.which("nginx") is None
+    and not Path("/usr/sbin/nginx").exists()
+    and not os.environ.get("CI"),
+    reason="nginx is not installed (apt-get install nginx); CI installs it",
+)
+
+
+@pytest.fixture(scope="module")
+def env(tmp_path_factory):
+    with own_database(tmp_path_factory.mktemp("db")) as database:
+        environment = server_env(
+            database,
+            WEB_CONCURRENCY="2",
+            MEDIA_ROOT=str(tmp_path_factory.mktemp("media")),
+            PATH=f"{Path(sys.executable).parent}:/usr/sbin:/usr/bin:/bin",
+        )
+        prepare_database(environment)
+        yield environment
+
+
+@contextmanager
+def running(command: list[str], env: dict[str, str]) -> Iterator[subprocess.Popen]:
+    process = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)
+    try:
+        yield process
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            stop(process)
+
+
+def upload_a_photo(url: str) -> str:
+    """Log in as alice, upload a photo through the inline form; return the photo's address."""
+    session = requests.Session()
+    session.get(f"{url}/accounts/login/", timeout=10)
+    session.post(
+        f"{url}/accounts/login/",
+        data={"login": "alice", "password": PASSWORD,
+              "csrfmiddlewaretoken": session.cookies["csrftoken"]},
+        timeout=10,
+    )  # fmt: skip
+    htmx = {"HX-Request": "true", "X-CSRFToken": session.cookies["csrftoken"]}
+    form = session.get(f"{url}/settings/profile/photo/", headers=htmx, timeout=10).text
+    token = re.search(r'name="photo-token" value="([^"]+)"', form).group(1)
+    saved = session.post(
+        f"{url}/settings/profile/photo/",
+        data={"photo-token": token},
+        files={"photo-photo": ("me.png", image_bytes("PNG", (300, 300)), "image/png")},
+        headers=htmx,
+        timeout=20,
+    )
+    assert "Photo saved." in saved.text, saved.text[:500]
+    return re.search(r'src="(/media/avatars/[0-9a-f]{32}\.jpg)"', saved.text).group(1)
+
+
+def assert_served_like_an_uploaded_image(url: str, photo: str) -> None:
+    response = requests.get(f"{url}{photo}", timeout=10)
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == "image/jpeg"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert "immutable" in response.headers["Cache-Control"]
+    assert response.content.startswith(b"\xff\xd8")  # a JPEG
+    assert requests.post(f"{url}{photo}", timeout=10).status_code in {403, 405}
+    assert requests.get(f"{url}/media/avatars/", timeout=10).status_code == 404
+
+
+def assert_slow_clients_do_not_stall(url: str, label: str, seconds: float) -> None:
+    result = attack(url, seconds)
+    RESULTS.append(f"{label}, {seconds:.0f} s: {result}")
+    assert result.errors == 0, result
+    assert result.p99 < 1, result
+    assert result.requests > seconds * 5, result
+
+
+def wait_until_up(url: str, process: subprocess.Popen) -> None:
+    _wait_until_up(url, process, seconds=60)
+
+
+def test_the_entrypoint_with_a_bind_argument(env):
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    with running([str(ENTRYPOINT), f"127.0.0.1:{port}"], env) as process:
+        wait_until_up(url, process)
+        assert requests.get(url, timeout=10).headers["Server"] == "nginx"
+        assert_served_like_an_uploaded_image(url, upload_a_photo(url))
+        assert_slow_clients_do_not_stall(url, "docker run IMAGE 127.0.0.1:PORT", 60)
+
+
+def test_the_compose_web_command(env):
+    web = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]["web"]
+    command = [str(ENTRYPOINT), *web.get("command", [])]
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    with running(command, env | {"PORT": str(port)}) as process:
+        wait_until_up(url, process)
+        assert_served_like_an_uploaded_image(url, upload_a_photo(url))
+        assert_slow_clients_do_not_stall(url, "docker compose web", 20)
+
+
+def test_the_procfile_under_honcho(env):
+    honcho = Path(sys.executable).parent / "honcho"
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    with running([str(honcho), "start", "--port", str(port), "web"], env) as process:
+        wait_until_up(url, process)
+        assert_served_like_an_uploaded_image(url, upload_a_photo(url))
+        assert_slow_clients_do_not_stall(url, "Procfile web under honcho", 20)
+
+
+def test_gunicorn_alone_serves_uploads_itself(env):
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    command = [sys.executable, "-m", "gunicorn", "-c", "config/gunicorn.conf.py",
+               "--bind", f"127.0.0.1:{port}"]  # fmt: skip
+    with running(command, env) as process:
+        wait_until_up(url, process)
+        assert_served_like_an_uploaded_image(url, upload_a_photo(url))
+
+
+def test_stopping_the_entrypoint_stops_nginx_and_gunicorn(env):
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    process = subprocess.Popen([str(ENTRYPOINT), f"127.0.0.1:{port}"], cwd=ROOT, env=env)
+    try:
+        wait_until_up(url, process)
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=40) == 0
+    finally:
+        stop(process)
+    with pytest.raises(requests.ConnectionError):
+        requests.get(url, timeout=2)
