@@ -28,8 +28,9 @@ $(TOOLS): requirements.txt requirements-dev.txt | $(BIN)/python
 	touch $(RUNTIME) $(TOOLS)
 
 run: export DEBUG = 1
+# The task worker (mail, periodic jobs) runs alongside the development server; Ctrl+C stops both.
 run: $(RUNTIME) migrate demo
-	$(MANAGE) runserver 127.0.0.1:8000
+	@trap 'kill 0' EXIT; $(MANAGE) worker & $(MANAGE) runserver 127.0.0.1:8000
 
 migrate: export DEBUG = 1
 migrate: $(RUNTIME)

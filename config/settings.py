@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "allauth.socialaccount.providers.google",
     "allauth.socialaccount.providers.openid_connect",
     "allauth.usersessions",
+    "django_tasks_db",
     "apps.core",
     "apps.accounts",
     "apps.profiles",
@@ -195,6 +196,7 @@ LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "/"
 
 # django-allauth: log in with email or username; signup asks email, username, password twice.
+ACCOUNT_ADAPTER = "apps.accounts.adapters.AccountAdapter"
 SOCIALACCOUNT_ADAPTER = "apps.accounts.adapters.SocialAccountAdapter"
 ACCOUNT_LOGIN_METHODS = {"email", "username"}
 ACCOUNT_FORMS = {"login": "apps.accounts.forms.LoginForm"}
@@ -384,23 +386,34 @@ STORAGES = {
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Eternity <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 _smtp_host = os.environ.get("EMAIL_HOST", "" if DEBUG else "localhost")
-if _smtp_host:
-    MAILERS = {
-        "default": {
-            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-            "OPTIONS": {
-                "host": _smtp_host,
-                "port": env_int("EMAIL_PORT", 587),
-                "username": os.environ.get("EMAIL_HOST_USER", ""),
-                "password": os.environ.get("EMAIL_HOST_PASSWORD", ""),
-                "use_tls": env_bool("EMAIL_USE_TLS", True),
-                "timeout": 10,
-            },
-        }
+# Every mail leaves through the task queue: the request only queues it (apps.core.mail), and
+# the worker hands it to the "outbound" mailer, retrying with backoff while it is unreachable.
+MAILERS = {
+    "default": {"BACKEND": "apps.core.mail.QueuedEmailBackend"},
+    "outbound": {
+        "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "OPTIONS": {
+            "host": _smtp_host,
+            "port": env_int("EMAIL_PORT", 587),
+            "username": os.environ.get("EMAIL_HOST_USER", ""),
+            "password": os.environ.get("EMAIL_HOST_PASSWORD", ""),
+            "use_tls": env_bool("EMAIL_USE_TLS", True),
+            "timeout": 10,
+        },
     }
-else:
-    # Local development: mail is printed by the dev server, links can be clicked from there.
-    MAILERS = {"default": {"BACKEND": "apps.core.mail.ReadableConsoleBackend"}}
+    if _smtp_host
+    # Local development: the worker prints each mail readably, links can be clicked there.
+    else {"BACKEND": "apps.core.mail.ReadableConsoleBackend"},
+}
+MAIL_MAX_ATTEMPTS = env_int("MAIL_MAX_ATTEMPTS", 6)
+MAIL_RETRY_SECONDS = env_int("MAIL_RETRY_SECONDS", 30)  # then 4x longer each time: 30 s … 8.5 h
+
+# --- Background work ------------------------------------------------------------------------
+
+# Django's tasks framework with a database-backed queue: no extra service, the same database
+# everywhere (SQLite or PostgreSQL). `python manage.py worker` runs the tasks and the periodic
+# jobs (apps/*/tasks.py, registered with apps.core.periodic.every).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
 # --- Security -------------------------------------------------------------------------------
 

@@ -70,6 +70,7 @@ def test_the_procfile_migrates_in_the_release_phase_and_serves_with_nginx_before
     )
     assert procfile["release"].startswith("python manage.py migrate --noinput")
     assert procfile["web"] == "deploy/serve.sh"
+    assert procfile["worker"] == "python manage.py worker"
     serve = (ROOT / "deploy/serve.sh").read_text()
     assert "gunicorn -c config/gunicorn.conf.py" in serve
     assert "deploy/nginx.conf" in serve
@@ -84,6 +85,7 @@ def test_heroku_gets_the_nginx_binary_from_its_buildpack():
 
 def test_app_json_provisions_postgres_redis_and_a_generated_secret():
     app = json.loads((ROOT / "app.json").read_text())
+    assert app["formation"]["worker"]["quantity"] == 1
     assert any(addon.startswith("heroku-postgresql") for addon in app["addons"])
     assert any(addon.startswith("heroku-redis") for addon in app["addons"])
     assert app["env"]["SECRET_KEY"]["generator"] == "secret"
@@ -103,6 +105,10 @@ def test_compose_runs_migrations_once_before_web_and_keeps_data_in_named_volumes
     assert "healthcheck" in services["redis"]
     assert "migrate" in " ".join(services["migrate"]["command"])
     assert set(compose["volumes"]) == {"pgdata", "media"}
+    assert services["worker"]["command"] == ["python", "manage.py", "worker"]
+    assert services["worker"]["depends_on"]["migrate"]["condition"] == (
+        "service_completed_successfully"
+    )
     assert services["web"]["ports"] == ["8000:8000"]
 
 

@@ -1,0 +1,33 @@
+"""Periodic housekeeping of what core looks after: sessions and the task queue itself."""
+
+from importlib import import_module
+
+from django.conf import settings
+from django.core.management import call_command
+from django.tasks import task
+
+from .periodic import every
+
+# How long the results of finished tasks are kept for staff to look at.
+TASK_RESULTS_KEPT_DAYS = 7
+
+
+@every(seconds=60 * 60)
+@task
+def clear_expired_sessions() -> str:
+    """Delete sessions past their expiry (Django never does it by itself)."""
+    import_module(settings.SESSION_ENGINE).SessionStore.clear_expired()
+    return "expired sessions cleared"
+
+
+@every(seconds=24 * 60 * 60)
+@task
+def prune_finished_tasks() -> str:
+    """Delete the results of tasks finished more than a week ago, failed ones included."""
+    call_command(
+        "prune_db_task_results",
+        min_age_days=TASK_RESULTS_KEPT_DAYS,
+        failed_min_age_days=TASK_RESULTS_KEPT_DAYS,
+        verbosity=0,
+    )
+    return f"results older than {TASK_RESULTS_KEPT_DAYS} days pruned"
