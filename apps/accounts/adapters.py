@@ -1,7 +1,23 @@
 """allauth customisation through its adapter hooks, not forks."""
 
+from allauth.account.adapter import DefaultAccountAdapter
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    def authenticate(self, request, **credentials):
+        """allauth counts an attempt against the login limit before checking the password and
+        gives it back only on success. When the check itself fails (the database is down), no
+        password was wrong: give the attempt back too, so nobody is locked out after an outage."""
+        try:
+            return super().authenticate(request, **credentials)
+        except ValidationError:
+            raise  # "too many attempts": a verdict, not a failure to check
+        except Exception:
+            self._rollback_login_failed_rl_usage()
+            raise
 
 
 class SocialAccountAdapter(DefaultSocialAccountAdapter):
