@@ -2,26 +2,53 @@
 
 The cache holds nothing the site cannot do without: rate-limit counters, cached sessions
 (the cached_db backend falls back to the database), presence hints. With Redis down, reads
-miss and writes are dropped, with a warning in the log, and every page keeps working; rate
-limits are not enforced until Redis is back (availability over throttling).
+miss and writes are dropped, and every page keeps working; rate limits are not enforced until
+Redis is back (availability over throttling).
+
+A failure opens a short circuit breaker: for BREAK_SECONDS every cache call in the process
+skips Redis at once, so an outage costs one timeout every few seconds instead of one per call,
+and the log gets one line per break instead of a traceback per call.
 """
 
 import logging
+import threading
+import time
 
 from django.core.cache.backends.redis import RedisCache
 from redis.exceptions import RedisError
 
 logger = logging.getLogger(__name__)
 
+BREAK_SECONDS = 5.0
 
-def _degrade(default_factory):
+_lock = threading.Lock()
+_broken_until: dict[str, float] = {}  # per Redis location, shared by the process's threads
+
+
+def _degrade(fallback):
+    """Run the cache method unless the breaker is open; on a Redis error, open it and answer
+    `fallback(*args, **kwargs)` as if Redis had nothing (or accepted the write)."""
+
     def decorator(method):
         def wrapper(self, *args, **kwargs):
+            location = self._location
+            if time.monotonic() < _broken_until.get(location, 0.0):
+                return fallback(*args, **kwargs)
             try:
-                return method(self, *args, **kwargs)
-            except RedisError:
-                logger.warning("Redis unavailable during cache.%s", method.__name__, exc_info=True)
-                return default_factory()
+                result = method(self, *args, **kwargs)
+            except RedisError as error:
+                with _lock:
+                    _broken_until[location] = time.monotonic() + BREAK_SECONDS
+                logger.warning(
+                    "Redis unavailable during cache.%s (%s); skipping it for %.0f s",
+                    method.__name__, error, BREAK_SECONDS,
+                )  # fmt: skip
+                return fallback(*args, **kwargs)
+            if location in _broken_until:
+                with _lock:
+                    _broken_until.pop(location, None)
+                logger.info("Redis answers again")
+            return result
 
         wrapper.__name__ = method.__name__
         return wrapper
@@ -29,23 +56,25 @@ def _degrade(default_factory):
     return decorator
 
 
+def _nothing(*args, **kwargs):
+    return None
+
+
 class ResilientRedisCache(RedisCache):
-    get_many = _degrade(dict)(RedisCache.get_many)
-    set = _degrade(lambda: None)(RedisCache.set)
-    set_many = _degrade(list)(RedisCache.set_many)
+    def __init__(self, server, params) -> None:
+        super().__init__(server, params)
+        self._location = str(server)
+
+    get = _degrade(lambda key, default=None, version=None: default)(RedisCache.get)
+    get_many = _degrade(lambda *args, **kwargs: {})(RedisCache.get_many)
+    set = _degrade(_nothing)(RedisCache.set)
+    set_many = _degrade(lambda *args, **kwargs: [])(RedisCache.set_many)
     # "Added": locks and counters built on add() (allauth's rate limits) fail open rather than
     # locking everyone out while Redis is away.
-    add = _degrade(lambda: True)(RedisCache.add)
-    touch = _degrade(lambda: False)(RedisCache.touch)
-    delete = _degrade(lambda: False)(RedisCache.delete)
-    delete_many = _degrade(lambda: None)(RedisCache.delete_many)
-    has_key = _degrade(lambda: False)(RedisCache.has_key)
-    incr = _degrade(lambda: 0)(RedisCache.incr)
-    clear = _degrade(lambda: None)(RedisCache.clear)
-
-    def get(self, key, default=None, version=None):
-        try:
-            return super().get(key, default, version)
-        except RedisError:
-            logger.warning("Redis unavailable during cache.get", exc_info=True)
-            return default
+    add = _degrade(lambda *args, **kwargs: True)(RedisCache.add)
+    touch = _degrade(lambda *args, **kwargs: False)(RedisCache.touch)
+    delete = _degrade(lambda *args, **kwargs: False)(RedisCache.delete)
+    delete_many = _degrade(_nothing)(RedisCache.delete_many)
+    has_key = _degrade(lambda *args, **kwargs: False)(RedisCache.has_key)
+    incr = _degrade(lambda *args, **kwargs: 0)(RedisCache.incr)
+    clear = _degrade(_nothing)(RedisCache.clear)
