@@ -167,7 +167,6 @@ if REDIS_URL:
             ),
         }
     }
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     # The database cache is shared by every gunicorn worker and every machine on the same
     # database, so rate limits and presence hold without Redis (`createcachetable` creates it).
@@ -177,7 +176,10 @@ else:
             "LOCATION": "django_cache",
         }
     }
-    SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Sessions live in the database only, never in the cache: a cache that skips Redis during an
+# outage would keep a copy of a session that was ended meanwhile (logout, "sign out other
+# sessions", account deletion) and bring it back when Redis returns.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 # --- Auth -----------------------------------------------------------------------------------
 
@@ -406,7 +408,7 @@ MAILERS = {
     else {"BACKEND": "apps.core.mail.ReadableConsoleBackend"},
 }
 MAIL_MAX_ATTEMPTS = env_int("MAIL_MAX_ATTEMPTS", 6)
-MAIL_RETRY_SECONDS = env_int("MAIL_RETRY_SECONDS", 30)  # then 4x longer each time: 30 s … 8.5 h
+MAIL_RETRY_SECONDS = env_int("MAIL_RETRY_SECONDS", 30)  # then 4x longer each time: 30 s … 2 h
 
 # --- Background work ------------------------------------------------------------------------
 

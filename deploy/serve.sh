@@ -25,8 +25,15 @@ fi
 
 runtime="$(mktemp -d "${TMPDIR:-/tmp}/eternity-serve.XXXXXX")"
 socket="$runtime/gunicorn.sock"
-media_root="${MEDIA_ROOT:-$PWD/media}"
-mkdir -p "$media_root"
+mkdir -p "${MEDIA_ROOT:-$PWD/media}"
+media_root="$(cd "${MEDIA_ROOT:-$PWD/media}" && pwd -P)"  # nginx follows no symlinks in it
+# Trust X-Forwarded-Proto only from a proxy in front (Heroku's router, a load balancer); when
+# nginx itself faces clients, the scheme is the one they really used.
+if [ "${TRUSTED_PROXY_COUNT:-0}" -gt 0 ]; then
+    forwarded_proto='$http_x_forwarded_proto'
+else
+    forwarded_proto='$scheme'
+fi
 # Four times the image limit: Django refuses oversized uploads politely, nginx absurd ones.
 max_body="$(( ${IMAGE_UPLOAD_MAX_MB:-5} * 4 ))m"
 
@@ -35,6 +42,7 @@ sed -e "s|@@LISTEN@@|$listen|g" \
     -e "s|@@SOCKET@@|$socket|g" \
     -e "s|@@MEDIA_ROOT@@|${media_root%/}|g" \
     -e "s|@@MAX_BODY@@|$max_body|g" \
+    -e "s|@@FORWARDED_PROTO@@|$forwarded_proto|g" \
     deploy/nginx.conf >"$runtime/nginx.conf"
 if [ "$(id -u)" = 0 ]; then
     # Started as root (a CI machine): workers keep our user, so they can read its files. The
@@ -42,6 +50,22 @@ if [ "$(id -u)" = 0 ]; then
     sed -i '1i user root;' "$runtime/nginx.conf"
 fi
 "$nginx_bin" -t -q -p "$runtime" -c "$runtime/nginx.conf" -e stderr
+
+app=""
+proxy=""
+stopping=0
+stop() {
+    # nginx first, and wait for it: it finishes the requests it holds (uploads still arriving
+    # included) while gunicorn still answers; then gunicorn's graceful shutdown.
+    if [ -n "$proxy" ]; then
+        kill -QUIT "$proxy" 2>/dev/null || true
+        wait "$proxy" 2>/dev/null || true
+    fi
+    if [ -n "$app" ]; then
+        kill -TERM "$app" 2>/dev/null || true
+    fi
+}
+trap 'stopping=1; stop' TERM INT
 
 # nginx appends the peer to X-Forwarded-For, so it counts as one more trusted proxy; gunicorn's
 # own access log is off because nginx logs every request, including those it answers itself.
@@ -52,26 +76,25 @@ app=$!
 
 # Open the public port only once gunicorn listens, so the site answers as soon as it is up.
 for _ in $(seq 1 600); do
-    [ -S "$socket" ] && break
+    if [ -S "$socket" ] || [ "$stopping" = 1 ]; then
+        break
+    fi
     kill -0 "$app" 2>/dev/null || { rm -rf "$runtime"; exit 1; }
     sleep 0.1
 done
-"$nginx_bin" -p "$runtime" -c "$runtime/nginx.conf" -e stderr &
-proxy=$!
-
-stopping=0
-stop() {
-    kill -QUIT "$proxy" 2>/dev/null || true  # nginx: finish the requests in flight
-    kill -TERM "$app" 2>/dev/null || true    # gunicorn: graceful shutdown
-}
-trap 'stopping=1; stop' TERM INT
+if [ "$stopping" = 0 ]; then
+    "$nginx_bin" -p "$runtime" -c "$runtime/nginx.conf" -e stderr &
+    proxy=$!
+fi
 
 # Whichever stops first, stop the other too and fail, so the container or platform restarts
 # the pair; asked to stop (TERM, INT), stop both gracefully and succeed.
 status=0
-wait -n "$app" "$proxy" || status=$?
+if [ "$stopping" = 0 ]; then
+    wait -n "$app" "$proxy" || status=$?
+fi
 stop
-wait "$app" "$proxy" 2>/dev/null || true
+wait "$app" 2>/dev/null || true
 rm -rf "$runtime"
 if [ "$stopping" = 1 ]; then
     exit 0

@@ -1,7 +1,7 @@
 """A Redis cache that degrades instead of failing when Redis is unreachable.
 
-The cache holds nothing the site cannot do without: rate-limit counters, cached sessions
-(the cached_db backend falls back to the database), presence hints. With Redis down, reads
+The cache holds nothing the site cannot do without: rate-limit counters, the periodic-job
+locks, presence hints (sessions stay in the database, see settings). With Redis down, reads
 miss and writes are dropped, and every page keeps working; rate limits are not enforced until
 Redis is back (availability over throttling).
 

@@ -29,6 +29,11 @@ def every(*, seconds: int) -> Callable[[Task], Task]:
     return register
 
 
+# The interval each job was last enqueued in by this process: while the shared cache is away
+# (its add() then says yes to everyone), each worker still enqueues a job once per interval.
+_enqueued_in: dict[str, int] = {}
+
+
 def enqueue_due(now: float | None = None) -> list[str]:
     """Enqueue each periodic task whose interval has begun and that no worker has enqueued in
     it yet; return their names. A job that cannot be enqueued now is tried at the next tick."""
@@ -36,7 +41,16 @@ def enqueue_due(now: float | None = None) -> list[str]:
     enqueued = []
     for name, job in SCHEDULE.items():
         interval = int(now // job.seconds)
-        if cache.add(f"periodic:{name}:{interval}", True, timeout=job.seconds * 2):
+        if _enqueued_in.get(name) == interval:
+            continue
+        key = f"periodic:{name}:{interval}"
+        if not cache.add(key, True, timeout=job.seconds * 2):
+            continue  # another worker has it
+        try:
             job.task.enqueue()
-            enqueued.append(name)
+        except Exception:
+            cache.delete(key)  # let the next tick, or another worker, try again
+            raise
+        _enqueued_in[name] = interval
+        enqueued.append(name)
     return enqueued

@@ -8,8 +8,10 @@ from django.tasks import task
 
 from .periodic import every
 
-# How long the results of finished tasks are kept for staff to look at.
-TASK_RESULTS_KEPT_DAYS = 7
+# How long finished task results are kept: a sent mail's result holds the mail, links and
+# all, so successes go after a day; failures stay a week for staff to look into.
+SUCCESSES_KEPT_DAYS = 1
+FAILURES_KEPT_DAYS = 7
 
 
 @every(seconds=60 * 60)
@@ -23,11 +25,11 @@ def clear_expired_sessions() -> str:
 @every(seconds=24 * 60 * 60)
 @task
 def prune_finished_tasks() -> str:
-    """Delete the results of tasks finished more than a week ago, failed ones included."""
+    """Delete the results of finished tasks once they are of no more use."""
     call_command(
         "prune_db_task_results",
-        min_age_days=TASK_RESULTS_KEPT_DAYS,
-        failed_min_age_days=TASK_RESULTS_KEPT_DAYS,
+        min_age_days=SUCCESSES_KEPT_DAYS,
+        failed_min_age_days=FAILURES_KEPT_DAYS,
         verbosity=0,
     )
-    return f"results older than {TASK_RESULTS_KEPT_DAYS} days pruned"
+    return f"successes older than {SUCCESSES_KEPT_DAYS} day, failures than {FAILURES_KEPT_DAYS}"

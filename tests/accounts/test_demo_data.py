@@ -5,7 +5,7 @@ import io
 import pytest
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from apps.accounts.demo import load_demo_data
 from apps.feed.models import Post
@@ -50,5 +50,11 @@ def test_a_demo_address_taken_by_someone_else_is_left_to_them():
     someone = User.objects.create_user("someone", "chloe@example.com", "x" * 20)
     EmailAddress.objects.create(user=someone, email="chloe@example.com", verified=True,
                                 primary=True)  # fmt: skip
-    call_command("demo_data", stdout=io.StringIO())
+    call_command("demo_data", without_debug=True, stdout=io.StringIO())
     assert not User.objects.filter(username="chloe").exists()
+
+
+def test_the_demo_is_refused_where_debug_is_off():
+    with pytest.raises(CommandError, match="refusing"):
+        call_command("demo_data", stdout=io.StringIO())
+    assert not User.objects.exists()

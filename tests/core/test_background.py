@@ -165,13 +165,17 @@ def test_the_worker_delivers_queued_mail_once_the_server_is_back(smtp_port, clie
 @pytest.mark.django_db(transaction=True)
 def test_a_mail_that_finally_fails_is_shown_to_staff_with_its_error(smtp_port, settings, client):
     settings.MAIL_MAX_ATTEMPTS = 1
-    mail.EmailMessage("Hi", "Body", to=["someone@example.com"]).send()
+    mail.EmailMessage(
+        "Hi", "https://testserver/reset/key-4f2a9/", to=["someone@example.com"]
+    ).send()
     call_command("worker", batch=True, verbosity=0)
     [failed] = queued_mail()
     assert failed.status == "FAILED"
     client.force_login(UserFactory(is_staff=True, is_superuser=True))
     page = client.get(f"/admin/django_tasks_database/dbtaskresult/{failed.pk}/change/").content
     assert b"ConnectionRefusedError" in page
+    assert b"Mail to someone@example.com: Hi" in page
+    assert b"key-4f2a9" not in page  # what the mail holds stays out of the admin
 
 
 def test_a_permanent_refusal_is_not_retried(smtp_port):
@@ -188,15 +192,40 @@ def test_a_permanent_refusal_is_not_retried(smtp_port):
 
 
 def test_each_periodic_job_is_enqueued_once_per_interval_however_many_workers_ask():
-    autodiscover_modules("tasks")  # what the worker does first: each app's jobs register
+    autodiscover_modules("tasks")
+    periodic._enqueued_in.clear()  # what the worker does first: each app's jobs register
     names = set(periodic.SCHEDULE)
     assert {"apps.presence.tasks.sweep_presence", "apps.core.tasks.clear_expired_sessions",
             "apps.core.tasks.prune_finished_tasks"} <= names  # fmt: skip
     start = 1_000_000 * 86_400.0  # the start of an interval of every job
     assert set(periodic.enqueue_due(start)) == names
-    assert periodic.enqueue_due(start + 10) == []  # a second worker, same intervals
+    periodic._enqueued_in.clear()  # a second worker: it has enqueued nothing itself
+    assert periodic.enqueue_due(start + 10) == []  # but the shared lock says it is done
     assert periodic.enqueue_due(start + 300) == ["apps.presence.tasks.sweep_presence"]
     assert DBTaskResult.objects.filter(task_path="apps.presence.tasks.sweep_presence").count() == 2
+
+
+def test_with_the_shared_cache_away_a_worker_still_enqueues_a_job_once_per_interval():
+    autodiscover_modules("tasks")
+    periodic._enqueued_in.clear()
+    start = 2_000_000 * 86_400.0
+    with mock.patch.object(periodic.cache, "add", return_value=True):  # Redis down: fails open
+        first = periodic.enqueue_due(start)
+        again = periodic.enqueue_due(start + 15)  # the next tick of the same worker
+    assert first
+    assert again == []
+
+
+def test_a_job_that_could_not_be_enqueued_is_tried_at_the_next_tick():
+    periodic._enqueued_in.clear()
+    start = 3_000_000 * 86_400.0
+    flaky = mock.Mock()
+    flaky.enqueue.side_effect = [OperationalError("database is locked"), None]
+    with mock.patch.dict(periodic.SCHEDULE, {"job": periodic.Periodic(flaky, 300)}, clear=True):
+        with pytest.raises(OperationalError):
+            periodic.enqueue_due(start)
+        assert periodic.enqueue_due(start + 15) == ["job"]
+    assert flaky.enqueue.call_count == 2
 
 
 def test_the_presence_sweep_job_marks_silent_members_offline():

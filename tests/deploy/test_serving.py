@@ -63,8 +63,7 @@ def running(command: list[str], env: dict[str, str]) -> Iterator[subprocess.Pope
             stop(process)
 
 
-def upload_a_photo(url: str) -> str:
-    """Log in as alice, upload a photo through the inline form; return the photo's address."""
+def logged_in(url: str) -> requests.Session:
     session = requests.Session()
     session.get(f"{url}/accounts/login/", timeout=10)
     session.post(
@@ -73,6 +72,12 @@ def upload_a_photo(url: str) -> str:
               "csrfmiddlewaretoken": session.cookies["csrftoken"]},
         timeout=10,
     )  # fmt: skip
+    return session
+
+
+def upload_a_photo(url: str) -> str:
+    """Log in as alice, upload a photo through the inline form; return the photo's address."""
+    session = logged_in(url)
     htmx = {"HX-Request": "true", "X-CSRFToken": session.cookies["csrftoken"]}
     form = session.get(f"{url}/settings/profile/photo/", headers=htmx, timeout=10).text
     token = re.search(r'name="photo-token" value="([^"]+)"', form).group(1)
@@ -96,6 +101,9 @@ def assert_served_like_an_uploaded_image(url: str, photo: str) -> None:
     assert response.content.startswith(b"\xff\xd8")  # a JPEG
     assert requests.post(f"{url}{photo}", timeout=10).status_code in {403, 405}
     assert requests.get(f"{url}/media/avatars/", timeout=10).status_code == 404
+    missing = requests.get(f"{url}/media/avatars/{'0' * 32}.jpg", timeout=10)
+    assert missing.status_code == 404
+    assert "immutable" not in missing.headers.get("Cache-Control", "")  # never cached a year
 
 
 def assert_slow_clients_do_not_stall(url: str, label: str, seconds: float) -> None:
@@ -104,6 +112,18 @@ def assert_slow_clients_do_not_stall(url: str, label: str, seconds: float) -> No
     assert result.errors == 0, result
     assert result.p99 < 1, result
     assert result.requests > seconds * 5, result
+
+
+def assert_clients_cannot_claim_https(url: str) -> None:
+    """With nobody in front of nginx, a client's X-Forwarded-Proto is not believed."""
+    session = logged_in(url)
+    session.post(f"{url}/posts/new/", data={
+        "title": "Scheme", "text": "Words", "tags": "",
+        "csrfmiddlewaretoken": session.cookies["csrftoken"],
+    }, timeout=10)  # fmt: skip
+    page = session.get(url, headers={"X-Forwarded-Proto": "https"}, timeout=10).text
+    assert 'data-copy="http://' in page
+    assert 'data-copy="https://' not in page
 
 
 def wait_until_up(url: str, process: subprocess.Popen) -> None:
@@ -117,6 +137,7 @@ def test_the_entrypoint_with_a_bind_argument(env):
         wait_until_up(url, process)
         assert requests.get(url, timeout=10).headers["Server"] == "nginx"
         assert_served_like_an_uploaded_image(url, upload_a_photo(url))
+        assert_clients_cannot_claim_https(url)
         assert_slow_clients_do_not_stall(url, "docker run IMAGE 127.0.0.1:PORT", 60)
 
 
