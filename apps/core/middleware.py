@@ -2,7 +2,11 @@
 
 HtmxMessagesMiddleware: a swap replaces part of a page, so the page's message area never
 re-renders. Pending messages are appended to htmx HTML responses as an out-of-band swap into
-the toast region instead, so a message added by any view shows up whatever was swapped."""
+the toast region instead, so a message added by any view shows up whatever was swapped.
+Requests the page makes by itself (the presence poll, marked `X-Background: 1`) never take
+them: a message waits for the next thing the person does or the next page.
+
+FreshPagesMiddleware: what the browser may keep (see its docstring)."""
 
 from collections.abc import Callable
 
@@ -11,6 +15,7 @@ from django.contrib.messages import get_messages
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
 from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.cache import add_never_cache_headers, patch_vary_headers
 
 
 class HtmxMessagesMiddleware:
@@ -20,6 +25,8 @@ class HtmxMessagesMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         if not getattr(request, "htmx", False) or request.htmx.boosted:
+            return response
+        if request.headers.get("X-Background") == "1":
             return response
         # Redirects (including HX-Redirect/HX-Refresh) keep messages for the next full page.
         # htmx does not swap error responses, so their messages wait for the next page.
@@ -37,6 +44,25 @@ class HtmxMessagesMiddleware:
         response.write(
             render_to_string("partials/messages.html", {"messages": storage, "oob": True}, request)
         )
+        return response
+
+
+class FreshPagesMiddleware:
+    """Pages show per-person, changing state (counts, threads, who is online), so the browser
+    keeps no copy of an HTML page (`no-store`): Back shows the page as it is now, never an old
+    copy that disagrees with what was done since. Views that set their own caching (the
+    presence poll's ETag, uploaded images) keep it. Every response says it varies with
+    HX-Request, because the same address answers a fragment to htmx and a page otherwise."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        patch_vary_headers(response, ["HX-Request"])
+        is_html = response.get("Content-Type", "").startswith("text/html")
+        if is_html and "Cache-Control" not in response:
+            add_never_cache_headers(response)
         return response
 
 

@@ -106,3 +106,31 @@ def test_messages_reach_htmx_responses_as_an_out_of_band_toast(client):
 def test_plain_requests_do_not_get_the_out_of_band_toast(client):
     html = client.get("/message/").content.decode()
     assert html == "<p>fragment</p>"
+
+
+# --- What the browser keeps, and what background requests take ---------------------------------
+
+
+def test_a_flash_message_waits_for_the_next_page_even_when_the_presence_poll_comes_first(
+    client, user
+):
+    client.force_login(user)
+    client.post("/posts/new/", {"title": "Hello", "text": "Words", "tags": ""})
+    poll = client.get(
+        "/presence/", {"u": "alice"}, headers={"HX-Request": "true", "X-Background": "1"}
+    )
+    assert poll.status_code == 200
+    assert "Your post is published." not in poll.content.decode()
+    assert "Your post is published." in client.get("/").content.decode()
+
+
+def test_pages_are_never_kept_stale_and_say_they_vary_with_htmx(client, user):
+    page = client.get("/")
+    assert "no-store" in page["Cache-Control"]
+    assert "HX-Request" in page["Vary"]
+    client.force_login(user)
+    fragment = client.get("/settings/profile/details/", headers={"HX-Request": "true"})
+    assert "no-store" in fragment["Cache-Control"]
+    assert "HX-Request" in fragment["Vary"]
+    poll = client.get("/presence/", {"u": "alice"}, headers={"HX-Request": "true"})
+    assert poll["Cache-Control"] == "private, no-cache"  # its own rule: revalidate by ETag
