@@ -39,10 +39,14 @@ def login_required_htmx(view):
     return wrapper
 
 
-def rate_limited(action: str):
+def rate_limited(action: str, *, refused=None):
     """Limit a write view's POSTs per user and per IP, with the rates in
     settings.ACCOUNT_RATE_LIMITS[action], counted in the shared cache (allauth's counters), so
-    the limits hold across gunicorn workers and machines. Apply it inside CSRF protection."""
+    the limits hold across gunicorn workers and machines. Apply it inside CSRF protection.
+
+    Over the limit, htmx requests keep their page and get a toast; a plain form POST gets
+    `refused(request, *args, **kwargs)` when given (the form again, with what was typed),
+    else the 429 page. Either way the view does not run."""
 
     def decorator(view):
         @wraps(view)
@@ -50,6 +54,8 @@ def rate_limited(action: str):
             if request.method == "POST" and not ratelimit.consume(
                 request, action=action, user=request.user
             ):
+                if refused is not None and not getattr(request, "htmx", False):
+                    return refused(request, *args, **kwargs)
                 return too_many_requests(request)
             return view(request, *args, **kwargs)
 
@@ -58,9 +64,12 @@ def rate_limited(action: str):
     return decorator
 
 
+TOO_OFTEN = _("You are doing that too often. Wait a minute and try again; nothing was changed.")
+
+
 def too_many_requests(request: HttpRequest) -> HttpResponse:
     """htmx: keep the page as it is and say why in a toast; otherwise a 429 page."""
-    message = _("You are doing that too often. Wait a minute and try again; nothing was changed.")
+    message = TOO_OFTEN
     if getattr(request, "htmx", False):
         messages.warning(request, message)
         response = HttpResponse("")

@@ -9,7 +9,7 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from apps.core.decorators import login_required_htmx, rate_limited
+from apps.core.decorators import TOO_OFTEN, login_required_htmx, rate_limited
 from apps.core.forms import focus_first_field
 from apps.core.http import local_path
 from apps.core.images import InvalidImage, NotStored, too_large_message
@@ -118,10 +118,17 @@ def _post_form_too_large(request: HttpRequest, pk: int | None = None) -> HttpRes
     return render(request, "feed/post_form.html", context)
 
 
+def _post_form_too_often(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    """Over the write limit: the form again with everything typed, saying why (a 429)."""
+    post = _editable_post(request, pk)
+    context = {"form": PostForm(request.POST), "post": post, "form_error": TOO_OFTEN}
+    return render(request, "feed/post_form.html", context, status=429)
+
+
 @login_required_htmx
 @require_http_methods(["GET", "POST"])
 @limit_upload_size(too_large=_post_form_too_large)
-@rate_limited("write_post")
+@rate_limited("write_post", refused=_post_form_too_often)
 def create_post(request: HttpRequest) -> HttpResponse:
     return _post_form(request, None)
 
@@ -129,7 +136,7 @@ def create_post(request: HttpRequest) -> HttpResponse:
 @login_required_htmx
 @require_http_methods(["GET", "POST"])
 @limit_upload_size(too_large=_post_form_too_large)
-@rate_limited("write_post")
+@rate_limited("write_post", refused=_post_form_too_often)
 def update_post(request: HttpRequest, pk: int) -> HttpResponse:
     return _post_form(request, pk)
 

@@ -163,3 +163,16 @@ def test_a_hung_redis_degrades_the_cache_quickly(monkeypatch):
     assert cache.get("anything", "fallback") == "fallback"
     assert time.monotonic() - start < 2
     listener.close()
+
+
+def test_a_post_over_the_limit_keeps_the_draft_on_the_form(client, user, settings):
+    settings.ACCOUNT_RATE_LIMITS = settings.ACCOUNT_RATE_LIMITS | {"write_post": "1/m/user"}
+    client.force_login(user)
+    client.post("/posts/new/", {"title": "First", "text": "B"})
+    response = client.post("/posts/new/", {"title": "My long draft", "text": "Every word"})
+    html = response.content.decode()
+    assert response.status_code == 429
+    assert "You are doing that too often" in html
+    assert 'value="My long draft"' in html
+    assert "Every word" in html
+    assert Post.objects.count() == 1
