@@ -123,4 +123,5 @@
     document.addEventListener("DOMContentLoaded", function () { init(document); });
   }
   document.addEventListener("htmx:oobAfterSwap", function () { initToasts(document); });
+  document.addEventListener("eternity:toast", function () { initToasts(document); });
 })();
