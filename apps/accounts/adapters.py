@@ -7,6 +7,16 @@ from django.core.exceptions import ValidationError
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    def add_message(self, request, level, message_template=None, message_context=None,
+                    extra_tags="", message=None):  # fmt: skip
+        """One message per event: where the page announces the confirmation mail itself
+        (the inline email change), allauth's own "Confirmation email sent" is not added."""
+        announced = getattr(request, "confirmation_announced", False)
+        if announced and message_template == "account/messages/email_confirmation_sent.txt":
+            return
+        super().add_message(request, level, message_template, message_context, extra_tags,
+                            message)  # fmt: skip
+
     def authenticate(self, request, **credentials):
         """allauth counts an attempt against the login limit before checking the password and
         gives it back only on success. When the check itself fails (the database is down), no

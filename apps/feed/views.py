@@ -206,7 +206,8 @@ def set_like(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404 from None  # deleted while the click was on its way
     post.liked = liked
     if request.htmx:
-        return render(request, "feed/feed.html#like", {"post": post})
+        # The button is replaced: focus goes to the new one, where the person was.
+        return render(request, "feed/feed.html#like", {"post": post, "focus_like": True})
     # Without JavaScript, back to the card the form was on.
     return HttpResponseRedirect(
         local_path(request, request.POST.get("next", "")) or post.get_absolute_url()

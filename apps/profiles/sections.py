@@ -139,6 +139,7 @@ class EmailSection(Section):
         return self.form_class(data=request.POST if bound else None, **kwargs)
 
     def save(self, request: HttpRequest, user, form: forms.Form) -> str:
+        request.confirmation_announced = True  # ours says more; allauth's would be a second
         form.save(request)
         return str(self.saved) % {"email": form.cleaned_data["email"]}
 

@@ -106,6 +106,24 @@
     if (form) form.submit();
   });
 
+  // "Comments" under a card is a toggle: the first press loads the thread, the second folds it.
+  document.addEventListener("htmx:confirm", function (event) {
+    var toggle = event.target;
+    if (!toggle.matches || !toggle.matches("[data-thread-toggle]")) return;
+    var slot = document.getElementById(toggle.getAttribute("aria-controls"));
+    if (slot && slot.children.length) {
+      event.preventDefault();
+      slot.replaceChildren();
+      toggle.setAttribute("aria-expanded", "false");
+    }
+  });
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var toggle = event.detail.requestConfig && event.detail.requestConfig.elt;
+    if (toggle && toggle.matches && toggle.matches("[data-thread-toggle]")) {
+      toggle.setAttribute("aria-expanded", "true");
+    }
+  });
+
   // Escape in an inline form is Cancel.
   document.addEventListener("keydown", function (event) {
     if (event.key !== "Escape") return;

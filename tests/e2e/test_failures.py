@@ -75,3 +75,23 @@ def test_badges_say_the_status_is_unknown_while_polls_fail(page, live_server, co
     page.unroute("**/presence/**")
     refresh_presence(page)
     expect(badge).to_contain_text(re.compile("Offline|Last seen|Online"))
+
+
+def test_like_by_keyboard_keeps_focus_and_comments_toggle(page, live_server, context):
+    log_in(context, live_server, UserFactory(username="kit"))
+    post = PostFactory(title="Quiet morning")
+    page.goto("/")
+    like = page.locator(f"[data-like='{post.pk}']")
+    like.focus()
+    page.keyboard.press("Enter")
+    expect(like).to_have_attribute("aria-pressed", "true")
+    expect(like).to_be_focused()  # the new button, where the person was
+    toggle = page.locator(f"[aria-controls='thread-slot-{post.pk}']")
+    expect(toggle).to_have_attribute("aria-expanded", "false")
+    toggle.click()
+    expect(page.locator(f"#thread-slot-{post.pk}")).to_contain_text("No comments yet.")
+    expect(toggle).to_have_attribute("aria-expanded", "true")
+    toggle.click()
+    expect(page.locator(f"#thread-slot-{post.pk}")).to_be_empty()
+    expect(toggle).to_have_attribute("aria-expanded", "false")
+    page.health.assert_clean()

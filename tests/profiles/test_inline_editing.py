@@ -403,3 +403,17 @@ def test_password_guessing_through_the_email_form_is_rate_limited(client, owner)
     )
     assert "Too many attempts" in response.content.decode()
     assert mail.outbox == []
+
+
+def test_an_email_change_says_so_once(client, user):
+    from tests.factories import PASSWORD
+
+    client.force_login(user)
+    response = client.post(
+        "/settings/profile/email/",
+        {"email-email": "alice.next@example.com", "email-password": PASSWORD},
+        headers={"HX-Request": "true"},
+    )
+    html = response.content.decode()
+    assert "We sent a confirmation link to alice.next@example.com" in html
+    assert html.count('class="toast show') == 1
