@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.tasks import task
 
+from . import kept
 from .periodic import every
 
 # How long finished task results are kept: a sent mail's result holds the mail, links and
@@ -33,3 +34,10 @@ def prune_finished_tasks() -> str:
         verbosity=0,
     )
     return f"successes older than {SUCCESSES_KEPT_DAYS} day, failures than {FAILURES_KEPT_DAYS}"
+
+
+@every(seconds=24 * 60 * 60)
+@task
+def forget_kept_images() -> str:
+    """Delete images kept for forms that were never sent again."""
+    return f"{kept.forget_stale()} kept image(s) removed"

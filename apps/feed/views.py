@@ -9,6 +9,7 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from apps.core import kept
 from apps.core.decorators import TOO_OFTEN, login_required_htmx, rate_limited
 from apps.core.forms import focus_first_field
 from apps.core.http import local_path
@@ -142,7 +143,8 @@ def update_post(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _post_form(request: HttpRequest, pk: int | None) -> HttpResponse:
-    """Write a new post (pk None) or edit one: the form, and on a valid POST the save."""
+    """Write a new post (pk None) or edit one: the form, and on a valid POST the save. An
+    image chosen for a form that comes back with errors is kept for the next send."""
     post = _editable_post(request, pk)
     initial = {}
     if post is not None:
@@ -152,30 +154,61 @@ def _post_form(request: HttpRequest, pk: int | None) -> HttpResponse:
             "tags": ", ".join(f"#{tag.name}" for tag in post.tags.all()),
         }
     form = PostForm(request.POST or None, request.FILES or None, initial=initial)
+    token = request.POST.get("kept_image", "") if request.method == "POST" else ""
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        fields = {
-            "title": data["title"],
-            "text": data["text"],
-            "tags": data["tags"],
-            "image": data["image"].read() if data["image"] else None,
-        }
+        image = data["image"].read() if data["image"] else None
+        if image is None and token:
+            image = kept.take(token=token, user_id=request.user.pk)
+            token = ""
+            if image is None:
+                form.add_error("image", _("The image chosen earlier is gone; choose it again."))
+        fields = {"title": data["title"], "text": data["text"], "tags": data["tags"],
+                  "image": image}  # fmt: skip
         try:
-            if post is None:
-                post = services.create_post(author=request.user, **fields)
-                messages.success(request, _("Your post is published."))
-            else:
-                services.update_post(
-                    user=request.user, post=post, remove_image=data["remove_image"], **fields
-                )
-                messages.success(request, _("Post updated."))
+            saved = None if form.errors else _save_post(request, post, fields, data)
         except InvalidImage as error:
             form.add_error("image", str(error))
         except NotStored as error:
             form.add_error(None, str(error))
         else:
-            return redirect(post)
-    return render(request, "feed/post_form.html", {"form": form, "post": post})
+            if saved is not None:
+                return redirect(saved)
+    context = {"form": form, "post": post}
+    if request.method == "POST":
+        context |= _kept_image(request, form, token)
+    return render(request, "feed/post_form.html", context)
+
+
+def _save_post(request: HttpRequest, post: Post | None, fields: dict, data: dict) -> Post:
+    if post is None:
+        post = services.create_post(author=request.user, **fields)
+        messages.success(request, _("Your post is published."))
+    else:
+        services.update_post(
+            user=request.user, post=post, remove_image=data["remove_image"], **fields
+        )
+        messages.success(request, _("Post updated."))
+    return post
+
+
+def _kept_image(request: HttpRequest, form: PostForm, token: str) -> dict[str, str]:
+    """The image to keep for the form's next send: the one just chosen, else the one kept
+    before. An image the pipeline refuses is not kept; its error is on the field."""
+    upload = form.cleaned_data.get("image") if hasattr(form, "cleaned_data") else None
+    if upload and "image" not in form.errors:
+        upload.seek(0)
+        try:
+            token, url = kept.keep(data=upload.read(), user_id=request.user.pk)
+        except InvalidImage as error:
+            form.add_error("image", str(error))
+            return {}
+        except NotStored:
+            return {}
+        return {"kept_token": token, "kept_url": url}
+    if token and (url := kept.url_of(token=token, user_id=request.user.pk)):
+        return {"kept_token": token, "kept_url": url}
+    return {}
 
 
 @login_required_htmx
@@ -268,9 +301,12 @@ def _create_comment(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _thread_response(request: HttpRequest, post_pk: int, focus: int | None = None):
-    """The whole thread again, plus the post's comment count out of band."""
+    """The whole thread again, plus the post's comment count out of band. Focus goes to the
+    comment `focus`, or else to the thread's heading (the control pressed is gone)."""
     post = selectors.get_post(pk=post_pk, viewer=request.user)
-    context = _thread_context(request, post, focus_comment=focus, oob=True)
+    context = _thread_context(
+        request, post, focus_comment=focus, focus_thread=focus is None, oob=True
+    )
     html = render_to_string("feed/post_detail.html#comments", context, request)
     html += render_to_string("feed/feed.html#comment_count", context, request)
     return HttpResponse(html)

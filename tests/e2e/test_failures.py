@@ -95,3 +95,83 @@ def test_like_by_keyboard_keeps_focus_and_comments_toggle(page, live_server, con
     expect(page.locator(f"#thread-slot-{post.pk}")).to_be_empty()
     expect(toggle).to_have_attribute("aria-expanded", "false")
     page.health.assert_clean()
+
+
+def test_a_request_that_takes_too_long_says_so(page, live_server, context):
+    log_in(context, live_server, UserFactory(username="tia"))
+    post = PostFactory()
+    page.goto("/")
+    page.evaluate("() => { htmx.config.timeout = 500; }")
+    page.route("**/like/", lambda route: None)  # never answered
+    page.locator(f"[data-like='{post.pk}']").click()
+    expect(page.get_by_role("alert")).to_contain_text("took too long")
+    expect(page.locator(f"[data-like='{post.pk}']")).to_be_enabled()
+
+
+def test_back_after_commenting_and_opening_the_post_shows_the_feed_as_it_is(
+    page, live_server, context
+):
+    log_in(context, live_server, UserFactory(username="bo"))
+    post = PostFactory(title="A thread to join")
+    page.goto("/")
+    page.locator(f"[aria-controls='thread-slot-{post.pk}']").click()
+    page.get_by_role("textbox", name="Comment").fill("First!")
+    page.get_by_role("button", name="Add comment").click()
+    expect(page.locator(f"#comment-count-{post.pk}")).to_have_text("1")
+    page.get_by_role("link", name="A thread to join").click()
+    expect(page.get_by_role("heading", name="Comments (1)")).to_be_visible()
+    page.go_back()
+    expect(page.locator(f"#comment-count-{post.pk}")).to_have_text("1")  # never the old 0
+
+
+def test_deleting_a_comment_puts_focus_on_the_thread(page, live_server, context):
+    author = UserFactory(username="dee")
+    log_in(context, live_server, author)
+    post = PostFactory(author=author)
+    page.goto(post.get_absolute_url())
+    page.get_by_role("textbox", name="Comment").fill("Oops")
+    page.get_by_role("button", name="Add comment").click()
+    expect(page.get_by_text("Oops")).to_be_visible()
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Delete").last.click()
+    expect(page.get_by_role("heading", name="Comments (0)")).to_be_focused()
+
+
+def test_failure_states_on_a_phone(browser, live_server):
+    from .conftest import MOBILE, open_context
+
+    context = open_context(browser, live_server, viewport=MOBILE)
+    try:
+        log_in(context, live_server, UserFactory(username="mo"))
+        post = PostFactory(title="Small screen")
+        page = context.new_page()
+        page.goto("/")
+        page.route("**/like/", lambda route: route.abort("internetdisconnected"))
+        page.locator(f"[data-like='{post.pk}']").click()
+        expect(page.locator("#offline-banner")).to_be_visible()
+        shoot(page, "failure-offline-mobile")
+    finally:
+        context.close()
+
+
+def test_a_write_form_error_keeps_the_draft_and_the_chosen_image(
+    page, live_server, context, tmp_path
+):
+    from PIL import Image
+
+    picture = tmp_path / "walk.jpg"
+    Image.new("RGB", (640, 360), (30, 120, 90)).save(picture, "JPEG")
+    log_in(context, live_server, UserFactory(username="wen"))
+    page.goto("/posts/new/")
+    page.get_by_label("Text").fill("A long walk by the sea.")
+    page.get_by_label("Image").set_input_files(picture)
+    page.get_by_role("button", name="Publish").click()  # no title: an error
+    expect(page.get_by_text("This field is required.")).to_be_visible()
+    expect(page.get_by_label("Text")).to_have_value("A long walk by the sea.")
+    expect(page.get_by_role("img", name="The image you chose")).to_be_visible()
+    shoot(page, "failure-form-kept-image-desktop")
+    page.get_by_label("Title").fill("By the sea")
+    page.get_by_role("button", name="Publish").click()
+    page.get_by_text("Your post is published.").wait_for()
+    expect(page.locator("article img")).to_be_visible()
+    page.health.assert_clean()

@@ -202,3 +202,54 @@ def test_a_full_disk_keeps_the_draft_and_says_the_post_was_not_saved(
     assert "Words I typed" in html
     assert not Post.objects.exists()
     assert [p for p in Path(full_media_disk).rglob("*") if p.is_file()] == []
+
+
+def kept_files(media_root) -> list[Path]:
+    return [p for p in (Path(media_root) / "kept").rglob("*") if p.is_file()]
+
+
+def test_an_image_chosen_for_a_form_with_errors_is_kept_for_the_next_send(
+    client, author, media_root
+):
+    response = client.post("/posts/new/", {
+        "title": "", "text": "Words", "tags": "",
+        "image": upload(image_bytes("PNG", (300, 200)), "trip.png", "image/png"),
+    })  # fmt: skip
+    html = response.content.decode()
+    assert "This field is required." in html
+    assert "Your image is kept: no need to choose it again." in html
+    token = re.search(r'name="kept_image" value="([^"]+)"', html).group(1)
+    assert len(kept_files(media_root)) == 1
+    response = client.post("/posts/new/", {"title": "Trip", "text": "Words", "tags": "",
+                                           "kept_image": token})  # fmt: skip
+    assert response.status_code == 302
+    post = Post.objects.get()
+    assert post.image
+    assert post.image.name.startswith("posts/")
+    assert kept_files(media_root) == []
+
+
+def test_a_kept_image_token_from_someone_else_is_refused(client, author, media_root):
+    from apps.core import kept
+
+    token, _ = kept.keep(data=image_bytes(), user_id=author.pk + 1000)
+    response = client.post("/posts/new/", {"title": "T", "text": "W", "tags": "",
+                                           "kept_image": token})  # fmt: skip
+    assert "The image chosen earlier is gone; choose it again." in response.content.decode()
+    assert not Post.objects.exists()
+
+
+def test_kept_images_never_used_are_removed_by_the_daily_job(media_root):
+    import os
+    import time
+
+    from apps.core import kept
+    from apps.core.tasks import forget_kept_images
+
+    kept.keep(data=image_bytes(), user_id=1)
+    [old] = kept_files(media_root)
+    two_days_ago = time.time() - 2 * 86_400
+    os.utime(old, (two_days_ago, two_days_ago))
+    kept.keep(data=image_bytes(colour=(1, 2, 3)), user_id=1)
+    assert forget_kept_images.call() == "1 kept image(s) removed"
+    assert len(kept_files(media_root)) == 1
