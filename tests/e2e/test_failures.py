@@ -175,3 +175,51 @@ def test_a_write_form_error_keeps_the_draft_and_the_chosen_image(
     page.get_by_text("Your post is published.").wait_for()
     expect(page.locator("article img")).to_be_visible()
     page.health.assert_clean()
+
+
+def test_a_comment_the_server_fails_keeps_its_text(page, live_server, context):
+    log_in(context, live_server, UserFactory(username="cam"))
+    post = PostFactory(title="Say something")
+    page.goto(post.get_absolute_url())
+    page.get_by_role("textbox", name="Comment").fill("A thought worth keeping")
+    page.route(
+        "**/comments/",
+        lambda route: (
+            route.fulfill(status=503, body="busy")
+            if route.request.method == "POST"
+            else route.continue_()
+        ),
+    )
+    page.get_by_role("button", name="Add comment").click()
+    expect(page.get_by_role("alert")).to_contain_text("the server had a problem (503)")
+    expect(page.get_by_role("textbox", name="Comment")).to_have_value("A thought worth keeping")
+    expect(page.get_by_role("button", name="Add comment")).to_be_enabled()
+
+
+def test_a_flash_message_survives_a_presence_poll_that_fires_before_the_next_page(
+    page, live_server, context
+):
+    log_in(context, live_server, UserFactory(username="flo"))
+    PostFactory(author=UserFactory(username="nia"))  # a badge, so the feed page polls
+    feed = context.new_page()
+    feed.goto("/")
+    page.goto("/posts/new/")
+    page.get_by_label("Title").fill("Hello")
+    page.get_by_label("Text").fill("Words")
+    redirect = []
+
+    def stop_before_the_next_page(route):
+        # The post is saved and its message set; the browser is held before the next page.
+        answer = route.fetch(max_redirects=0)
+        redirect.append(answer.headers["location"])
+        cookies = [h["value"] for h in answer.headers_array if h["name"].lower() == "set-cookie"]
+        headers = {"Content-Type": "text/html", "Set-Cookie": "\n".join(cookies)}
+        route.fulfill(status=200, body="<!doctype html><title>…</title>", headers=headers)
+
+    page.route("**/posts/new/", stop_before_the_next_page)
+    page.get_by_role("button", name="Publish").click()
+    page.wait_for_load_state()
+    with feed.expect_response(lambda response: "/presence/" in response.url):
+        feed.evaluate("() => htmx.trigger('#presence-poller', 'presence:refresh')")
+    page.goto(redirect[0])
+    expect(page.get_by_text("Your post is published.")).to_be_visible()
