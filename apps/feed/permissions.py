@@ -15,7 +15,9 @@ def can_delete_post(user: AbstractBaseUser, post: Post) -> bool:
 
 
 def can_reply(user: AbstractBaseUser, comment: Comment) -> bool:
-    return user.is_authenticated and not comment.is_deleted
+    """Replies join the thread of the comment's first comment, which must still be there."""
+    top = comment.parent if comment.parent_id else comment
+    return user.is_authenticated and not comment.is_deleted and not top.is_deleted
 
 
 def can_edit_comment(user: AbstractBaseUser, comment: Comment) -> bool:

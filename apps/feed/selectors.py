@@ -106,12 +106,15 @@ def thread(post: Post, *, viewer: AbstractBaseUser) -> list[Comment]:
     by_parent: dict[int, list[Comment]] = {}
     for comment in comments:
         comment.post = post
-        mark_comment_for_viewer(viewer, comment)
         if comment.parent_id:
             by_parent.setdefault(comment.parent_id, []).append(comment)
     top = [c for c in comments if c.parent_id is None]
     for comment in top:
         comment.thread_replies = by_parent.get(comment.pk, [])
+        for reply in comment.thread_replies:
+            reply.parent = comment  # already here: no query per reply
+        for each in (comment, *comment.thread_replies):
+            mark_comment_for_viewer(viewer, each)
     return top
 
 

@@ -168,9 +168,12 @@ def create_comment(
     if not author.is_authenticated:
         raise PermissionDenied("Log in to comment.")
     if parent is not None:
-        if parent.post_id != post.pk or parent.is_deleted:
+        top = parent.parent or parent  # one level: a reply to a reply joins the thread
+        if parent.post_id != post.pk or parent.is_deleted or top.is_deleted:
+            # A thread whose first comment is deleted takes no new replies, whichever of its
+            # comments the reply names.
             raise ValidationError(_("You can only reply to a comment on this post."))
-        parent = parent.parent or parent  # one level: a reply to a reply joins the thread
+        parent = top
     with transaction.atomic():
         post = Post.objects.select_for_update().get(pk=post.pk)
         comment = Comment.objects.create(post=post, author=author, text=text, parent=parent)

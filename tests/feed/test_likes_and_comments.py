@@ -354,3 +354,17 @@ def test_only_permitted_actions_are_offered_on_cards_and_comments(client, reader
     thread = client.get(f"/posts/{theirs.pk}/").content.decode()
     assert len(re.findall(r'href="/comments/\d+/edit/"', thread)) == 1  # only my comment
     assert thread.count('hx-confirm="Delete this comment?"') == 1
+
+
+def test_a_deleted_thread_cannot_be_revived_by_replying_to_one_of_its_replies(client, reader):
+    top = CommentFactory(author=reader, text="First")
+    reply = CommentFactory(post=top.post, parent=top, text="An answer")
+    services.delete_comment(user=reader, comment=top)  # stays as "Comment deleted"
+    response = client.post(
+        f"/posts/{top.post_id}/comments/", {"text": "Back from the dead", "parent": reply.pk},
+        headers=HTMX,
+    )  # fmt: skip
+    assert "You can only reply to a comment on this post." in response.content.decode()
+    assert not Comment.objects.filter(text="Back from the dead").exists()
+    html = client.get(top.post.get_absolute_url()).content.decode()
+    assert f"/comments/{reply.pk}/reply/" not in html  # and no Reply link is offered there
