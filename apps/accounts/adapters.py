@@ -1,12 +1,28 @@
 """allauth customisation through its adapter hooks, not forks."""
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.models import EmailAddress
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    def _get_login_attempts_cache_key(self, request, **credentials) -> str:
+        """allauth keys its failed-login limit on the site's domain (here, the request's Host)
+        and on the login as typed, so one account got five more guesses per Host it answers
+        to and per way of naming it (username or email). Key it on the account itself."""
+        login = str(credentials.get("email") or credentials.get("username") or "").strip()
+        users = get_user_model().objects
+        account = (
+            users.filter(username__iexact=login).values_list("pk", flat=True).first()
+            or users.filter(email__iexact=login).values_list("pk", flat=True).first()
+            or EmailAddress.objects.filter(email__iexact=login)
+            .values_list("user_id", flat=True)
+            .first()
+        )
+        return f"account:{account}" if account else f"login:{login.lower()}"
+
     def add_message(self, request, level, message_template=None, message_context=None,
                     extra_tags="", message=None):  # fmt: skip
         """One message per event: where the page announces the confirmation mail itself

@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
 from apps.core.decorators import login_required_htmx, rate_limited
@@ -39,6 +40,7 @@ def export_data(request: HttpRequest) -> HttpResponse:
     return response
 
 
+@sensitive_post_parameters("password")
 @login_required_htmx
 @require_http_methods(["GET", "POST"])
 def delete_account(request: HttpRequest) -> HttpResponse:

@@ -20,6 +20,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_htmx.http import HttpResponseClientRedirect, replace_url
 
@@ -114,6 +115,7 @@ def _section_too_large(request: HttpRequest, section: str) -> HttpResponse:
     return _render_form(request, found, profile, form, form_error=too_large_message())
 
 
+@sensitive_post_parameters("email-password")
 @login_required_htmx
 @require_http_methods(["GET", "POST"])
 @limit_upload_size(too_large=_section_too_large)

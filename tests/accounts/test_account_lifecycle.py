@@ -194,3 +194,13 @@ def test_sessions_and_devices_show_activity_refreshed_once_a_minute(user):
         traveller.shift(31)
         client.get("/")
         assert UserSession.objects.get(user=user).last_seen_at > seen
+
+
+def test_passwords_typed_into_our_forms_never_reach_error_reports(client, user):
+    client.force_login(user)
+    deletion = client.post("/settings/account/delete/", {"password": "wrong", "confirm": "on"})
+    change = client.post(
+        "/settings/profile/email/", {"email-email": "a@b.example", "email-password": "wrong"}
+    )
+    assert deletion.wsgi_request.sensitive_post_parameters == ("password",)
+    assert change.wsgi_request.sensitive_post_parameters == ("email-password",)

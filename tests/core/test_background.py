@@ -310,3 +310,13 @@ def test_with_redis_down_the_cache_skips_it_for_a_while_and_logs_once(caplog, re
     assert len(warnings) == 1
     assert warnings[0].exc_info is None  # one line, not a traceback
     assert unreachable.add("lock", 1) is True  # rate limits fail open meanwhile
+
+
+def test_the_login_limit_holds_whatever_host_or_name_is_used(user):
+    for host in ("localhost", "127.0.0.1", "testserver", "localhost", "127.0.0.1"):
+        Client(HTTP_HOST=host).post("/accounts/login/", {"login": "alice", "password": "no"})
+    for login, host in (("ALICE@example.com", "testserver"), ("Alice", "localhost")):
+        response = Client(HTTP_HOST=host).post(
+            "/accounts/login/", {"login": login, "password": PASSWORD}
+        )
+        assert "Too many failed login attempts" in response.content.decode()
