@@ -123,7 +123,7 @@ class PhotoSection(Section):
 
     def save(self, request: HttpRequest, user, form: forms.Form) -> str:
         self.changes(form).save(user=user)
-        return str(_("Photo saved.") if form.cleaned_data.get("photo") else _("Photo removed."))
+        return str(self.saved if form.cleaned_data.get("photo") else _("Photo removed."))
 
 
 class EmailSection(Section):
