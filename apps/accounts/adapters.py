@@ -6,6 +6,8 @@ from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 
+from apps.core import usernames
+
 
 class AccountAdapter(DefaultAccountAdapter):
     def _get_login_attempts_cache_key(self, request, **credentials) -> str:
@@ -22,6 +24,17 @@ class AccountAdapter(DefaultAccountAdapter):
             .first()
         )
         return f"account:{account}" if account else f"login:{login.lower()}"
+
+    def clean_username(self, username: str, shallow: bool = False) -> str:
+        """Every allauth path (signup, social signup, the settings forms through this adapter)
+        checks the NFKC form, and returns it, so what is checked is what is saved."""
+        return super().clean_username(usernames.normalize(username), shallow=shallow)
+
+    def generate_unique_username(self, txts, regex=None) -> str:
+        """A handle for a social signup: only the characters a handle may have (allauth's
+        default keeps "." "+" "-"), short enough to leave room for its numeric suffix."""
+        texts = [text[: usernames.MAX_LENGTH - 8] if text else text for text in txts]
+        return super().generate_unique_username(texts, regex or r"[^A-Za-z0-9_\s]")
 
     def add_message(self, request, level, message_template=None, message_context=None,
                     extra_tags="", message=None):  # fmt: skip

@@ -1,5 +1,4 @@
 import hashlib
-import re
 from dataclasses import replace
 
 from django.conf import settings
@@ -11,10 +10,9 @@ from django.utils.http import quote_etag
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
-from . import selectors, services
+from apps.core.usernames import ANY_NAME
 
-# The characters Django's username validator allows; anything else cannot be a username.
-USERNAME = re.compile(r"^[\w.@+-]{1,150}\Z")
+from . import selectors, services
 
 
 @require_safe
@@ -24,7 +22,9 @@ def poll(request: HttpRequest) -> HttpResponse:
         return HttpResponseBadRequest(_("This address is polled by the page's presence badges."))
     requested = request.GET.getlist("u")
     limit = settings.PRESENCE_MAX_USERNAMES
-    usernames = list(dict.fromkeys(name for name in requested[: limit * 4] if USERNAME.match(name)))
+    usernames = list(
+        dict.fromkeys(name for name in requested[: limit * 4] if ANY_NAME.fullmatch(name))
+    )
     if len(usernames) > limit:
         return HttpResponseBadRequest(_("At most %(limit)s usernames per poll.") % {"limit": limit})
 

@@ -7,11 +7,11 @@ opened; the save compares it with the values in the database to detect edits mad
 from allauth.account.adapter import get_adapter
 from allauth.account.forms import AddEmailForm
 from django import forms
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from apps.core import usernames
 from apps.core.forms import ImageUploadField
 from apps.core.reauth import confirm_password
 
@@ -58,10 +58,11 @@ class DetailsForm(SectionForm):
 class UsernameForm(SectionForm):
     username = forms.CharField(
         label=_("Username"),
-        min_length=settings.ACCOUNT_USERNAME_MIN_LENGTH,
-        max_length=User._meta.get_field("username").max_length,
+        min_length=usernames.MIN_LENGTH,
+        max_length=usernames.MAX_LENGTH,
         help_text=_(
-            "Your profile lives at /u/ followed by it. Letters, digits and @ . + - _ only."
+            "Your profile lives at /u/ followed by it. 3 to 30 characters: English letters, "
+            "digits and underscores (_)."
         ),
     )
 
@@ -71,15 +72,15 @@ class UsernameForm(SectionForm):
         self.fields["username"].widget.attrs["autocomplete"] = "username"
 
     def clean_username(self) -> str:
-        username = self.cleaned_data["username"].strip()
-        if username.lower() == self.user.username.lower():
-            if username == self.user.username:
-                return username
-            # Only the case changes: allowed, it is still the same name.
-            get_adapter().clean_username(username, shallow=True)
+        # The site's allauth adapter normalises (NFKC) and applies the signup rules: the
+        # alphabet, reserved names and uniqueness whatever the case.
+        adapter = get_adapter()
+        username = usernames.normalize(self.cleaned_data["username"])
+        if username == self.user.username:
             return username
-        # Same rules as signup: validators, reserved names, case-insensitive uniqueness.
-        return get_adapter().clean_username(username)
+        if username.lower() == self.user.username.lower():
+            return adapter.clean_username(username, shallow=True)  # only the case changes
+        return adapter.clean_username(username)
 
 
 class PhotoForm(SectionForm):

@@ -6,8 +6,11 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db.models import QuerySet
 from django.db.models.fields.files import FieldFile
+from django.db.models.functions import Lower
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+
+from apps.core import usernames
 
 from .models import Profile
 
@@ -17,10 +20,13 @@ def users_with_profiles() -> QuerySet:
 
 
 def get_public_user(*, username: str):
-    """Return the active user behind /u/<username>/, matched case-insensitively like signup."""
-    if "\x00" in username:  # PostgreSQL refuses NUL in text; no username contains one.
-        raise Http404
-    return get_object_or_404(users_with_profiles(), username__iexact=username)
+    """Return the active user behind /u/<username>/, matched like signup: whatever the case
+    and Unicode form (fullwidth /u/alice/ is alice's page), on the Lower(username) index."""
+    username = usernames.normalize(username)
+    if not usernames.ANY_NAME.fullmatch(username):
+        raise Http404  # not a name anyone can have; no query
+    users = users_with_profiles().annotate(handle=Lower("username"))
+    return get_object_or_404(users, handle=username.lower())
 
 
 def get_user_with_profile(*, pk: int):

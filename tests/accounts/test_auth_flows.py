@@ -103,7 +103,10 @@ def test_wrong_password_and_unknown_user_get_the_same_message(client, user):
     ("field", "value", "message"),
     [
         ("username", "Alice", "A user with that username already exists."),
-        ("username", "admin", "Username can not be used. Please use other username."),
+        ("username", "admin", "This username is reserved."),
+        ("username", "\uff53\uff55\uff50\uff50\uff4f\uff52\uff54", "This username is reserved."),
+        ("username", "\uff21\uff2c\uff29\uff23\uff25", "A user with that username already"),
+        ("username", "ivan.petrov", "English letters, digits and underscores"),
         ("password1", "12345678", "This password is too common."),
         ("email", "not-an-email", "Enter a valid email address."),
     ],

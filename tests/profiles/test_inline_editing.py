@@ -222,8 +222,11 @@ def test_changing_username_moves_the_profile_and_updates_the_address_bar(client,
     ("username", "message"),
     [
         ("BOB", "A user with that username already exists."),
-        ("admin", "Username can not be used."),
-        ("no spaces", "Enter a valid username."),
+        ("\uff22\uff4f\uff42", "A user with that username already exists."),  # fullwidth Bob
+        ("admin", "This username is reserved."),
+        ("\uff41\uff44\uff4d\uff49\uff4e", "This username is reserved."),  # fullwidth admin
+        ("no spaces", "English letters, digits and underscores"),
+        ("\u0430lice", "English letters, digits and underscores"),  # Cyrillic a
         ("", "This field is required."),
     ],
 )
