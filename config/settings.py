@@ -61,7 +61,7 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 SITE_NAME = "Eternity"
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "apps.accounts.admin_site.AdminConfig",  # django.contrib.admin behind the site's own login
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "allauth.socialaccount.providers.google",
     "allauth.socialaccount.providers.openid_connect",
     "allauth.usersessions",
+    "allauth.mfa",
     "django_tasks_db",
     "apps.core",
     "apps.accounts",
@@ -185,10 +186,9 @@ SESSION_ENGINE = "django.contrib.sessions.backends.db"
 # --- Auth -----------------------------------------------------------------------------------
 
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
-]
+# One backend: every sign-in goes through allauth (rate limits, verified email, two-factor),
+# and a failed one costs exactly one password hash whether or not the account exists.
+AUTHENTICATION_BACKENDS = ["allauth.account.auth_backends.AuthenticationBackend"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -247,6 +247,17 @@ ACCOUNT_RATE_LIMITS = {
 USERSESSIONS_TRACK_ACTIVITY = False
 # Number of proxies in front of the app that append to X-Forwarded-For (Heroku's router: 1).
 ALLAUTH_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+
+# Two-factor: an authenticator app (TOTP) with recovery codes, and passkeys (WebAuthn), which
+# also sign in on their own. Changes to them ask for the password (or a key) again.
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+MFA_PASSKEY_LOGIN_ENABLED = True
+MFA_TOTP_ISSUER = SITE_NAME
+MFA_RATE_LIMITS = {"webauthn_login": "10/m/ip"}
+# WebAuthn needs HTTPS; plain http://localhost is allowed while developing and in tests.
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG or env_bool("WEBAUTHN_ALLOW_HTTP", False)
+# Staff must have two-factor switched on before the admin opens (on by default in production).
+STAFF_REQUIRE_TWO_FACTOR = env_bool("STAFF_REQUIRE_TWO_FACTOR", not DEBUG)
 
 SOCIALACCOUNT_AUTO_SIGNUP = True
 SOCIALACCOUNT_EMAIL_AUTHENTICATION = False  # Never take over an account by a matching email.

@@ -21,3 +21,7 @@ STORAGES = {
 ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# Staff tests sign in without two-factor; tests of the requirement switch it on.
+STAFF_REQUIRE_TWO_FACTOR = False
+# The browser tests' live server is plain http://localhost.
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = True

@@ -1,5 +1,8 @@
 """Reactions to Django's login signal that belong to the account."""
 
+from allauth.account.authentication import get_authentication_records
+from allauth.account.signals import user_logged_in as allauth_logged_in
+from allauth.usersessions.models import UserSession
 from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
 
@@ -8,8 +11,35 @@ from apps.core.throttle import start_interval
 from .middleware import SESSION_KEY
 
 
+def sign_in_methods(records: list[dict]) -> list[str]:
+    """What a sign-in took, as short codes for the sessions list: "password", "totp",
+    "recovery_codes", "passkey", "security_key", "social:<provider>", "code", "email"."""
+    methods = []
+    for record in records:
+        method = record.get("method")
+        if method == "mfa" and record.get("type") == "webauthn":
+            methods.append("passkey" if record.get("passwordless") else "security_key")
+        elif method == "mfa":
+            methods.append(str(record.get("type")))
+        elif method == "socialaccount":
+            methods.append(f"social:{record.get('provider')}")
+        elif method:
+            methods.append(str(method))
+    return list(dict.fromkeys(methods))
+
+
 @receiver(user_logged_in, dispatch_uid="accounts_user_logged_in")
 def session_recorded(sender, request, user, **kwargs) -> None:
     # allauth records the new session at login: the activity beat counts from here.
     if request is not None and hasattr(request, "session"):
         start_interval(request.session, SESSION_KEY)
+
+
+@receiver(allauth_logged_in, dispatch_uid="accounts_sign_in_methods")
+def sign_in_recorded(sender, request, user, **kwargs) -> None:
+    """The sessions list says how each session signed in. allauth sends its own login signal
+    after Django's, once allauth.usersessions has made this session's row."""
+    methods = sign_in_methods(get_authentication_records(request, user))
+    if methods and request.session.session_key:
+        sessions = UserSession.objects.filter(session_key=request.session.session_key)
+        sessions.update(data={"signed_in_with": methods})

@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 
+from allauth.mfa.utils import is_mfa_enabled
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
@@ -24,7 +25,7 @@ RECENT_LOGIN = timedelta(minutes=5)
 @login_required_htmx
 @require_http_methods(["GET"])
 def account(request: HttpRequest) -> HttpResponse:
-    return render(request, "accounts/account.html")
+    return render(request, "accounts/account.html", {"two_factor": is_mfa_enabled(request.user)})
 
 
 @login_required_htmx

@@ -48,7 +48,7 @@ def test_sign_up_verify_and_build_a_profile(page, tmp_path):
     page.goto("/accounts/login/")
     page.get_by_label("Username or email").fill("nadia@example.com")
     page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
+    page.get_by_role("button", name="Sign In", exact=True).click()
     page.wait_for_url("**/")
     page.goto("/u/nadia/")
 

@@ -29,7 +29,7 @@ def test_a_watcher_sees_login_and_logout_without_reloading(browser, live_server)
     alice.goto("/accounts/login/")
     alice.get_by_label("Username or email").fill("alice")
     alice.get_by_label("Password").fill(PASSWORD)
-    alice.get_by_role("button", name="Sign In").click()
+    alice.get_by_role("button", name="Sign In", exact=True).click()
     alice.wait_for_url("**/")
 
     expect(badge).to_contain_text("Online", timeout=5000)

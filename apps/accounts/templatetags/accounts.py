@@ -1,0 +1,26 @@
+from django import template
+from django.utils.translation import gettext as _
+
+register = template.Library()
+
+
+@register.filter
+def signed_in_with(codes: object) -> str:
+    """The sessions list's "Signed in with": "Password + authenticator app", "Passkey"…"""
+    labels = {
+        "password": _("Password"),
+        "totp": _("authenticator app"),
+        "recovery_codes": _("recovery code"),
+        "passkey": _("Passkey"),
+        "security_key": _("security key"),
+        "code": _("code sent by email"),
+    }
+    if not isinstance(codes, list) or not codes:
+        return _("Not recorded")
+    parts = []
+    for code in map(str, codes):
+        if code.startswith("social:"):
+            parts.append(code.removeprefix("social:").replace("_", " ").title())
+        else:
+            parts.append(labels.get(code, _("other")))
+    return " + ".join(parts)
