@@ -1,8 +1,11 @@
 from allauth.account.forms import LoginForm as AllauthLoginForm
+from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
+from django.contrib.auth.hashers import make_password
 from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
+from apps.core import usernames
 from apps.core.reauth import confirm_password
 
 
@@ -17,6 +20,22 @@ class LoginForm(AllauthLoginForm):
         self.fields["login"].max_length = 254
         self.fields["login"].validators.append(MaxLengthValidator(254))
         self.fields["password"].validators.append(MaxLengthValidator(4096))
+
+    def clean_login(self) -> str:
+        # NFKC, like every username: the fullwidth forms of "alice" sign in as alice.
+        return usernames.normalize(super().clean_login())
+
+
+class SignupForm(AllauthSignupForm):
+    """allauth's signup form. For an address that already has an account, allauth creates
+    nothing and mails its owner instead, so no password was hashed: hash it anyway, so the
+    response takes as long as a real signup and does not tell whether the address is known."""
+
+    def clean(self) -> dict:
+        cleaned_data = super().clean()
+        if getattr(self, "account_already_exists", False) and cleaned_data.get("password1"):
+            make_password(cleaned_data["password1"])
+        return cleaned_data
 
 
 class DeleteAccountForm(forms.Form):

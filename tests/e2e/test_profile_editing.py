@@ -49,7 +49,7 @@ def test_validation_error_appears_inline_and_keeps_the_typed_text(page, alice):
     field = page.locator("#id_username-username")
     field.fill("has spaces")
     page.get_by_role("button", name="Save").click()
-    page.get_by_text("Enter a valid username").wait_for()
+    page.get_by_text("Use 3 to 30 characters").wait_for()
     assert field.input_value() == "has spaces"
     wait_for_focus(page, "username-username")
     page.health.assert_clean()

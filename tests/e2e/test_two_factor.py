@@ -104,3 +104,25 @@ def test_a_passkey_is_added_then_signs_in_on_its_own(context, page):
     page.goto("/accounts/sessions/")
     assert page.locator("[data-signed-in-with]").inner_text() == "Passkey"
     assert page.health.console_errors == []
+
+
+def test_an_authenticator_app_is_switched_on_from_the_account_page(page):
+    UserFactory(username="alice")
+    sign_in_with_password(page)
+    wait_for_feed(page)
+    page.goto("/settings/account/")
+    page.get_by_role("link", name="Two-factor authentication and passkeys").click()
+    page.get_by_role("link", name="Activate").click()
+    page.get_by_label("Password").fill(PASSWORD)  # asked again before any change
+    page.get_by_role("button", name="Confirm").click()
+    qr = page.locator("main img")
+    qr.wait_for()
+    assert qr.evaluate("image => image.naturalWidth") > 0  # the QR code drew (CSP allows it)
+    secret = page.get_by_label("Authenticator secret").input_value()
+    page.get_by_label("Authenticator code").fill(totp_code(secret))
+    page.get_by_role("button", name="Activate").click()
+    page.wait_for_url(lambda url: "/totp/activate/" not in url)
+    page.goto("/settings/account/")
+    link = page.get_by_role("link", name="Two-factor authentication and passkeys")
+    assert "On" in link.inner_text()
+    assert page.health.console_errors == []

@@ -2,6 +2,7 @@ from django import template
 from django.utils.translation import gettext as _
 
 register = template.Library()
+PROVIDERS = {"github": "GitHub", "google": "Google"}
 
 
 @register.filter
@@ -20,7 +21,8 @@ def signed_in_with(codes: object) -> str:
     parts = []
     for code in map(str, codes):
         if code.startswith("social:"):
-            parts.append(code.removeprefix("social:").replace("_", " ").title())
+            provider = code.removeprefix("social:")
+            parts.append(PROVIDERS.get(provider, provider.replace("_", " ").title()))
         else:
             parts.append(labels.get(code, _("other")))
     return " + ".join(parts)
