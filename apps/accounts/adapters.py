@@ -34,7 +34,8 @@ class AccountAdapter(DefaultAccountAdapter):
         """A handle for a social signup: only the characters a handle may have (allauth's
         default keeps "." "+" "-"), short enough to leave room for its numeric suffix."""
         texts = [text[: usernames.MAX_LENGTH - 8] if text else text for text in txts]
-        return super().generate_unique_username(texts, regex or r"[^A-Za-z0-9_\s]")
+        # "@" is kept until allauth cuts an address at it, so no handle is made of a whole email.
+        return super().generate_unique_username(texts, regex or r"[^A-Za-z0-9_\s@]")
 
     def add_message(self, request, level, message_template=None, message_context=None,
                     extra_tags="", message=None):  # fmt: skip
@@ -64,6 +65,8 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         """Names come from the provider's claims; fit them to our columns so an unusually
         long name from a provider cannot fail the signup."""
         user = super().populate_user(request, sociallogin, data)
+        # allauth validates the provider's username but keeps its own copy: store the NFKC form.
+        user.username = usernames.normalize(user.username or "")
         model = get_user_model()
         for field in ("first_name", "last_name"):
             limit = model._meta.get_field(field).max_length

@@ -21,9 +21,12 @@ from django.utils.translation import gettext as _
 
 def needs_two_factor(user) -> bool:
     """Staff who must switch two-factor on before they may use staff tools."""
-    from allauth.mfa.utils import is_mfa_enabled  # models: not at app-loading time
+    from allauth.mfa.models import Authenticator  # models: not at app-loading time
+    from allauth.mfa.utils import is_mfa_enabled
 
-    return settings.STAFF_REQUIRE_TWO_FACTOR and user.is_staff and not is_mfa_enabled(user)
+    # Recovery codes alone are not a second factor (allauth's login does not ask for them).
+    factors = [Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN]
+    return settings.STAFF_REQUIRE_TWO_FACTOR and user.is_staff and not is_mfa_enabled(user, factors)
 
 
 class AdminSite(admin.AdminSite):

@@ -18,7 +18,11 @@ class AuthenticationBackend(AllauthBackend):
         return self._authenticate_by_username(username, password)
 
     def _authenticate_by_email(self, email: str, password: str):
-        # An account's address matches twice (its EmailAddress and User.email); addresses
-        # are unique here, so there is one account to check.
+        # An account's address matches twice (its EmailAddress and User.email): check each
+        # account once. Addresses are unique here; several accounts can share one only after
+        # an operator's edit, and then each is still checked, as allauth does.
         matches = filter_users_by_email(email, prefer_verified=True, for_login=True)
-        return self._check_password(next(iter(dict.fromkeys(matches)), None), password)
+        for user in dict.fromkeys(matches):
+            if self._check_password(user, password):
+                return user
+        return None

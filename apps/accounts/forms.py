@@ -33,7 +33,10 @@ class SignupForm(AllauthSignupForm):
 
     def clean(self) -> dict:
         cleaned_data = super().clean()
-        if getattr(self, "account_already_exists", False) and cleaned_data.get("password1"):
+        # Only when the form is otherwise valid: a new account is hashed at save, and a form
+        # with errors hashes nothing in either case.
+        exists = getattr(self, "account_already_exists", False)
+        if exists and not self._errors and cleaned_data.get("password1"):
             make_password(cleaned_data["password1"])
         return cleaned_data
 

@@ -48,6 +48,8 @@ class User(AbstractUser):
     def save(self, *args: object, **kwargs: object) -> None:
         # Every way a user comes to exist (signup, social signup, createsuperuser, the admin,
         # create_user) goes through here, so the Profile is created in the same transaction.
+        # Whatever path set it, a username is stored in its NFKC form (what was checked).
+        self.username = usernames.normalize(self.username)
         if not self._state.adding:
             super().save(*args, **kwargs)
             return

@@ -226,3 +226,41 @@ def test_guessing_codes_is_rate_limited(user):
     response = client.post("/accounts/2fa/authenticate/", {"code": right})
     assert "Too many failed login attempts" in response.content.decode()
     assert "_auth_user_id" not in client.session
+
+
+def test_a_passkey_is_removed_by_its_owner_only(user):
+    bob = UserFactory(username="bob")
+    data = {"name": "Laptop", "credential": {}, "passwordless": True}
+    alices = Authenticator.objects.create(user=user, type=Authenticator.Type.WEBAUTHN, data=data)
+    bobs = Authenticator.objects.create(user=bob, type=Authenticator.Type.WEBAUTHN, data=data)
+    client = Client()
+    client.force_login(user)
+    remove = client.get(f"/accounts/2fa/webauthn/keys/{alices.pk}/remove/")
+    assert remove["Location"].startswith("/accounts/reauthenticate/")  # asks for the password
+    client.post("/accounts/reauthenticate/", {"password": PASSWORD})
+
+    assert client.post(f"/accounts/2fa/webauthn/keys/{bobs.pk}/remove/").status_code == 404
+    assert client.get(f"/accounts/2fa/webauthn/keys/{alices.pk}/remove/").status_code == 200
+    assert Authenticator.objects.filter(pk=alices.pk).exists()  # GET only asks
+    response = client.post(f"/accounts/2fa/webauthn/keys/{alices.pk}/remove/")
+    assert response.status_code == 302
+    assert not Authenticator.objects.filter(pk=alices.pk).exists()
+    assert Authenticator.objects.filter(pk=bobs.pk).exists()
+
+
+def test_a_refused_signup_costs_the_same_for_a_new_and_a_registered_address(hashes, user):
+    def signup(email):
+        data = {"email": email, "username": "someone", "password1": PASSWORD,
+                "password2": "a-different-one-99"}  # fmt: skip
+        return lambda: Client().post("/accounts/signup/", data)
+
+    assert hashes(signup("alice@example.com")) == hashes(signup("new@example.com"))
+
+
+def test_recovery_codes_alone_are_not_two_factor_for_staff(client, staff, settings):
+    from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+
+    settings.STAFF_REQUIRE_TWO_FACTOR = True
+    RecoveryCodes.activate(staff)
+    client.force_login(staff)
+    assert client.get("/admin/", follow=True).redirect_chain[-1][0] == "/accounts/2fa/"

@@ -158,3 +158,22 @@ def test_existing_names_are_migrated_safely():
     assert names[created["иван"]] == f"member_{created['иван']}"
     assert names[created["ALICE\u200b"]] == f"ALICE_{created['ALICE\u200b']}"
     assert len({n.lower() for n in names.values()}) == len(names)
+
+
+def test_a_username_is_stored_normalised_whatever_path_set_it():
+    assert UserFactory(username=FULLWIDTH_BOB).username == "bob"
+    assert User.objects.filter(username="bob").exists()
+
+
+def test_a_generated_handle_never_carries_an_email_domain():
+    name = AccountAdapter().generate_unique_username(["john.doe@gmail.com"])
+    assert "gmail" not in name
+
+
+def test_the_migration_steps_around_a_taken_fallback_name():
+    migration = importlib.import_module("apps.accounts.migrations.0002_usernames_are_handles")
+    ivan = UserFactory()
+    User.objects.filter(pk=ivan.pk).update(username="иван")
+    UserFactory(username=f"member_{ivan.pk}")
+    migration.normalise_usernames(apps, None)
+    assert User.objects.get(pk=ivan.pk).username == f"member_{ivan.pk}_2"

@@ -55,8 +55,10 @@ def normalise_usernames(apps, schema_editor) -> None:
         new = _candidate(username)
         if not HANDLE.fullmatch(new) or new.casefold() in taken | RESERVED:
             new = f"{new[:20] or 'member'}_{pk}"
-            if not HANDLE.fullmatch(new) or new.casefold() in taken:
-                new = f"member_{pk}"
+            suffix = 0
+            while not HANDLE.fullmatch(new) or new.casefold() in taken:
+                suffix += 1
+                new = f"member_{pk}" if suffix == 1 else f"member_{pk}_{suffix}"
         taken.add(new.casefold())
         renames.append((pk, new))
     # Move every old name out of the way first: a rename may take a name another row gives up.
