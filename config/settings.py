@@ -127,6 +127,7 @@ TEMPLATES = [
                 "django.template.context_processors.csp",
                 "django.template.context_processors.i18n",
                 "apps.core.context_processors.site",
+                "apps.profiles.theme.theme",
             ],
         },
     },

@@ -9,6 +9,12 @@ AVATAR_SIZE = 512
 AVATAR_THUMBNAIL_SIZE = 96
 
 
+class Theme(models.TextChoices):
+    SYSTEM = "system", _("System")
+    LIGHT = "light", _("Light")
+    DARK = "dark", _("Dark")
+
+
 class Profile(models.Model):
     """The public side of a user: one per User, created with it."""
 
@@ -26,6 +32,10 @@ class Profile(models.Model):
     language = models.CharField(
         "language", max_length=10, choices=settings.LANGUAGES, blank=True,
         help_text=_("Empty: follow the browser."),
+    )  # fmt: skip
+    theme = models.CharField(
+        "theme", max_length=6, choices=Theme.choices, default=Theme.SYSTEM,
+        help_text=_("System: follow the device's light or dark setting."),
     )  # fmt: skip
     show_online_status = models.BooleanField(
         "show my online status",

@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404
 
 from apps.core import usernames
 
-from .models import Profile
+from .models import Profile, Theme
 
 
 def users_with_profiles() -> QuerySet:
@@ -33,9 +33,10 @@ def get_user_with_profile(*, pk: int):
     return get_object_or_404(users_with_profiles(), pk=pk)
 
 
-def language_of(*, user: AbstractBaseUser) -> str:
-    """Return the member's saved interface language, or "" to follow the browser."""
-    return Profile.objects.filter(user=user).values_list("language", flat=True).first() or ""
+def preferences_of(*, user: AbstractBaseUser) -> tuple[str, str]:
+    """The member's saved interface language ("" to follow the browser) and theme."""
+    row = Profile.objects.filter(user=user).values_list("language", "theme").first()
+    return row or ("", Theme.SYSTEM)
 
 
 def member_export(
@@ -50,6 +51,8 @@ def member_export(
             "bio": profile.bio,
             "member_since": profile.created,
             "show_online_status": profile.show_online_status,
+            "language": profile.language,
+            "theme": profile.theme,
             "last_seen": profile.last_seen,
             "photo": PurePosixPath(profile.photo.name).name if profile.photo else None,
         }

@@ -139,6 +139,11 @@ def set_language(*, user: AbstractBaseUser, language: str) -> None:
     Profile.objects.filter(user=user).update(language=language)
 
 
+def set_theme(*, user: AbstractBaseUser, theme: str) -> None:
+    """Remember the member's light/dark choice; it follows them to every device."""
+    Profile.objects.filter(user=user).update(theme=theme)
+
+
 # --- Presence columns: the presence app decides when, these write -----------------------------
 
 

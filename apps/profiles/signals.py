@@ -8,15 +8,18 @@ from django.dispatch import receiver
 from apps.core.middleware import LANGUAGE_SESSION_KEY
 
 from . import selectors, services
+from .theme import THEME_SESSION_KEY
 
 
 @receiver(user_logged_in, dispatch_uid="profiles_user_logged_in")
-def language_follows_member(sender, request, user, **kwargs) -> None:
-    """The member's saved language applies on the device they just logged in on."""
+def preferences_follow_member(sender, request, user, **kwargs) -> None:
+    """The member's saved language and theme apply on the device they just logged in on."""
     if request is None or not hasattr(request, "session"):
         return
-    if language := selectors.language_of(user=user):
+    language, theme = selectors.preferences_of(user=user)
+    if language:
         request.session[LANGUAGE_SESSION_KEY] = language
+    request.session[THEME_SESSION_KEY] = theme
 
 
 @receiver(pre_delete, sender=settings.AUTH_USER_MODEL, dispatch_uid="profiles_member_deleted")

@@ -10,4 +10,5 @@ urlpatterns = [
     path("settings/profile/<slug:section>/", views.edit_section, name="edit"),
     path("settings/profile/<slug:section>/view/", views.show_section, name="show"),
     path("language/", views.set_language, name="set_language"),
+    path("theme/", views.set_theme, name="set_theme"),
 ]

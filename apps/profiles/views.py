@@ -40,8 +40,9 @@ from apps.core.uploads import limit_upload_size
 from apps.feed import selectors as feed_selectors
 
 from . import selectors, services
-from .models import Profile
+from .models import Profile, Theme
 from .sections import SECTIONS, SETTINGS_PAGE, Changes, Section, get_section
+from .theme import THEME_COOKIE, THEME_COOKIE_AGE, THEME_SESSION_KEY
 
 logger = logging.getLogger(__name__)
 
@@ -305,4 +306,25 @@ def set_language(request: HttpRequest) -> HttpResponse:
         samesite=settings.LANGUAGE_COOKIE_SAMESITE,
         httponly=True,
     )
+    return response
+
+
+# --- Theme -----------------------------------------------------------------------------------
+
+
+@require_POST
+def set_theme(request: HttpRequest) -> HttpResponse:
+    """The footer's light/dark switcher, with or without JavaScript: members keep the choice
+    in their profile and session (not a cookie the next person on the computer inherits),
+    visitors in a cookie."""
+    chosen = request.POST.get("theme", "")
+    if chosen not in Theme.values:
+        return HttpResponseBadRequest(_("Unknown theme."))
+    response = HttpResponseRedirect(local_path(request, request.POST.get("next", "")) or "/")
+    if request.user.is_authenticated:
+        services.set_theme(user=request.user, theme=chosen)
+        request.session[THEME_SESSION_KEY] = chosen
+        return response
+    response.set_cookie(THEME_COOKIE, chosen, max_age=THEME_COOKIE_AGE, samesite="Lax",
+                        secure=request.is_secure(), httponly=True)  # fmt: skip
     return response

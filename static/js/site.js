@@ -99,10 +99,11 @@
     }
   });
 
-  // The language switcher applies as soon as a language is picked (its button stays for
-  // keyboard users and for pages without JavaScript).
+  // The language and theme switchers apply as soon as a choice is picked (their buttons stay
+  // for keyboard users and for pages without JavaScript).
   document.addEventListener("change", function (event) {
-    var form = event.target.closest && event.target.closest("form[data-language-form]");
+    var form = event.target.closest &&
+      event.target.closest("form[data-language-form], form[data-theme-form]");
     if (form) form.submit();
   });
 

@@ -87,3 +87,42 @@ def test_the_language_switcher_changes_the_page_language(page):
     page.wait_for_function("() => document.documentElement.lang === 'ru'")
     assert page.get_by_role("link", name="Лента").is_visible()
     page.health.assert_clean()
+
+
+@pytest.mark.parametrize(("viewport_name", "viewport"), [("desktop", DESKTOP), ("mobile", MOBILE)])
+def test_main_pages_in_the_dark_theme_are_accessible_and_photographed(
+    browser, live_server, demo, viewport_name, viewport
+):
+    """The device asks for dark (no choice saved): the page is dark from its first paint and
+    passes axe's contrast checks like the light one."""
+    alice = get_user_model().objects.get(username="alice")
+    post = Post.objects.filter(image__gt="").first()
+    anonymous = open_context(browser, live_server, viewport=viewport, color_scheme="dark")
+    member = open_context(browser, live_server, viewport=viewport, color_scheme="dark")
+    log_in(member, live_server, alice)
+    try:
+        for name, path, who in PAGES:
+            page = (member if who else anonymous).new_page()
+            health = watch(page, live_server)
+            page.goto(post.get_absolute_url() if path == "post" else path)
+            theme = page.evaluate("() => document.documentElement.dataset.bsTheme")
+            assert theme == "dark", name
+            assert_accessible(page)
+            shoot(page, f"{name}-dark-{viewport_name}")
+            health.assert_clean()
+            page.close()
+    finally:
+        anonymous.close()
+        member.close()
+
+
+def test_a_chosen_theme_is_kept_and_beats_the_device_setting(browser, live_server, demo):
+    context = open_context(browser, live_server, color_scheme="dark")
+    page = context.new_page()
+    page.goto("/")
+    page.get_by_label("Theme").select_option("light")  # applies on change, without the button
+    page.wait_for_load_state()
+    page.wait_for_function("() => document.documentElement.dataset.bsTheme === 'light'")
+    page.goto("/tags/photography/")
+    assert page.evaluate("() => document.documentElement.dataset.bsTheme") == "light"
+    context.close()

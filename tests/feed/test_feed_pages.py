@@ -1,7 +1,7 @@
 """Reading the feed: order, cards, tags, pagination, permalinks, query counts."""
 
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.utils import timezone
@@ -188,3 +188,28 @@ def test_tags_with_turkish_capitals_are_accepted(client):
     from apps.feed.services import parse_tags
 
     assert parse_tags("#İstanbul") == ["istanbul"]
+
+
+def test_times_read_as_people_say_them_with_the_exact_moment_kept(client):
+    fresh = PostFactory(created=timezone.now() - timedelta(minutes=5))
+    old = PostFactory(created=datetime(2026, 1, 5, 12, 0, tzinfo=UTC))
+    html = client.get("/").content.decode()
+    moment = re.escape(fresh.created.isoformat())
+    assert re.search(rf'<time datetime="{moment}" title="[^"]+">5\xa0minutes ago</time>', html)
+    assert (
+        f'<time datetime="{old.created.isoformat()}" title="Jan. 5, 2026, noon">Jan. 5, 2026</time>'
+        in html
+    )
+    ru = client.get("/", headers={"Accept-Language": "ru"}).content.decode()
+    assert "5\xa0минут назад" in ru
+    assert ">5 января 2026 г.</time>" in ru  # the genitive, not "5 Янв 2026"
+
+
+def test_the_post_page_has_one_h1_and_a_way_back(client):
+    post = PostFactory(title="The one")
+    html = client.get(post.get_absolute_url()).content.decode()
+    assert re.findall(r"<h1[^>]*>([^<]*)</h1>", html) == ["The one"]
+    assert '<a class="meta-link mono small" href="/">' in html
+    feed = client.get("/").content.decode()
+    assert f'<h2 class="h5 card-title text-break" id="post-{post.pk}-title">' in feed
+    assert len(re.findall(r"<h1\b", feed)) == 1  # cards are h2 under the feed's own h1

@@ -1,0 +1,76 @@
+"""Light, dark or the device's setting: chosen in the footer, kept for visitors and members."""
+
+import re
+
+import pytest
+from django.test import Client
+
+from apps.profiles.models import Profile
+from tests.factories import PASSWORD, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def html_tag(client: Client, path: str = "/") -> str:
+    return re.search(r"<html[^>]*>", client.get(path).content.decode()).group(0)
+
+
+def test_by_default_the_page_follows_the_device_before_it_is_painted(client):
+    response = client.get("/")
+    html = response.content.decode()
+    assert "data-bs-theme" not in html_tag(client)
+    assert '<meta name="color-scheme"\n          content="light dark">' in html
+    nonce = re.search(r"'nonce-([^']+)'", response["Content-Security-Policy"]).group(1)
+    script = re.search(r'<script nonce="([^"]+)">[^<]*prefers-color-scheme', html)
+    assert script.group(1) == nonce  # the only inline script, allowed by the page's nonce
+
+
+def test_a_visitor_choice_is_kept_in_a_cookie(client):
+    response = client.post("/theme/", {"theme": "dark", "next": "/tags/tea/"})
+    assert response.status_code == 302
+    assert response["Location"] == "/tags/tea/"
+    assert response.cookies["theme"].value == "dark"
+    assert response.cookies["theme"]["httponly"]
+    assert 'data-bs-theme="dark"' in html_tag(client)
+    assert "prefers-color-scheme" not in client.get("/").content.decode()
+
+
+def test_a_member_choice_follows_them_to_another_device(client, user):
+    client.force_login(user)
+    client.post("/theme/", {"theme": "light"})
+    assert Profile.objects.get(user=user).theme == "light"
+    assert 'data-bs-theme="light"' in html_tag(client)
+
+    other_device = Client()
+    other_device.post("/accounts/login/", {"login": "alice", "password": PASSWORD})
+    assert 'data-bs-theme="light"' in html_tag(other_device)
+
+    other_device.post("/accounts/logout/")  # the next person on that computer starts afresh
+    assert "data-bs-theme" not in html_tag(other_device)
+
+
+@pytest.mark.parametrize("value", ["", "purple", "<script>"])
+def test_unknown_themes_are_refused_and_change_nothing(client, user, value):
+    client.force_login(user)
+    response = client.post("/theme/", {"theme": value})
+    assert response.status_code == 400
+    assert Profile.objects.get(user=user).theme == "system"
+
+
+def test_the_switcher_never_redirects_to_another_site_and_needs_post(client):
+    response = client.post("/theme/", {"theme": "dark", "next": "https://evil.example/"})
+    assert response["Location"] == "/"
+    assert client.get("/theme/").status_code == 405
+
+
+def test_a_forged_cookie_is_ignored(client):
+    client.cookies["theme"] = '"><script>alert(1)</script>'
+    assert "data-bs-theme" not in html_tag(client)
+
+
+def test_the_theme_is_in_the_data_export(user):
+    from apps.profiles.selectors import member_export
+
+    UserFactory()  # someone else's choice is not exported
+    Profile.objects.filter(user=user).update(theme="dark")
+    assert member_export(user=user)[0]["profile"]["theme"] == "dark"
