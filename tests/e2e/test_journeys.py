@@ -64,6 +64,7 @@ def test_sign_up_verify_and_build_a_profile(page, tmp_path):
     wait_for_focus(page, "Edit details")
 
     # Username: cancel leaves it, Escape leaves it.
+    page.get_by_text("Username and email").click()  # folded on the owner's profile
     page.get_by_role("link", name="Edit username").click()
     page.locator("#id_username-username").fill("changed-my-mind")
     page.get_by_role("link", name="Cancel").click()

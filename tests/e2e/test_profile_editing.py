@@ -45,6 +45,7 @@ def test_edit_save_and_see_the_change_everywhere_without_a_reload(page, alice):
 
 def test_validation_error_appears_inline_and_keeps_the_typed_text(page, alice):
     page.goto("/u/alice/")
+    page.get_by_text("Username and email").click()  # folded on the owner's profile
     page.get_by_role("link", name="Edit username").click()
     field = page.locator("#id_username-username")
     field.fill("has spaces")

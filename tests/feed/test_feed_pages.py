@@ -213,3 +213,27 @@ def test_the_post_page_has_one_h1_and_a_way_back(client):
     feed = client.get("/").content.decode()
     assert f'<h2 class="h5 card-title text-break" id="post-{post.pk}-title">' in feed
     assert len(re.findall(r"<h1\b", feed)) == 1  # cards are h2 under the feed's own h1
+
+
+def test_cards_on_a_profile_do_not_repeat_the_profile_header(client):
+    alice = UserFactory(username="alice")
+    PostFactory(author=alice, title="Mine")
+    profile = client.get("/u/alice/").content.decode()
+    assert profile.count(">@alice<") == 1  # the header's handle, not one per card
+    assert profile.count('data-presence="alice"') == 1
+    feed = client.get("/").content.decode()
+    assert ">@alice<" in feed
+    assert 'data-presence="alice"' in feed
+
+
+def test_edit_and_delete_sit_behind_a_menu_and_delete_asks_first(client):
+    author = UserFactory()
+    post = PostFactory(author=author)
+    client.force_login(author)
+    html = client.get("/").content.decode()
+    menu = re.search(r'<details class="post-menu">.*?</details>', html, re.S).group(0)
+    assert f'href="/posts/{post.pk}/edit/"' in menu
+    assert f'href="/posts/{post.pk}/delete/"' in menu
+    confirm = client.get(f"/posts/{post.pk}/delete/")
+    assert confirm.status_code == 200  # a page that asks; only its POST deletes
+    assert Post.objects.filter(pk=post.pk).exists()

@@ -74,3 +74,13 @@ def test_the_theme_is_in_the_data_export(user):
     UserFactory()  # someone else's choice is not exported
     Profile.objects.filter(user=user).update(theme="dark")
     assert member_export(user=user)[0]["profile"]["theme"] == "dark"
+
+
+def test_the_owners_username_and_email_are_folded_away_on_the_profile(client, user):
+    client.force_login(user)
+    html = client.get("/u/alice/").content.decode()
+    folded = re.search(r'<details class="card shadow-sm mb-3 account-details"\s*>.*?</details>',
+                       html, re.S)  # fmt: skip
+    assert 'id="section-username"' in folded.group(0)
+    assert 'id="section-email"' in folded.group(0)
+    assert "account-details" not in Client().get("/u/alice/").content.decode()
