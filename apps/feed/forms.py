@@ -5,7 +5,14 @@ from django.utils.translation import gettext_lazy as _
 from apps.core.forms import ImageUploadField
 
 from . import services
-from .models import COMMENT_MAX_LENGTH, MAX_TAGS, TEXT_MAX_LENGTH, TITLE_MAX_LENGTH, Comment
+from .models import (
+    COMMENT_MAX_LENGTH,
+    IMAGE_ALT_MAX_LENGTH,
+    MAX_TAGS,
+    TEXT_MAX_LENGTH,
+    TITLE_MAX_LENGTH,
+    Comment,
+)
 
 
 class PostForm(forms.Form):
@@ -24,6 +31,12 @@ class PostForm(forms.Form):
         help_text=_("Plain text. Links become clickable; line breaks are kept."),
     )
     image = ImageUploadField(label=_("Image"), required=False, say_optional=True)
+    image_alt = forms.CharField(
+        label=_("Describe the image"),
+        required=False,
+        max_length=IMAGE_ALT_MAX_LENGTH,
+        help_text=_("For people who use a screen reader or cannot load images. Optional."),
+    )
     remove_image = forms.BooleanField(label=_("Remove the image"), required=False)
 
     def __init__(self, *args: object, **kwargs: object) -> None:

@@ -9,6 +9,7 @@ COMMENT_MAX_LENGTH = 2_000
 TAG_MAX_LENGTH = 40
 MAX_TAGS = 10
 POST_IMAGE_MAX_SIDE = 1200
+IMAGE_ALT_MAX_LENGTH = 300
 
 
 class Tag(models.Model):
@@ -38,6 +39,8 @@ class Post(models.Model):
                               height_field="image_height")  # fmt: skip
     image_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
     image_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    # What the image shows, in the author's words, for people who cannot see it.
+    image_alt = models.CharField("image description", max_length=IMAGE_ALT_MAX_LENGTH, blank=True)
     created = models.DateTimeField(default=timezone.now, editable=False)
     edited = models.DateTimeField(null=True, blank=True, editable=False)
     # Kept by the services in the same transaction as the rows they count, so a feed page

@@ -140,6 +140,7 @@ def member_export(
                 "created": post.created,
                 "edited": post.edited,
                 "image": PurePosixPath(post.image.name).name if post.image else None,
+                "image_alt": post.image_alt,
             }
             for post in posts
         ],

@@ -68,14 +68,20 @@ def _store_image(data: bytes) -> tuple[str, int, int]:
 
 
 def create_post(
-    *, author: AbstractBaseUser, title: str, text: str, tags: list[str], image: bytes | None
+    *,
+    author: AbstractBaseUser,
+    title: str,
+    text: str,
+    tags: list[str],
+    image: bytes | None,
+    image_alt: str = "",
 ) -> Post:
     """Raises images.InvalidImage for a bad image; the image file never outlives a failed save."""
     storage = Post._meta.get_field("image").storage
     stored, width, height = _store_image(image) if image else ("", None, None)
     try:
         with transaction.atomic():
-            post = Post(author=author, title=title, text=text)
+            post = Post(author=author, title=title, text=text, image_alt=image_alt)
             post.image.name = stored
             post.image_width, post.image_height = width, height
             post.save()
@@ -94,6 +100,7 @@ def update_post(
     text: str,
     tags: list[str],
     image: bytes | None = None,
+    image_alt: str = "",
     remove_image: bool = False,
 ) -> Post:
     if not can_edit_post(user, post):
@@ -105,7 +112,8 @@ def update_post(
             post = Post.objects.select_for_update().get(pk=post.pk)
             replaced = post.image.name if (stored or remove_image) and post.image else ""
             post.title, post.text, post.edited = title, text, timezone.now()
-            fields = ["title", "text", "edited"]
+            post.image_alt = image_alt
+            fields = ["title", "text", "image_alt", "edited"]
             if stored or remove_image:
                 post.image.name = stored
                 post.image_width, post.image_height = width, height

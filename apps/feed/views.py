@@ -152,6 +152,7 @@ def _post_form(request: HttpRequest, pk: int | None) -> HttpResponse:
             "title": post.title,
             "text": post.text,
             "tags": ", ".join(f"#{tag.name}" for tag in post.tags.all()),
+            "image_alt": post.image_alt,
         }
     form = PostForm(request.POST or None, request.FILES or None, initial=initial)
     token = request.POST.get("kept_image", "") if request.method == "POST" else ""
@@ -164,7 +165,7 @@ def _post_form(request: HttpRequest, pk: int | None) -> HttpResponse:
             if image is None:
                 form.add_error("image", _("The image chosen earlier is gone; choose it again."))
         fields = {"title": data["title"], "text": data["text"], "tags": data["tags"],
-                  "image": image}  # fmt: skip
+                  "image": image, "image_alt": data["image_alt"]}  # fmt: skip
         try:
             saved = None if form.errors else _save_post(request, post, fields, data)
         except InvalidImage as error:

@@ -1,8 +1,11 @@
 import re
 
 import pytest
+from django.contrib.auth import get_user_model
 
-from .conftest import MOBILE, open_context, watch
+from apps.feed.models import Post
+
+from .conftest import MOBILE, log_in, open_context, watch
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -38,3 +41,37 @@ def test_skip_link_moves_focus_to_the_main_content(page):
     assert skip.evaluate("el => el === document.activeElement")
     page.keyboard.press("Enter")
     assert re.search(r"#main$", page.url)
+
+
+PHONE_SMALL = {"width": 320, "height": 640}
+
+
+def test_nothing_overflows_sideways_on_a_320_pixel_phone(browser, live_server, demo):
+    alice = get_user_model().objects.get(username="alice")
+    post = Post.objects.filter(image__gt="").first()
+    context = open_context(browser, live_server, viewport=PHONE_SMALL)
+    log_in(context, live_server, alice)
+    page = context.new_page()
+    for path in ("/", post.get_absolute_url(), "/u/alice/", "/u/chloe/", "/posts/new/",
+                 "/settings/profile/", "/settings/account/", "/tags/photography/"):  # fmt: skip
+        page.goto(path)
+        width = page.evaluate("() => document.documentElement.scrollWidth")
+        assert width <= PHONE_SMALL["width"], f"{path} is {width}px wide"
+    context.close()
+
+
+def test_save_is_in_reach_on_a_phone_while_editing(browser, live_server, demo):
+    context = open_context(browser, live_server, viewport=MOBILE)
+    log_in(context, live_server, get_user_model().objects.get(username="alice"))
+    page = context.new_page()
+    for path, opener in (("/u/alice/", "Edit details"), ("/posts/new/", None)):
+        page.goto(path)
+        if opener:
+            page.get_by_role("link", name=opener).click()
+            page.get_by_label("First name").wait_for()
+        save = page.locator("form .form-actions button[type=submit]").first
+        box = save.bounding_box()
+        assert box is not None
+        assert box["y"] >= 0, (path, box)
+        assert box["y"] + box["height"] <= MOBILE["height"], (path, box)  # no scrolling needed
+    context.close()

@@ -23,6 +23,9 @@ def author(client):
 def test_write_page_is_linked_from_the_navbar(client, author):
     html = client.get("/").content.decode()
     assert '<a class="nav-link" href="/posts/new/">Write</a>' in html
+    assert re.search(
+        r'class="btn btn-sm btn-primary ms-auto me-2 d-md-none"\s+href="/posts/new/"', html
+    )
 
 
 def test_publishing_a_post_with_tags_and_an_image(client, author):
@@ -48,6 +51,7 @@ def test_publishing_a_post_with_tags_and_an_image(client, author):
         ({"tags": " ".join(f"#t{n}" for n in range(11))}, "At most 10 tags per post."),
         ({"tags": "#ok, <script>"}, "is not a valid tag"),
         ({"image": upload(b"<svg/>", "x.png", "image/png")}, "not a supported image"),
+        ({"image_alt": "a" * 301}, "at most 300 characters"),
     ],
 )
 def test_bad_input_is_refused_with_a_message_and_nothing_saved(client, author, data, message):
@@ -253,3 +257,18 @@ def test_kept_images_never_used_are_removed_by_the_daily_job(media_root):
     kept.keep(data=image_bytes(colour=(1, 2, 3)), user_id=1)
     assert forget_kept_images.call() == "1 kept image(s) removed"
     assert len(kept_files(media_root)) == 1
+
+
+def test_the_author_describes_the_image_for_screen_readers(client, author):
+    client.post("/posts/new/", {
+        "title": "Bay", "text": "Fog.", "image_alt": 'Fog over the bay at dawn <b>"',
+        "image": upload(image_bytes("PNG", (40, 30)), "bay.png", "image/png"),
+    })  # fmt: skip
+    post = Post.objects.get()
+    html = client.get(post.get_absolute_url()).content.decode()
+    assert 'alt="Fog over the bay at dawn &lt;b&gt;&quot;"' in html
+    edit = client.get(f"/posts/{post.pk}/edit/").content.decode()
+    assert 'value="Fog over the bay at dawn &lt;b&gt;&quot;"' in edit  # kept when editing
+    client.post(f"/posts/{post.pk}/edit/", {"title": "Bay", "text": "Fog.", "image_alt": ""})
+    html = client.get(post.get_absolute_url()).content.decode()
+    assert 'alt="Image for “Bay”"' in html  # no description: the title says what it is
