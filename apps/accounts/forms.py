@@ -26,13 +26,30 @@ class LoginForm(AllauthLoginForm):
         return usernames.normalize(super().clean_login())
 
 
+NAME_MAX_LENGTH = 150  # first_name's length: a longer name would not fit
+
+
 class SignupForm(AllauthSignupForm):
-    """allauth's signup form. For an address that already has an account, allauth creates
-    nothing and mails its owner instead, so no password was hashed: hash it anyway, so the
-    response takes as long as a real signup and does not tell whether the address is known."""
+    """allauth's signup form, asking also for the name people will see (optional, any
+    alphabet: the handle is the ASCII username)."""
+
+    name = forms.CharField(
+        label=_("Your name"),
+        required=False,
+        max_length=NAME_MAX_LENGTH,
+        help_text=_("Shown on your profile and your posts, in any alphabet. Optional."),
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    field_order = ["name", "email", "username", "password1", "password2"]
 
     def clean(self) -> dict:
         cleaned_data = super().clean()
+        # allauth's save_user stores first_name and last_name from the cleaned data.
+        first, _space, last = (cleaned_data.get("name") or "").strip().partition(" ")
+        cleaned_data["first_name"], cleaned_data["last_name"] = first, last.strip()[:150]
+        # For an address that already has an account, allauth creates nothing and mails its
+        # owner instead, so no password was hashed: hash it anyway, so the response takes as
+        # long as a real signup and does not tell whether the address is known.
         # Only when the form is otherwise valid: a new account is hashed at save, and a form
         # with errors hashes nothing in either case.
         exists = getattr(self, "account_already_exists", False)

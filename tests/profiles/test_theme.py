@@ -84,3 +84,42 @@ def test_the_owners_username_and_email_are_folded_away_on_the_profile(client, us
     assert 'id="section-username"' in folded.group(0)
     assert 'id="section-email"' in folded.group(0)
     assert "account-details" not in Client().get("/u/alice/").content.decode()
+
+
+def test_a_new_member_is_shown_first_steps_until_they_are_done(client):
+    from tests.factories import PostFactory
+
+    newbie = UserFactory(username="newbie")
+    client.force_login(newbie)
+    html = client.get("/u/newbie/").content.decode()
+    assert "First steps" in html
+    for action in ("Add a photo", "Write about yourself", "Write your first post"):
+        assert action in html
+    Profile.objects.filter(user=newbie).update(bio="Hi")
+    PostFactory(author=newbie)
+    html = client.get("/u/newbie/").content.decode()
+    assert "Write about yourself" not in html
+    assert "Write your first post" not in html
+    assert "Add a photo" in html
+    assert "First steps" not in Client().get("/u/newbie/").content.decode()  # owner only
+
+
+def test_signup_asks_for_the_name_people_will_see(client):
+    from django.contrib.auth import get_user_model
+
+    response = client.post("/accounts/signup/", {
+        "name": "Анна Каренина", "email": "anna@example.com", "username": "anna",
+        "password1": PASSWORD, "password2": PASSWORD,
+    })  # fmt: skip
+    assert response.status_code == 302
+    anna = get_user_model().objects.get(username="anna")
+    assert (anna.first_name, anna.last_name, anna.display_name) == (
+        "Анна",
+        "Каренина",
+        "Анна Каренина",
+    )
+    client.post("/accounts/signup/", {
+        "email": "bob@example.com", "username": "bob", "password1": PASSWORD,
+        "password2": PASSWORD,
+    })  # fmt: skip
+    assert get_user_model().objects.get(username="bob").display_name == "bob"  # optional
