@@ -2,6 +2,7 @@
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.forms.utils import ErrorDict
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -30,6 +31,20 @@ class ImageUploadField(forms.FileField):
         if upload and upload.size > max_upload_bytes():
             raise ValidationError(too_large_message(), code="too_large")
         return upload
+
+
+def refuse_upload(form: forms.Form, message: str) -> bool:
+    """Show "too large" where every other problem with a file shows: under the form's file
+    field (the body was refused before the form could read it). False without a file field."""
+    name = next((n for n, f in form.fields.items() if isinstance(f, forms.FileField)), None)
+    if name is None:
+        return False
+    if not form.is_bound:
+        form._errors, form.cleaned_data = ErrorDict(), {}
+    else:
+        form.errors.pop(name, None)  # e.g. "choose a file": one was chosen, and refused
+    form.add_error(name, message)
+    return True
 
 
 def focus_first_field(form: forms.Form) -> None:

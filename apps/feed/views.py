@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from apps.core import kept
 from apps.core.decorators import TOO_OFTEN, login_required_htmx, rate_limited
-from apps.core.forms import focus_first_field
+from apps.core.forms import focus_first_field, refuse_upload
 from apps.core.http import local_path
 from apps.core.images import InvalidImage, NotStored, too_large_message
 from apps.core.paging import requested_page, wants_fragment
@@ -115,7 +115,9 @@ def _editable_post(request: HttpRequest, pk: int | None) -> Post | None:
 def _post_form_too_large(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     """The body was refused unread (see limit_upload_size): a fresh form that says why."""
     post = _editable_post(request, pk)
-    context = {"form": PostForm(), "post": post, "form_error": too_large_message()}
+    form = PostForm()
+    refuse_upload(form, too_large_message())  # under the image field, like its other errors
+    context = {"form": form, "post": post}
     return render(request, "feed/post_form.html", context)
 
 

@@ -25,7 +25,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from django_htmx.http import HttpResponseClientRedirect, replace_url
 
 from apps.core.decorators import login_required_htmx, rate_limited
-from apps.core.forms import focus_first_field
+from apps.core.forms import focus_first_field, refuse_upload
 from apps.core.http import local_path
 from apps.core.images import (
     InvalidImage,
@@ -113,7 +113,7 @@ def _section_too_large(request: HttpRequest, section: str) -> HttpResponse:
     found = get_section(section)
     profile = _profile_of(request.user)
     form = found.form(request, request.user, profile)
-    return _render_form(request, found, profile, form, form_error=too_large_message())
+    return _too_large(request, found, profile, form)
 
 
 @sensitive_post_parameters("email-password")
@@ -137,7 +137,7 @@ def edit_section(request: HttpRequest, section: str) -> HttpResponse:
         return _render_form(request, found, profile, form, form_error=TOO_MANY)
     form = found.form(request, user, profile, bound=True)
     if request.upload_too_large:
-        return _render_form(request, found, profile, form, form_error=too_large_message())
+        return _too_large(request, found, profile, form)
     if not form.is_valid():
         return _render_form(request, found, profile, form)
     old_url = user.get_absolute_url()
@@ -166,6 +166,13 @@ def show_section(request: HttpRequest, section: str) -> HttpResponse:
         return redirect(request.user)
     context = _owner_context(request.user, _profile_of(request.user), focus_edit=True)
     return render(request, f"profiles/profile.html#{found.name}", context)
+
+
+def _too_large(request: HttpRequest, section: Section, profile: Profile, form: forms.Form):
+    message = too_large_message()
+    if refuse_upload(form, message):
+        return _render_form(request, section, profile, form)
+    return _render_form(request, section, profile, form, form_error=message)
 
 
 def _render_form(
@@ -262,7 +269,8 @@ def settings_page(request: HttpRequest) -> HttpResponse:
         for name, form_kwargs in SETTINGS_PAGE.items()
     }
     if request.upload_too_large:
-        return _settings_page(request, user, profile, bound, form_error=too_large_message())
+        refuse_upload(bound["photo"], too_large_message())
+        return _settings_page(request, user, profile, bound)
     if not all(form.is_valid() for form in bound.values()):
         return _settings_page(request, user, profile, bound)
     changes = Changes()

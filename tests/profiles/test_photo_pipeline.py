@@ -1,6 +1,7 @@
 """Profile photos: validated from their bytes, re-encoded, squared, stored safely."""
 
 import io
+import re
 from pathlib import Path
 from unittest import mock
 
@@ -269,3 +270,18 @@ def test_an_upload_is_never_spilled_to_a_temporary_file(client, owner, settings,
     with mock.patch.object(services, "update_profile", watching):
         assert "Photo saved." in post_photo(client, owner, data).content.decode()
     assert during == [[]]  # so even a worker killed mid-request leaves nothing behind
+
+
+def field_error(html: str) -> str:
+    """The message under the file field (crispy's invalid-feedback), where format errors show."""
+    found = re.search(r'id="id_photo-photo_error" class="invalid-feedback">\s*<p[^>]*><strong>'
+                      r"([^<]+)</strong>", html)  # fmt: skip
+    return found.group(1) if found else ""
+
+
+def test_a_photo_too_large_shows_where_any_other_photo_problem_shows(client, owner):
+    too_big = field_error(post_photo(client, owner, b"\xff\xd8" + b"0" * (6 * 1024 * 1024))
+                          .content.decode())  # fmt: skip
+    not_an_image = field_error(post_photo(client, owner, b"<svg/>").content.decode())
+    assert "larger than 5 MB" in too_big
+    assert "not a supported image" in not_an_image
