@@ -289,50 +289,43 @@ def settings_page(request: HttpRequest) -> HttpResponse:
     return redirect(user)
 
 
-# --- Language --------------------------------------------------------------------------------
+# --- Language and theme ----------------------------------------------------------------------
+# The footer's switchers, with or without JavaScript. Members keep their choice in their
+# profile (it follows them to other devices) and in their session, not in a cookie, so the
+# next person on a shared computer does not inherit it after logout; visitors in a cookie.
 
 
 @require_POST
 def set_language(request: HttpRequest) -> HttpResponse:
-    """The footer's language switcher, with or without JavaScript. Remembers the choice in a
-    cookie, and for members in their profile too (it follows them to other devices)."""
     language = request.POST.get("language", "")
     if language not in dict(settings.LANGUAGES):
         return HttpResponseBadRequest(_("Unknown language."))
-    response = HttpResponseRedirect(local_path(request, request.POST.get("next", "")) or "/")
-    if request.user.is_authenticated:
-        # Members keep it in their profile and session, not in a cookie, so the next person
-        # on a shared computer does not inherit it after logout.
-        services.set_language(user=request.user, language=language)
-        request.session[LANGUAGE_SESSION_KEY] = language
-        return response
-    response.set_cookie(
-        settings.LANGUAGE_COOKIE_NAME,
-        language,
-        max_age=settings.LANGUAGE_COOKIE_AGE,
-        secure=settings.LANGUAGE_COOKIE_SECURE,
-        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
-        httponly=True,
-    )
-    return response
-
-
-# --- Theme -----------------------------------------------------------------------------------
+    return _remember(
+        request, language, session_key=LANGUAGE_SESSION_KEY,
+        save=lambda member: services.set_language(user=member, language=language),
+        cookie=settings.LANGUAGE_COOKIE_NAME, max_age=settings.LANGUAGE_COOKIE_AGE,
+    )  # fmt: skip
 
 
 @require_POST
 def set_theme(request: HttpRequest) -> HttpResponse:
-    """The footer's light/dark switcher, with or without JavaScript: members keep the choice
-    in their profile and session (not a cookie the next person on the computer inherits),
-    visitors in a cookie."""
-    chosen = request.POST.get("theme", "")
-    if chosen not in Theme.values:
+    theme = request.POST.get("theme", "")
+    if theme not in Theme.values:
         return HttpResponseBadRequest(_("Unknown theme."))
+    return _remember(
+        request, theme, session_key=THEME_SESSION_KEY,
+        save=lambda member: services.set_theme(user=member, theme=theme),
+        cookie=THEME_COOKIE, max_age=THEME_COOKIE_AGE,
+    )  # fmt: skip
+
+
+def _remember(request: HttpRequest, value: str, *, save: Callable, session_key: str,
+              cookie: str, max_age: int) -> HttpResponse:  # fmt: skip
     response = HttpResponseRedirect(local_path(request, request.POST.get("next", "")) or "/")
     if request.user.is_authenticated:
-        services.set_theme(user=request.user, theme=chosen)
-        request.session[THEME_SESSION_KEY] = chosen
+        save(request.user)
+        request.session[session_key] = value
         return response
-    response.set_cookie(THEME_COOKIE, chosen, max_age=THEME_COOKIE_AGE, samesite="Lax",
-                        secure=request.is_secure(), httponly=True)  # fmt: skip
+    response.set_cookie(cookie, value, max_age=max_age, secure=settings.SESSION_COOKIE_SECURE,
+                        samesite="Lax", httponly=True)  # fmt: skip
     return response

@@ -103,7 +103,7 @@
   // for keyboard users and for pages without JavaScript).
   document.addEventListener("change", function (event) {
     var form = event.target.closest &&
-      event.target.closest("form[data-language-form], form[data-theme-form]");
+      event.target.closest("form[data-preference-form]");
     if (form) form.submit();
   });
 

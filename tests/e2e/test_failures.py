@@ -164,7 +164,7 @@ def test_a_write_form_error_keeps_the_draft_and_the_chosen_image(
     log_in(context, live_server, UserFactory(username="wen"))
     page.goto("/posts/new/")
     page.get_by_label("Text").fill("A long walk by the sea.")
-    page.get_by_label("Image").set_input_files(picture)
+    page.get_by_label("Image", exact=True).set_input_files(picture)
     page.get_by_role("button", name="Publish").click()  # no title: an error
     expect(page.get_by_text("This field is required.")).to_be_visible()
     expect(page.get_by_label("Text")).to_have_value("A long walk by the sea.")
