@@ -2,7 +2,9 @@
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.models import EmailAddress
+from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 
@@ -72,3 +74,9 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
             limit = model._meta.get_field(field).max_length
             setattr(user, field, (getattr(user, field) or "")[:limit])
         return user
+
+
+class MFAAdapter(DefaultMFAAdapter):
+    def get_public_key_credential_rp_entity(self) -> dict[str, str]:
+        """A passkey prompt names the site ("Eternity"), not the host it was reached at."""
+        return {**super().get_public_key_credential_rp_entity(), "name": settings.SITE_NAME}

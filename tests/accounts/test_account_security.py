@@ -264,3 +264,11 @@ def test_recovery_codes_alone_are_not_two_factor_for_staff(client, staff, settin
     RecoveryCodes.activate(staff)
     client.force_login(staff)
     assert client.get("/admin/", follow=True).redirect_chain[-1][0] == "/accounts/2fa/"
+
+
+def test_a_passkey_prompt_names_the_site_not_the_host(client, user):
+    client.force_login(user)
+    client.post("/accounts/reauthenticate/", {"password": PASSWORD})
+    page = client.get("/accounts/2fa/webauthn/add/", HTTP_HOST="localhost:8123")
+    options = page.context["js_data"]["creation_options"]["publicKey"]["rp"]
+    assert options == {"id": "localhost", "name": "Eternity"}

@@ -77,11 +77,11 @@ def test_a_passkey_is_added_then_signs_in_on_its_own(context, page):
     UserFactory(username="alice")
     cdp = context.new_cdp_session(page)
     cdp.send("WebAuthn.enable")
-    cdp.send("WebAuthn.addVirtualAuthenticator", {"options": {
+    authenticator = cdp.send("WebAuthn.addVirtualAuthenticator", {"options": {
         "protocol": "ctap2", "transport": "internal", "hasResidentKey": True,
         "hasUserVerification": True, "isUserVerified": True,
         "automaticPresenceSimulation": True,
-    }})  # fmt: skip
+    }})["authenticatorId"]  # fmt: skip
 
     sign_in_with_password(page)
     wait_for_feed(page)
@@ -93,6 +93,8 @@ def test_a_passkey_is_added_then_signs_in_on_its_own(context, page):
     page.get_by_label("Passwordless").check()
     page.get_by_role("button", name="Add").click()
     page.wait_for_url(lambda url: "/webauthn/add/" not in url)
+    credentials = cdp.send("WebAuthn.getCredentials", {"authenticatorId": authenticator})
+    assert [c["rpId"] for c in credentials["credentials"]] == ["localhost"]
     key = Authenticator.objects.get(user__username="alice", type=Authenticator.Type.WEBAUTHN)
     assert key.wrap().name == "Laptop"
     assert key.wrap().is_passwordless
