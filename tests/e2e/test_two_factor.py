@@ -7,6 +7,7 @@ import pytest
 from allauth.mfa.models import Authenticator
 from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from allauth.mfa.totp.internal.auth import TOTP
+from django.core import mail
 
 from tests.factories import PASSWORD, UserFactory
 from tests.two_factor import totp_code
@@ -124,6 +125,8 @@ def test_an_authenticator_app_is_switched_on_from_the_account_page(page):
     page.get_by_label("Authenticator code").fill(totp_code(secret))
     page.get_by_role("button", name="Activate").click()
     page.wait_for_url(lambda url: "/totp/activate/" not in url)
+    activated = [m for m in mail.outbox if "Authenticator App Activated" in m.subject]
+    assert [m.to for m in activated] == [["alice@example.com"]]  # the owner is told by email
     page.goto("/settings/account/")
     link = page.get_by_role("link", name="Two-factor authentication and passkeys")
     assert "On" in link.inner_text()
