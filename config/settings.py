@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "apps.profiles",
     "apps.presence",
     "apps.feed",
+    "apps.social",
 ]
 
 MIDDLEWARE = [

@@ -1,7 +1,10 @@
 """Keyset paging shared by every list that loads more as you scroll."""
 
+import base64
+import binascii
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from django.core.exceptions import BadRequest
 from django.http import HttpRequest
@@ -34,3 +37,26 @@ def requested_page[T](request: HttpRequest, fetch: Callable[[str | None], Page[T
 def wants_fragment(request: HttpRequest, page: Page) -> bool:
     """A later page loaded by scrolling (htmx) needs only the rows, not the whole page."""
     return bool(getattr(request, "htmx", False)) and not page.is_first
+
+
+def encode_cursor(created: datetime, pk: int) -> str:
+    """The cursor of a row in a list ordered newest first by (created, pk)."""
+    raw = f"{created.isoformat()}|{pk}".encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, int]:
+    """Raise ValueError for anything that is not a cursor this site made."""
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        created, pk = raw.split("|")
+        moment = datetime.fromisoformat(created)
+    except (binascii.Error, UnicodeDecodeError, ValueError) as error:
+        raise ValueError("invalid cursor") from error
+    if moment.tzinfo is None:
+        raise ValueError("invalid cursor")
+    try:
+        moment = moment.astimezone(UTC)
+    except OverflowError as error:
+        raise ValueError("invalid cursor") from error
+    return moment, int(pk)

@@ -6,4 +6,14 @@ class FeedConfig(AppConfig):
     verbose_name = "Feed"
 
     def ready(self) -> None:
+        from apps.social import targets
+
         from . import signals  # noqa: F401 (connects the receivers)
+        from .models import Comment, Like, Post
+
+        # What a notification about a feed row quotes and links to.
+        targets.register(Post, subject=lambda post: post.title)
+        targets.register(Like, select_related=("post",), subject=lambda like: like.post.title)
+        targets.register(
+            Comment, select_related=("post",), subject=lambda comment: comment.post.title
+        )

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -10,6 +11,13 @@ TAG_MAX_LENGTH = 40
 MAX_TAGS = 10
 POST_IMAGE_MAX_SIDE = 1200
 IMAGE_ALT_MAX_LENGTH = 300
+
+
+def notifications() -> GenericRelation:
+    """Notifications whose event is this row go when it goes (see apps.social.models)."""
+    return GenericRelation(
+        "social.Notification", content_type_field="target_type", object_id_field="target_id"
+    )
 
 
 class Tag(models.Model):
@@ -47,6 +55,10 @@ class Post(models.Model):
     # never aggregates.
     like_count = models.PositiveIntegerField(default=0, editable=False)
     comment_count = models.PositiveIntegerField(default=0, editable=False)
+    # The members named with @username in the text, kept by the services on every save.
+    mentions = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True,
+                                      related_name="mentioned_in_posts")  # fmt: skip
+    notifications = notifications()
 
     class Meta:
         ordering = ["-created", "-id"]
@@ -67,6 +79,7 @@ class Like(models.Model):
                              related_name="likes")  # fmt: skip
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="likes")
     created = models.DateTimeField(default=timezone.now, editable=False)
+    notifications = notifications()
 
     class Meta:
         constraints = [
@@ -75,6 +88,9 @@ class Like(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} likes {self.post_id}"
+
+    def get_absolute_url(self) -> str:
+        return self.post.get_absolute_url()
 
 
 class Comment(models.Model):
@@ -90,6 +106,9 @@ class Comment(models.Model):
     edited = models.DateTimeField(null=True, blank=True, editable=False)
     # A deleted comment with replies stays as "comment deleted" so the thread reads on.
     is_deleted = models.BooleanField(default=False)
+    mentions = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True,
+                                      related_name="mentioned_in_comments")  # fmt: skip
+    notifications = notifications()
 
     class Meta:
         ordering = ["created", "id"]

@@ -1,0 +1,43 @@
+"""What notifications may point at. The apps that own event rows (a like, a comment) register
+their models here in their AppConfig.ready(), saying what a notification shows of the row, so
+a page of notifications loads every target in one query per model, and this app never
+imports theirs."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db.models import Model, QuerySet
+
+
+@dataclass(frozen=True)
+class Target:
+    model: type[Model]
+    select_related: tuple[str, ...]
+    # The title the sentence quotes ("liked your post “…”"), and where the line links.
+    subject: Callable[[Model], str]
+    link: Callable[[Model], str]
+
+
+_TARGETS: dict[type[Model], Target] = {}
+
+
+def register(
+    model: type[Model],
+    *,
+    subject: Callable[[Model], str] = lambda row: "",
+    link: Callable[[Model], str] = lambda row: row.get_absolute_url(),
+    select_related: tuple[str, ...] = (),
+) -> None:
+    _TARGETS[model] = Target(model, select_related, subject, link)
+
+
+def querysets() -> list[QuerySet]:
+    return [t.model._default_manager.select_related(*t.select_related) for t in _TARGETS.values()]
+
+
+def subject_of(row: Model) -> str:
+    return _TARGETS[type(row)].subject(row)
+
+
+def link_of(row: Model) -> str:
+    return _TARGETS[type(row)].link(row)
