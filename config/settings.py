@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "apps.presence",
     "apps.feed",
     "apps.social",
+    "apps.search",
 ]
 
 MIDDLEWARE = [
@@ -226,6 +227,7 @@ ACCOUNT_USERNAME_MIN_LENGTH = 3
 ACCOUNT_USERNAME_BLACKLIST = [
     "admin", "accounts", "settings", "static", "media", "api", "u", "tags", "posts",
     "healthz", "readyz", "root", "staff", "support", "eternity", "me", "new",
+    "notifications", "search",
 ]  # fmt: skip
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Eternity] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
@@ -243,6 +245,8 @@ ACCOUNT_RATE_LIMITS = {
     "write_post": "10/m/user,30/m/ip",
     "write_comment": "20/m/user,60/m/ip",
     "like": "60/m/user,180/m/ip",
+    "follow": "60/m/user,180/m/ip",
+    "block": "20/m/user,60/m/ip",
     "profile_save": "30/m/user,60/m/ip",
     "upload": "10/m/user,30/m/ip",
     "export": "3/h/user",
@@ -341,6 +345,8 @@ LANGUAGE_COOKIE_SAMESITE = "Lax"
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
+# Links typed without a scheme ("example.com") are linked as https:// (Django 7 default).
+URLIZE_ASSUME_HTTPS = True
 
 # --- Static and media -----------------------------------------------------------------------
 

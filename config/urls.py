@@ -10,6 +10,8 @@ urlpatterns = [
     path("", include("apps.accounts.urls")),
     path("", include("apps.presence.urls")),
     path("", include("apps.feed.urls")),
+    path("", include("apps.social.urls")),
+    path("", include("apps.search.urls")),
     path("accounts/", include("allauth.urls")),
     path(settings.ADMIN_URL, admin.site.urls),
 ]

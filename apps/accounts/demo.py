@@ -9,6 +9,7 @@ from PIL import Image, ImageDraw
 from apps.feed import selectors as feed_selectors
 from apps.feed import services as feed
 from apps.profiles import services as profiles
+from apps.social import services as social
 
 DEMO_PASSWORD = "eternity-demo"  # noqa: S105 (documented demo login, local only)
 DEMO_USERS = [
@@ -46,6 +47,9 @@ def gradient(top: tuple[int, int, int], bottom: tuple[int, int, int]) -> bytes:
     buffer = io.BytesIO()
     image.save(buffer, "JPEG", quality=90)
     return buffer.getvalue()
+
+
+DEMO_FOLLOWS = [("alice", "boris"), ("alice", "chloe"), ("boris", "alice"), ("chloe", "alice")]
 
 
 def _demo_member(username: str, email: str):
@@ -89,5 +93,15 @@ def load_demo_data() -> list[str]:
                     feed.set_like(user=liker, post=post, liked=True)
             first = feed.create_comment(author=users["alice"], post=post, text="Love this!")
             feed.create_comment(author=users["boris"], post=post, text="Same here.", parent=first)
-        lines.append(f"Demo posts: {len(DEMO_POSTS)} with tags, images, likes and comments.")
+        for follower, followee in DEMO_FOLLOWS:
+            social.follow(follower=users[follower], followee=users[followee])
+        feed.create_comment(
+            author=users["boris"],
+            post=feed_selectors.get_post(pk=post.pk, viewer=users["boris"]),
+            text="@chloe, you would love this one.",
+        )
+        lines.append(
+            f"Demo posts: {len(DEMO_POSTS)} with tags, images, likes, comments, follows and "
+            "notifications."
+        )
     return lines

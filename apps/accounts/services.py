@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from apps.feed import selectors as feed
 from apps.profiles import selectors as profiles
+from apps.social import selectors as social
 
 logger = logging.getLogger(__name__)
 
@@ -52,6 +53,7 @@ def export_user_data(*, user: AbstractBaseUser) -> IO[bytes]:
         "social_accounts": list(SocialAccount.objects.filter(user=user).values("provider", "uid")),
         **profile_data,
         **feed_data,
+        **social.member_export(user=user),
         "sessions": [
             {
                 "ip": s.ip,

@@ -15,6 +15,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
 from apps.core.decorators import login_required_htmx, rate_limited
+from apps.social import selectors as social
 
 from . import services
 from .forms import DeleteAccountForm
@@ -25,7 +26,11 @@ RECENT_LOGIN = timedelta(minutes=5)
 @login_required_htmx
 @require_http_methods(["GET"])
 def account(request: HttpRequest) -> HttpResponse:
-    return render(request, "accounts/account.html", {"two_factor": is_mfa_enabled(request.user)})
+    context = {
+        "two_factor": is_mfa_enabled(request.user),
+        "blocked": social.blocked_users(request.user),
+    }
+    return render(request, "accounts/account.html", context)
 
 
 @login_required_htmx

@@ -1,26 +1,50 @@
 """Read queries for the feed: keyset pages (no OFFSET scans) with a constant query count, each
-post and comment marked with what the viewer may do to it."""
+post and comment marked with what the viewer may do to it. Search results alone page by offset,
+because a ranked list has no keyset; their pages are few (SEARCH_MAX_PAGES)."""
 
+import re
 from pathlib import PurePosixPath
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.db.models import Prefetch, Q, QuerySet
+from django.contrib.postgres.search import (
+    CombinedSearchVector,
+    SearchQuery,
+    SearchRank,
+    SearchVector,
+)
+from django.db import connection
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.fields.files import FieldFile
 from django.shortcuts import get_object_or_404
 
 from apps.core.paging import Page, decode_cursor, encode_cursor
+from apps.social import selectors as social
 
 from . import permissions
-from .models import Comment, Like, Post, Tag
+from .models import TAG_MAX_LENGTH, Comment, Like, Post, Tag
 
 PAGE_SIZE = 10
+
+
+def mentioned_members() -> Prefetch:
+    return Prefetch("mentions", queryset=get_user_model().objects.only("username"))
 
 
 def posts_for_cards() -> QuerySet[Post]:
     """Everything a card shows, in a fixed number of queries whatever the page size."""
     return Post.objects.select_related("author__profile").prefetch_related(
-        Prefetch("tags", queryset=Tag.objects.only("name"))
+        Prefetch("tags", queryset=Tag.objects.only("name")), mentioned_members()
     )
+
+
+def visible_posts(
+    viewer: AbstractBaseUser, queryset: QuerySet[Post] | None = None
+) -> QuerySet[Post]:
+    """The posts `viewer` may see (of `queryset`, by default ready for cards): not by a
+    member either of them blocked."""
+    queryset = posts_for_cards() if queryset is None else queryset
+    return queryset.exclude(author_id__in=social.hidden_ids(viewer))
 
 
 def page_of_posts(
@@ -29,12 +53,16 @@ def page_of_posts(
     cursor: str | None = None,
     tag: str | None = None,
     author_id: int | None = None,
+    following: bool = False,
     size: int = PAGE_SIZE,
 ) -> Page[Post]:
-    """Return the posts after `cursor`, newest first. The cursor is the last post shown; the
+    """Return the posts after `cursor`, newest first: all the viewer may see, or with
+    `following` those of the members they follow. The cursor is the last post shown; the
     next page starts strictly after it, so posts added meanwhile cause neither duplicates nor
     gaps. Raise ValueError for a cursor this site did not make."""
-    queryset = posts_for_cards()
+    queryset = visible_posts(viewer)
+    if following:
+        queryset = queryset.filter(author__follower_set__follower=viewer)
     if tag:
         queryset = queryset.filter(tags__name=tag)
     if author_id:
@@ -50,7 +78,8 @@ def page_of_posts(
 
 
 def mark_for_viewer(viewer: AbstractBaseUser, posts: list[Post]) -> None:
-    """Set liked, can_edit and can_delete on each post, with one query for the whole page."""
+    """Set liked, follows_author, can_follow, can_edit and can_delete on each post, with two
+    queries for the whole page."""
     liked = set()
     if viewer.is_authenticated and posts:
         liked = set(
@@ -58,24 +87,31 @@ def mark_for_viewer(viewer: AbstractBaseUser, posts: list[Post]) -> None:
                 "post_id", flat=True
             )
         )
+    followed = social.followed_among(viewer, {post.author_id for post in posts})
     for post in posts:
         post.liked = post.pk in liked
+        post.follows_author = post.author_id in followed
+        post.can_follow = viewer.is_authenticated and post.author_id != viewer.pk
         post.can_edit = permissions.can_edit_post(viewer, post)
         post.can_delete = permissions.can_delete_post(viewer, post)
 
 
 def get_post(*, pk: int, viewer: AbstractBaseUser) -> Post:
-    post = get_object_or_404(posts_for_cards(), pk=pk)
+    """The post, if `viewer` may see it; else 404."""
+    post = get_object_or_404(visible_posts(viewer), pk=pk)
     mark_for_viewer(viewer, [post])
     return post
 
 
 def thread(post: Post, *, viewer: AbstractBaseUser) -> list[Comment]:
-    """Return the top-level comments in order, each with .thread_replies, in two queries;
+    """Return the top-level comments in order, each with .thread_replies, in four queries;
+    comments by members the viewer blocked or is blocked by are left out, with their replies;
     every comment is marked with can_reply, can_edit and can_delete for the viewer."""
     comments = list(
         Comment.objects.filter(post=post)
+        .exclude(author_id__in=social.hidden_ids(viewer))
         .select_related("author__profile")
+        .prefetch_related(mentioned_members())
         .order_by("created", "id")
     )
     by_parent: dict[int, list[Comment]] = {}
@@ -138,3 +174,87 @@ def member_export(
 
 def has_posts_by(*, authors: list[AbstractBaseUser]) -> bool:
     return Post.objects.filter(author__in=authors).exists()
+
+
+# --- Search ----------------------------------------------------------------------------------
+
+SEARCH_MAX_PAGES = 50
+SEARCH_MAX_WORDS = 20
+# Runs of letters and digits, the way PostgreSQL's parser splits text: nothing else a visitor
+# types reaches the query, so no input is a syntax error in it.
+SEARCH_WORD = re.compile(r"[^\W_]+")
+SEARCH_TAG = re.compile(rf"[-\w]{{1,{TAG_MAX_LENGTH}}}")
+
+
+def search_vector() -> CombinedSearchVector:
+    """A post's searchable words, the title weighted above the text. Feed migration 0004 builds
+    the GIN index on this very expression; change the two together."""
+    return SearchVector("title", weight="A", config="simple") + SearchVector(
+        "text", weight="B", config="simple"
+    )
+
+
+def search_posts(
+    *,
+    viewer: AbstractBaseUser,
+    query: str,
+    cursor: str | None = None,
+    size: int = PAGE_SIZE,
+) -> Page[Post]:
+    """Return the posts the viewer may see that match `query`. On PostgreSQL: every word starts
+    a word of the title or text, best match first (the title counts more), or a word names one
+    of the post's tags. Elsewhere: every word is in the title or text or names a tag, newest
+    first. Ranked results have no keyset, so the cursor is an offset into them; raise
+    ValueError for a cursor this site did not make."""
+    offset = _search_offset(cursor, size)
+    words = SEARCH_WORD.findall(query)[:SEARCH_MAX_WORDS]
+    if not words:
+        return Page([], cursor, None)
+    queryset = visible_posts(viewer)
+    if connection.vendor == "postgresql":
+        terms = SearchQuery(
+            " & ".join(f"{word}:*" for word in words), config="simple", search_type="raw"
+        )
+        # A union of ids, so both halves can use an index (the GIN one, the tag one).
+        found = (
+            Post.objects.alias(document=search_vector())
+            .filter(document=terms)
+            .values("pk")
+            .union(_tagged_with(query, words).values("post_id"))
+        )
+        queryset = (
+            queryset.filter(pk__in=found)
+            .annotate(rank=SearchRank(search_vector(), terms))
+            .order_by("-rank", "-created", "-id")
+        )
+    else:
+        for word in words:
+            named = _tagged_with(word, [word]).filter(post=OuterRef("pk"))
+            queryset = queryset.filter(
+                Q(title__icontains=word) | Q(text__icontains=word) | Exists(named)
+            )
+        queryset = queryset.order_by("-created", "-id")
+    posts = list(queryset[offset : offset + size + 1])
+    more = len(posts) > size and offset + size < SEARCH_MAX_PAGES * size
+    posts = posts[:size]
+    mark_for_viewer(viewer, posts)
+    return Page(posts, cursor, str(offset + size) if more else None)
+
+
+def _tagged_with(query: str, words: list[str]) -> QuerySet:
+    """The post-tag links whose tag is named by a word of the query (typed with or without #,
+    hyphenated or not)."""
+    names = {word.lower() for word in words} | {word.lstrip("#").lower() for word in query.split()}
+    names = {name for name in names if SEARCH_TAG.fullmatch(name)}
+    return Post.tags.through.objects.filter(tag__name__in=names)
+
+
+def _search_offset(cursor: str | None, size: int) -> int:
+    if cursor is None:
+        return 0
+    if not (cursor.isascii() and cursor.isdecimal() and len(cursor) < 10):
+        raise ValueError("invalid cursor")
+    offset = int(cursor)
+    if offset % size or not 0 < offset < SEARCH_MAX_PAGES * size:
+        raise ValueError("invalid cursor")
+    return offset

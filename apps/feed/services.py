@@ -4,18 +4,25 @@ the views; nothing else writes the feed's tables."""
 import re
 from dataclasses import dataclass
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from apps.core import images
+from apps.social import selectors as social_selectors
+from apps.social import services as social
+from apps.social.models import Kind
 
+from . import mentions
 from .models import MAX_TAGS, POST_IMAGE_MAX_SIDE, TAG_MAX_LENGTH, Comment, Like, Post, Tag
 from .permissions import can_delete_comment, can_delete_post, can_edit_comment, can_edit_post
 
+CANNOT_REPLY = _("You cannot comment here.")
 TAG_SEPARATORS = re.compile(r"[\s,#]+")
 TAG_NAME = re.compile(r"^[\w-]+\Z")
 
@@ -56,6 +63,24 @@ def _tags(names: list[str]) -> list[Tag]:
     return [existing[name] for name in names]
 
 
+# --- Mentions --------------------------------------------------------------------------------
+
+
+def _mention(*, row: Post | Comment, author: AbstractBaseUser, about: str) -> None:
+    """Keep the row's mentions to the members its text names; notify the newly named ones.
+    Called inside the transaction that saves the row."""
+    handles = mentions.handles_in(row.text)
+    User = get_user_model()
+    named = list(
+        User.objects.annotate(handle=Lower("username")).filter(handle__in=handles, is_active=True)
+        if handles
+        else []
+    )
+    row.mentions.set(named)
+    for member in named:
+        social.notify(recipient=member, actor=author, kind=Kind.MENTION, target=row, about=about)
+
+
 # --- Posts -----------------------------------------------------------------------------------
 
 
@@ -86,6 +111,7 @@ def create_post(
             post.image_width, post.image_height = width, height
             post.save()
             post.tags.set(_tags(tags))
+            _mention(row=post, author=author, about=f"post:{post.pk}")
     except BaseException:
         images.delete_quietly(storage, [stored])
         raise
@@ -120,6 +146,7 @@ def update_post(
                 fields += ["image", "image_width", "image_height"]
             post.save(update_fields=fields)
             post.tags.set(_tags(tags))
+            _mention(row=post, author=user, about=f"post:{post.pk}")
             if replaced:
                 transaction.on_commit(
                     lambda: images.delete_quietly(storage, [replaced]), robust=True
@@ -149,19 +176,24 @@ def set_like(*, user: AbstractBaseUser, post: Post, liked: bool) -> int:
     500) and return the post's like count."""
     if not user.is_authenticated:
         raise PermissionDenied("Log in to like posts.")
+    if liked and social_selectors.is_blocked_between(user.pk, post.author_id):
+        raise PermissionDenied("Blocked members cannot like each other's posts.")
     with transaction.atomic():
         # The row lock orders racing likes and fails cleanly if the post was just deleted.
         post = Post.objects.select_for_update().get(pk=post.pk)
         if liked:
             try:
                 with transaction.atomic():
-                    Like.objects.create(user=user, post=post)
+                    like = Like.objects.create(user=user, post=post)
             except IntegrityError:
                 pass  # Already liked (perhaps by a racing request): nothing to count.
             else:
                 Post.objects.filter(pk=post.pk).update(like_count=F("like_count") + 1)
+                social.notify(recipient=post.author, actor=user, kind=Kind.LIKE, target=like,
+                              about=f"post:{post.pk}")  # fmt: skip
         else:
-            deleted, _ = Like.objects.filter(user=user, post=post).delete()
+            # The like's notification goes with it.
+            deleted = bool(Like.objects.filter(user=user, post=post).delete()[0])
             if deleted:
                 Post.objects.filter(pk=post.pk).update(like_count=F("like_count") - 1)
         return Post.objects.values_list("like_count", flat=True).get(pk=post.pk)
@@ -182,18 +214,37 @@ def create_comment(
             # comments the reply names.
             raise ValidationError(_("You can only reply to a comment on this post."))
         parent = top
+    hidden = social_selectors.hidden_ids(author)
+    if post.author_id in hidden or (parent is not None and parent.author_id in hidden):
+        raise ValidationError(CANNOT_REPLY)
     with transaction.atomic():
-        post = Post.objects.select_for_update().get(pk=post.pk)
+        post = Post.objects.select_for_update().select_related("author").get(pk=post.pk)
         comment = Comment.objects.create(post=post, author=author, text=text, parent=parent)
         recount_comments(post.pk)
+        _tell_about_comment(comment)
     return comment
+
+
+def _tell_about_comment(comment: Comment) -> None:
+    """The post's author hears of a comment, the replied-to comment's author of a reply (once,
+    if they are the same member), and everyone it names of the mention."""
+    post, author, about = comment.post, comment.author, f"post:{comment.post_id}"
+    if comment.parent is not None and comment.parent.author_id != author.pk:
+        social.notify(recipient=comment.parent.author, actor=author, kind=Kind.REPLY,
+                      target=comment, about=f"comment:{comment.parent_id}")  # fmt: skip
+    if comment.parent is None or comment.parent.author_id != post.author_id:
+        social.notify(recipient=post.author, actor=author, kind=Kind.COMMENT, target=comment,
+                      about=about)  # fmt: skip
+    _mention(row=comment, author=author, about=f"comment:{comment.pk}")
 
 
 def update_comment(*, user: AbstractBaseUser, comment: Comment, text: str) -> Comment:
     if not can_edit_comment(user, comment):
         raise PermissionDenied("Only the author can edit this comment.")
-    comment.text, comment.edited = text, timezone.now()
-    comment.save(update_fields=["text", "edited"])
+    with transaction.atomic():
+        comment.text, comment.edited = text, timezone.now()
+        comment.save(update_fields=["text", "edited"])
+        _mention(row=comment, author=user, about=f"comment:{comment.pk}")
     return comment
 
 
@@ -206,6 +257,8 @@ def delete_comment(*, user: AbstractBaseUser, comment: Comment) -> None:
         if comment.parent_id is None and comment.replies.exists():
             comment.is_deleted, comment.text = True, ""
             comment.save(update_fields=["is_deleted", "text"])
+            comment.mentions.clear()
+            social.withdraw(target=comment)  # the row stays; what it told does not
         else:
             comment.delete()
             parent = comment.parent

@@ -16,6 +16,7 @@ from apps.core.http import local_path
 from apps.core.images import InvalidImage, NotStored, too_large_message
 from apps.core.paging import requested_page, wants_fragment
 from apps.core.uploads import limit_upload_size
+from apps.social import selectors as social_selectors
 
 from . import permissions, selectors, services
 from .forms import CommentForm, PostForm
@@ -24,12 +25,36 @@ from .models import Comment, Post
 # --- Reading ---------------------------------------------------------------------------------
 
 
+TABS = {"following": _("Following"), "everyone": _("Everyone")}
+
+
+def _tab(request: HttpRequest, tag: str | None) -> str | None:
+    """Members choose between the people they follow and everyone; "following" is where
+    they start once they follow anybody. Guests and tag pages have no tabs."""
+    if tag or not request.user.is_authenticated:
+        return None
+    if (asked := request.GET.get("tab")) in TABS:
+        return asked
+    return "following" if social_selectors.follows_anyone(request.user) else "everyone"
+
+
 def _feed_page(request: HttpRequest, tag: str | None = None) -> HttpResponse:
+    tab = _tab(request, tag)
     page = requested_page(
         request,
-        lambda cursor: selectors.page_of_posts(viewer=request.user, cursor=cursor, tag=tag),
+        lambda cursor: selectors.page_of_posts(
+            viewer=request.user, cursor=cursor, tag=tag, following=tab == "following"
+        ),
     )
-    context = {"page": page, "tag": tag}
+    context = {
+        "page": page,
+        "tag": tag,
+        "tab": tab,
+        "tabs": list(TABS.items()) if tab else None,
+        # The members the viewer follows who are online, beside the feed (and kept fresh
+        # by the presence poll).
+        "online_now": True if tab else None,
+    }
     if wants_fragment(request, page):
         return render(request, "feed/feed.html#page", context)
     return render(request, "feed/feed.html", context)
@@ -234,7 +259,7 @@ def delete_post(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @rate_limited("like")
 def set_like(request: HttpRequest, pk: int) -> HttpResponse:
-    post = get_object_or_404(Post, pk=pk)
+    post = get_object_or_404(selectors.visible_posts(request.user, Post.objects.all()), pk=pk)
     liked = request.POST.get("liked") == "1"
     try:
         post.like_count = services.set_like(user=request.user, post=post, liked=liked)

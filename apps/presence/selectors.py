@@ -62,3 +62,26 @@ def presence_rows(usernames: Iterable[str]) -> dict[str, PresenceRow]:
         username: PresenceRow(bool(is_online), last_seen, show is not False)
         for username, is_online, last_seen, show in rows
     }
+
+
+ONLINE_NOW_LIMIT = 24
+
+
+def online_followed(user) -> tuple[list, int]:
+    """The members `user` follows who are online now and let others see it, most recently
+    active first: at most ONLINE_NOW_LIMIT of them, and how many there are. Two queries."""
+    since = timezone.now() - timedelta(seconds=settings.PRESENCE_TTL)
+    online = (
+        get_user_model()
+        .objects.filter(
+            follower_set__follower=user,
+            is_active=True,
+            profile__is_online=True,
+            profile__show_online_status=True,
+            profile__last_seen__gte=since,
+        )
+        .select_related("profile")
+    )
+    people = list(online.order_by("-profile__last_seen", "pk")[:ONLINE_NOW_LIMIT])
+    total = len(people) if len(people) < ONLINE_NOW_LIMIT else online.count()
+    return people, total

@@ -11,13 +11,16 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
 from apps.core.usernames import ANY_NAME
+from apps.social import selectors as social_selectors
 
 from . import selectors, services
 
 
 @require_safe
 def poll(request: HttpRequest) -> HttpResponse:
-    """Every presence badge on the page in one response (out-of-band swaps), one query."""
+    """Everything live on the page in one response of out-of-band swaps: every presence badge
+    (one query), and for a member the people they follow who are online (`online=1`, when
+    the page shows them; two queries) and the unread notification count (`bell=1`, one)."""
     if not request.htmx:
         return HttpResponseBadRequest(_("This address is polled by the page's presence badges."))
     requested = request.GET.getlist("u")
@@ -41,7 +44,13 @@ def poll(request: HttpRequest) -> HttpResponse:
         for name in usernames
         if name in rows
     ]
-    html = render_to_string("presence/poll.html", {"presences": badges}, request)
+    context = {"presences": badges, "online_now": None, "unread": None}
+    if request.user.is_authenticated:
+        if request.GET.get("online") == "1":
+            context["online_now"], context["online_total"] = selectors.online_followed(request.user)
+        if request.GET.get("bell") == "1":
+            context["unread"] = social_selectors.unread_count(request.user)
+    html = render_to_string("presence/poll.html", context, request)
     etag = quote_etag(hashlib.sha256(html.encode()).hexdigest()[:32])
     response = get_conditional_response(request, etag=etag) or HttpResponse(html)
     response["ETag"] = etag

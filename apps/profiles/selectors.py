@@ -4,15 +4,18 @@ from pathlib import PurePosixPath
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.db.models import QuerySet
+from django.db.models import Case, Q, QuerySet, Value, When
 from django.db.models.fields.files import FieldFile
-from django.db.models.functions import Lower
-from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from apps.core import usernames
+from apps.core.members import get_active_member
+from apps.social import selectors as social
 
 from .models import Profile, Theme
+
+PEOPLE_SEARCH_LIMIT = 20
+PEOPLE_SEARCH_MAX_WORDS = 5
 
 
 def users_with_profiles() -> QuerySet:
@@ -20,13 +23,9 @@ def users_with_profiles() -> QuerySet:
 
 
 def get_public_user(*, username: str):
-    """Return the active user behind /u/<username>/, matched like signup: whatever the case
-    and Unicode form (fullwidth /u/alice/ is alice's page), on the Lower(username) index."""
-    username = usernames.normalize(username)
-    if not usernames.ANY_NAME.fullmatch(username):
-        raise Http404  # not a name anyone can have; no query
-    users = users_with_profiles().annotate(handle=Lower("username"))
-    return get_object_or_404(users, handle=username.lower())
+    """Return the active user behind /u/<username>/, with their profile (see
+    apps.core.members for how names match)."""
+    return get_active_member(username, users_with_profiles())
 
 
 def get_user_with_profile(*, pk: int):
@@ -58,3 +57,25 @@ def member_export(
         }
     }
     return data, [("photo", profile.photo)] if profile.photo else []
+
+
+def search_people(
+    *, viewer: AbstractBaseUser, query: str, limit: int = PEOPLE_SEARCH_LIMIT
+) -> list[AbstractBaseUser]:
+    """Return up to `limit` active members, with their profiles, whose handle, first name or
+    last name holds each word of `query` (@handle or handle), the exact handle first;
+    never one the viewer blocked or is blocked by. One query (and the viewer's blocks, read
+    once per request)."""
+    words = [word.lstrip("@") for word in usernames.normalize(query).replace("\x00", "").split()]
+    words = [word for word in words if word][:PEOPLE_SEARCH_MAX_WORDS]
+    if not words:
+        return []
+    found = users_with_profiles().exclude(pk__in=social.hidden_ids(viewer))
+    for word in words:
+        found = found.filter(
+            Q(username__icontains=word)
+            | Q(first_name__icontains=word)
+            | Q(last_name__icontains=word)
+        )
+    exact = Case(When(username__iexact=" ".join(words), then=Value(0)), default=Value(1))
+    return list(found.order_by(exact, "username")[:limit])

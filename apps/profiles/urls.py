@@ -6,6 +6,8 @@ app_name = "profiles"
 
 urlpatterns = [
     path("u/<str:username>/", views.profile_detail, name="detail"),
+    path("u/<str:username>/followers/", views.followers, name="followers"),
+    path("u/<str:username>/following/", views.following, name="following"),
     path("settings/profile/", views.settings_page, name="settings"),
     path("settings/profile/<slug:section>/", views.edit_section, name="edit"),
     path("settings/profile/<slug:section>/view/", views.show_section, name="show"),

@@ -38,6 +38,7 @@ from apps.core.middleware import LANGUAGE_SESSION_KEY
 from apps.core.paging import requested_page, wants_fragment
 from apps.core.uploads import limit_upload_size
 from apps.feed import selectors as feed_selectors
+from apps.social import selectors as social_selectors
 
 from . import selectors, services
 from .models import Profile, Theme
@@ -73,7 +74,41 @@ def profile_detail(request: HttpRequest, username: str) -> HttpResponse:
         )
     else:
         context = {"profile_user": profile_user, "profile": profile, "is_owner": False}
-    return render(request, "profiles/profile.html", context | {"page": page})
+    context |= {
+        "page": page,
+        "relation": social_selectors.relationship(request.user, profile_user),
+        "counts": social_selectors.follow_counts(profile_user),
+    }
+    return render(request, "profiles/profile.html", context)
+
+
+def _people(request: HttpRequest, username: str, which: str) -> HttpResponse:
+    """The members following `username` ("followers") or followed by them ("following")."""
+    profile_user = selectors.get_public_user(username=username)
+    if profile_user.username != username:
+        return redirect("profiles:" + which, username=profile_user.username, permanent=True)
+    fetch = (
+        social_selectors.followers_page if which == "followers" else social_selectors.following_page
+    )
+    page = requested_page(request, lambda cursor: fetch(profile_user, cursor=cursor))
+    followed = social_selectors.followed_among(request.user, [person.pk for person in page.items])
+    for person in page.items:
+        person.can_follow = request.user.is_authenticated and person.pk != request.user.pk
+        person.follows = person.pk in followed
+    context = {"profile_user": profile_user, "page": page, "which": which}
+    if wants_fragment(request, page):
+        return render(request, "profiles/people.html#page", context)
+    return render(request, "profiles/people.html", context)
+
+
+@require_safe
+def followers(request: HttpRequest, username: str) -> HttpResponse:
+    return _people(request, username, "followers")
+
+
+@require_safe
+def following(request: HttpRequest, username: str) -> HttpResponse:
+    return _people(request, username, "following")
 
 
 def _profile_of(user) -> Profile:

@@ -1,5 +1,6 @@
 """Read queries for follows, blocks and notifications, each in a fixed number of queries."""
 
+import contextlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -31,14 +32,27 @@ def is_blocked_between(a: int, b: int) -> bool:
     ).exists()
 
 
+def _blocks(user: AbstractBaseUser) -> list[tuple[int, int]]:
+    """The (blocker, blocked) pairs `user` is in. Read once per request: kept on the user
+    object, which lives as long; the block services forget it."""
+    if (known := getattr(user, "_social_blocks", None)) is not None:
+        return known
+    rows = Block.objects.filter(Q(blocker=user) | Q(blocked=user))
+    user._social_blocks = list(rows.values_list("blocker_id", "blocked_id"))
+    return user._social_blocks
+
+
+def forget_blocks(*users: AbstractBaseUser) -> None:
+    for user in users:
+        with contextlib.suppress(AttributeError):
+            del user._social_blocks
+
+
 def hidden_ids(user: AbstractBaseUser) -> set[int]:
     """The members `user` must not see, nor be seen by: blocked by them or blocking them."""
     if not user.is_authenticated:
         return set()
-    rows = Block.objects.filter(Q(blocker=user) | Q(blocked=user)).values_list(
-        "blocker_id", "blocked_id"
-    )
-    return {pk for pair in rows for pk in pair} - {user.pk}
+    return {pk for pair in _blocks(user) for pk in pair} - {user.pk}
 
 
 def blocked_users(user: AbstractBaseUser) -> list[AbstractBaseUser]:
@@ -54,6 +68,10 @@ def following_ids(user: AbstractBaseUser) -> set[int]:
     if not user.is_authenticated:
         return set()
     return set(Follow.objects.filter(follower=user).values_list("followee_id", flat=True))
+
+
+def follows_anyone(user: AbstractBaseUser) -> bool:
+    return user.is_authenticated and Follow.objects.filter(follower=user).exists()
 
 
 def followed_among(user: AbstractBaseUser, ids: Iterable[int]) -> set[int]:
@@ -84,15 +102,11 @@ def relationship(viewer: AbstractBaseUser, other: AbstractBaseUser) -> Relations
         return Relationship()
     if viewer.pk == other.pk:
         return Relationship(is_self=True)
-    blocks = set(
-        Block.objects.filter(
-            Q(blocker=viewer, blocked=other) | Q(blocker=other, blocked=viewer)
-        ).values_list("blocker_id", flat=True)
-    )
+    blocks = _blocks(viewer)
     return Relationship(
         following=bool(followed_among(viewer, [other.pk])),
-        blocking=viewer.pk in blocks,
-        blocked_by=other.pk in blocks,
+        blocking=(viewer.pk, other.pk) in blocks,
+        blocked_by=(other.pk, viewer.pk) in blocks,
     )
 
 

@@ -62,11 +62,13 @@ def block(*, blocker: AbstractBaseUser, blocked: AbstractBaseUser) -> bool:
         Notification.objects.filter(
             Q(recipient=blocker, actor=blocked) | Q(recipient=blocked, actor=blocker)
         ).delete()
+    selectors.forget_blocks(blocker, blocked)
     return True
 
 
 def unblock(*, blocker: AbstractBaseUser, blocked: AbstractBaseUser) -> bool:
     deleted, _ = Block.objects.filter(blocker=blocker, blocked=blocked).delete()
+    selectors.forget_blocks(blocker, blocked)
     return bool(deleted)
 
 

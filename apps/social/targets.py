@@ -32,7 +32,12 @@ def register(
 
 
 def querysets() -> list[QuerySet]:
-    return [t.model._default_manager.select_related(*t.select_related) for t in _TARGETS.values()]
+    return [
+        t.model._default_manager.select_related(*t.select_related)
+        if t.select_related
+        else t.model._default_manager.all()
+        for t in _TARGETS.values()
+    ]
 
 
 def subject_of(row: Model) -> str:

@@ -15,14 +15,26 @@
     return names.slice(0, 100);
   }
 
+  // The other live parts the same poll refreshes: who of the people you follow is online,
+  // and the unread notification count.
+  function liveParts() {
+    var parts = {};
+    if (document.getElementById("online-now")) parts.online = "1";
+    if (document.getElementById("notification-bell")) parts.bell = "1";
+    return parts;
+  }
+
   document.addEventListener("htmx:configRequest", function (event) {
     if (event.detail.elt !== poller()) return;
     event.detail.parameters.u = usernamesOnPage();
+    var parts = liveParts();
+    Object.keys(parts).forEach(function (name) { event.detail.parameters[name] = parts[name]; });
   });
 
   document.addEventListener("htmx:confirm", function (event) {
     if (event.target !== poller()) return;
-    if (document.hidden || usernamesOnPage().length === 0) event.preventDefault();
+    var idle = usernamesOnPage().length === 0 && Object.keys(liveParts()).length === 0;
+    if (document.hidden || idle) event.preventDefault();
   });
 
   document.addEventListener("visibilitychange", function () {

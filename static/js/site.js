@@ -125,6 +125,30 @@
     }
   });
 
+  // A follow button is replaced, with every other copy of it on the page, out of band: focus
+  // goes back to the same copy, where the person was.
+  var followFocus = null;
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var form = event.detail.elt;
+    if (!form || !form.matches || !form.matches("form[data-follow]")) return;
+    var copies = Array.prototype.slice.call(
+      document.querySelectorAll("form[data-follow]")
+    ).filter(function (each) { return each.dataset.follow === form.dataset.follow; });
+    followFocus = { key: form.dataset.follow, index: copies.indexOf(form) };
+  });
+  document.addEventListener("htmx:afterRequest", function (event) {
+    // The form that asked is gone from the page: htmx tells its parent, with requestConfig.
+    var form = event.detail.requestConfig && event.detail.requestConfig.elt;
+    if (!followFocus || !form || !form.matches || !form.matches("form[data-follow]")) return;
+    var copies = Array.prototype.slice.call(
+      document.querySelectorAll("form[data-follow]")
+    ).filter(function (each) { return each.dataset.follow === followFocus.key; });
+    var again = copies[followFocus.index] || copies[0];
+    var button = again && again.querySelector("button");
+    if (button && event.detail.successful) button.focus();
+    followFocus = null;
+  });
+
   // Escape in an inline form is Cancel.
   document.addEventListener("keydown", function (event) {
     if (event.key !== "Escape") return;

@@ -171,8 +171,10 @@ def test_every_page_uses_the_same_number_of_queries_whatever_the_posts(
     client.force_login(reader)
     client.get("/readyz/")  # the once-a-minute presence touch
     post = Post.objects.first()
+    # Session and user, blocks, follows (tab, buttons), posts, tags, mentions, likes, the
+    # people online now and the unread count: a fixed dozen, whatever the page holds.
     for url in ["/", f"/tags/t{post.pk}a/", "/u/author/", post.get_absolute_url()]:
-        with django_assert_max_num_queries(8):
+        with django_assert_max_num_queries(13):
             assert client.get(url).status_code == 200
 
 

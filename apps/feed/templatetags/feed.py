@@ -1,13 +1,16 @@
+from collections.abc import Iterable
+
 from django import template
-from django.utils.html import urlize
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
+
+from .. import mentions
 
 register = template.Library()
 
 
 @register.filter
-def post_text(value: str) -> SafeString:
-    """Plain text for display: escaped, links made clickable (rel=nofollow), line breaks kept."""
-    linked = urlize(str(value).replace("\r\n", "\n"), trim_url_limit=60, nofollow=True,
-                    autoescape=True)  # fmt: skip
-    return mark_safe(linked.replace("\n", "<br>"))  # noqa: S308 (urlize escaped everything)
+def post_text(value: str, mentioned: Iterable = ()) -> SafeString:
+    """Plain text for display: escaped, links made clickable (rel=nofollow), line breaks kept,
+    and @handles of the members the text mentions (`mentioned`, users) linked to them."""
+    urls = {user.username.lower(): user.get_absolute_url() for user in mentioned}
+    return mentions.render(value, urls)

@@ -1,7 +1,7 @@
 from django import template
 from django.core.exceptions import ObjectDoesNotExist
 
-from apps.presence.selectors import presence_of
+from apps.presence.selectors import online_followed, presence_of
 
 register = template.Library()
 
@@ -13,3 +13,10 @@ def presence_badge(user) -> dict[str, object]:
     except ObjectDoesNotExist:
         profile = None
     return {"presence": presence_of(profile, username=user.username)}
+
+
+@register.inclusion_tag("presence/online_now.html", takes_context=True)
+def online_now(context: template.Context) -> dict[str, object]:
+    """The members the viewer follows who are online now (refreshed by the presence poll)."""
+    people, total = online_followed(context["user"])
+    return {"people": people, "total": total}

@@ -1,0 +1,23 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import Kind
+
+
+class NotificationSettingsForm(forms.Form):
+    """One checkbox per kind of notification, ticked for the kinds the member receives."""
+
+    kinds = forms.MultipleChoiceField(
+        label=_("Tell me about"),
+        choices=Kind.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args: object, muted: set[str], **kwargs: object) -> None:
+        kwargs.setdefault("initial", {"kinds": [k for k in Kind.values if k not in muted]})
+        super().__init__(*args, **kwargs)
+
+    def muted_kinds(self) -> list[str]:
+        wanted = set(self.cleaned_data["kinds"])
+        return [kind for kind in Kind.values if kind not in wanted]

@@ -1,0 +1,119 @@
+"""Following, blocking and notifications. Views parse, call a service or selector, render."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from apps.core.decorators import login_required_htmx, rate_limited
+from apps.core.http import local_path
+from apps.core.members import get_active_member
+
+from . import selectors, services
+from .forms import NotificationSettingsForm
+
+# --- Following -------------------------------------------------------------------------------
+
+
+@login_required_htmx
+@require_POST
+@rate_limited("follow")
+def follow(request: HttpRequest, username: str) -> HttpResponse:
+    """POST follow=1 to follow, follow=0 to stop. With htmx: every follow button for this
+    member on the page (place "profile" or "card") out of band, and on the profile the
+    follower count; without: back to where the form was."""
+    member = get_active_member(username)
+    try:
+        if request.POST.get("follow") == "1":
+            services.follow(follower=request.user, followee=member)
+        else:
+            services.unfollow(follower=request.user, followee=member)
+    except ValidationError as error:
+        return HttpResponseBadRequest(error.messages[0])
+    if not request.htmx:
+        return redirect(local_path(request, request.POST.get("next", "")) or member)
+    place = "profile" if request.POST.get("place") == "profile" else "card"
+    context = {
+        "member": member,
+        "following": request.POST.get("follow") == "1",
+        "place": place,
+        "oob": True,
+        "next": request.htmx.current_url_abs_path or "",
+    }
+    html = render_to_string("social/follow_button.html", context, request)
+    if place == "profile":
+        context["counts"] = selectors.follow_counts(member)
+        html += render_to_string("social/follow_counts.html", context, request)
+    return HttpResponse(html)
+
+
+# --- Blocking --------------------------------------------------------------------------------
+
+
+@login_required_htmx
+@require_http_methods(["GET", "POST"])
+@rate_limited("block")
+def block(request: HttpRequest, username: str) -> HttpResponse:
+    """GET asks first; POST block=1 blocks, block=0 unblocks; both go back to the profile or
+    to `next` (the account page lists blocked members)."""
+    member = get_active_member(username)
+    if request.method == "GET":
+        relation = selectors.relationship(request.user, member)
+        return render(request, "social/block.html", {"member": member, "relation": relation})
+    try:
+        if request.POST.get("block") == "1":
+            services.block(blocker=request.user, blocked=member)
+            messages.success(
+                request, _("You blocked @%(username)s.") % {"username": member.username}
+            )
+        else:
+            services.unblock(blocker=request.user, blocked=member)
+            messages.success(
+                request, _("You unblocked @%(username)s.") % {"username": member.username}
+            )
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    return redirect(local_path(request, request.POST.get("next", "")) or member)
+
+
+# --- Notifications ---------------------------------------------------------------------------
+
+
+@login_required_htmx
+@require_safe
+def notifications(request: HttpRequest) -> HttpResponse:
+    page = selectors.notification_page(request.user, number=request.GET.get("page", 1))
+    context = {"page": page, "unread": selectors.unread_count(request.user)}
+    if request.htmx and not request.htmx.boosted:
+        return render(request, "social/notifications.html#list", context)
+    return render(request, "social/notifications.html", context)
+
+
+@login_required_htmx
+@require_POST
+def mark_all_read(request: HttpRequest) -> HttpResponse:
+    services.mark_all_read(user=request.user)
+    if not request.htmx:
+        messages.success(request, _("All notifications are marked as read."))
+        return redirect("social:notifications")
+    page = selectors.notification_page(request.user)
+    context = {"page": page, "unread": 0, "focus_list": True}
+    html = render_to_string("social/notifications.html#list", context, request)
+    html += render_to_string("social/bell.html", {"unread": 0, "oob": True}, request)
+    return HttpResponse(html)
+
+
+@login_required_htmx
+@require_http_methods(["GET", "POST"])
+def notification_settings(request: HttpRequest) -> HttpResponse:
+    """Which kinds of notification the member wants (all, unless switched off here)."""
+    muted = selectors.muted_kinds(request.user)
+    form = NotificationSettingsForm(request.POST or None, muted=muted)
+    if request.method == "POST" and form.is_valid():
+        services.set_muted_kinds(user=request.user, kinds=form.muted_kinds())
+        messages.success(request, _("Notification settings saved."))
+        return redirect("social:settings")
+    return render(request, "social/notification_settings.html", {"form": form})

@@ -1,0 +1,121 @@
+"""Following, online now and notifications in real browsers: what one member does reaches
+another member's open tab through the page's single poll."""
+
+import pytest
+from playwright.sync_api import expect
+
+from apps.feed.models import Post
+from tests.factories import PASSWORD, PostFactory, UserFactory
+
+from .conftest import log_in, open_context, watch
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(autouse=True)
+def _fast_polls(settings):
+    settings.PRESENCE_POLL_INTERVAL = 1
+
+
+def sign_in(page, username: str) -> None:
+    page.goto("/accounts/login/")
+    page.get_by_label("Username or email").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign In", exact=True).click()
+    page.wait_for_url("**/")
+
+
+def test_a_followed_member_logging_in_appears_in_online_now(browser, live_server):
+    UserFactory(username="alice", first_name="Alice", last_name="Liddell")
+    UserFactory(username="bob", first_name="Bob", last_name="Builder")
+    PostFactory(author=UserFactory.create(username="carol"), title="Hello from Carol")
+
+    follower_context = open_context(browser, live_server)
+    follower = follower_context.new_page()
+    health = watch(follower, live_server)
+    sign_in(follower, "alice")
+
+    # Follow Bob from his profile, with htmx: the button and the count change in place.
+    follower.goto("/u/bob/")
+    follow = follower.get_by_role("button", name="Follow @bob")
+    follow.click()
+    following = follower.get_by_role("button", name="Following @bob")
+    expect(following).to_have_attribute("aria-pressed", "true")
+    expect(following).to_be_focused()
+    expect(follower.locator("#follow-counts")).to_contain_text("1 follower")
+
+    follower.goto("/")
+    online = follower.locator("#online-now")
+    expect(online).to_contain_text("Nobody you follow is online right now.")
+
+    bob_context = open_context(browser, live_server)
+    bob = bob_context.new_page()
+    sign_in(bob, "bob")
+
+    # Within one poll interval (1 s here), without reloading.
+    expect(online.locator("[data-online-now='bob']")).to_contain_text("Bob Builder", timeout=3000)
+    health.assert_clean()
+    bob_context.close()
+    follower_context.close()
+
+
+def test_a_like_reaches_the_authors_open_tab_as_an_unread_count(browser, live_server):
+    alice = UserFactory(username="alice", first_name="Alice", last_name="Liddell")
+    UserFactory(username="bob", first_name="Bob", last_name="Builder")
+    post = PostFactory(author=alice, title="Spring notes")
+
+    author_context = open_context(browser, live_server)
+    log_in(author_context, live_server, alice)
+    author = author_context.new_page()
+    health = watch(author, live_server)
+    author.goto("/u/alice/")
+    bell = author.locator("#notification-bell")
+    expect(bell).to_have_accessible_name("Notifications")
+
+    liker_context = open_context(browser, live_server)
+    liker = liker_context.new_page()
+    sign_in(liker, "bob")
+    liker.goto(post.get_absolute_url())
+    liker.get_by_role("button", name="Like").click()
+    expect(liker.get_by_role("button", name="Liked")).to_be_visible()
+
+    expect(bell.locator("[data-unread-count]")).to_have_text("1", timeout=3000)
+    expect(bell).to_have_accessible_name("Notifications 1 unread")
+
+    bell.click()
+    author.wait_for_url("**/notifications/")
+    item = author.locator(".notification-unread")
+    expect(item).to_contain_text("Bob Builder liked your post “Spring notes”")
+    author.get_by_role("button", name="Mark all as read").click()
+    expect(author.locator(".notification-unread")).to_have_count(0)
+    expect(author.locator("#notification-bell [data-unread-count]")).to_have_count(0)
+    item = author.locator(".notification").first
+    item.get_by_role("link").click()
+    author.wait_for_url(f"**{post.get_absolute_url()}")
+    assert Post.objects.get(pk=post.pk).like_count == 1
+    health.assert_clean()
+    liker_context.close()
+    author_context.close()
+
+
+def test_following_from_a_card_updates_every_card_of_that_author(browser, live_server):
+    alice = UserFactory(username="alice", first_name="Alice", last_name="Liddell")
+    bob = UserFactory(username="bob", first_name="Bob", last_name="Builder")
+    PostFactory(author=bob, title="First from Bob")
+    PostFactory(author=bob, title="Second from Bob")
+    context = open_context(browser, live_server)
+    log_in(context, live_server, alice)
+    page = context.new_page()
+    health = watch(page, live_server)
+    page.goto("/")
+    buttons = page.get_by_role("button", name="Follow @bob")
+    expect(buttons).to_have_count(2)
+    buttons.nth(1).click()
+    following = page.get_by_role("button", name="Following @bob")
+    expect(following).to_have_count(2)
+    expect(following.nth(1)).to_be_focused()
+    # The Following tab now has Bob's posts.
+    page.get_by_role("link", name="Following").click()
+    expect(page.get_by_role("heading", name="Second from Bob")).to_be_visible()
+    health.assert_clean()
+    context.close()

@@ -1,0 +1,134 @@
+"""The page's single presence poll also carries the people you follow who are online and the
+unread notification count: one request per interval for everything live on the page."""
+
+import re
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.utils import timezone
+
+from apps.feed import services as feed
+from apps.presence import services as presence
+from apps.profiles.models import Profile
+from apps.social import services
+from tests.factories import PostFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+HTMX = {"HX-Request": "true"}
+
+
+@pytest.fixture
+def alice():
+    return UserFactory(username="alice", first_name="Alice", last_name="A")
+
+
+@pytest.fixture
+def bob():
+    return UserFactory(username="bob", first_name="Bob", last_name="B")
+
+
+def go_online(user) -> None:
+    Profile.objects.filter(user=user).update(is_online=True, last_seen=timezone.now())
+
+
+def online_now(html: str) -> list[str]:
+    return re.findall(r'data-online-now="([^"]+)"', html)
+
+
+def test_one_poll_carries_badges_the_online_list_and_the_unread_count(client, alice, bob):
+    services.follow(follower=alice, followee=bob)
+    go_online(bob)
+    feed.set_like(user=bob, post=PostFactory(author=alice), liked=True)
+    client.force_login(alice)
+    response = client.get("/presence/", {"u": ["bob"], "online": "1", "bell": "1"}, headers=HTMX)
+    html = response.content.decode()
+    assert 'data-presence="bob"' in html
+    assert '<div id="online-now" hx-swap-oob="innerHTML">' in html
+    assert online_now(html) == ["bob"]
+    assert 'id="notification-bell"' in html
+    assert "data-unread-count>1<" in html
+
+
+def test_the_poll_sends_only_the_parts_the_page_has(client, alice):
+    client.force_login(alice)
+    html = client.get("/presence/", {"u": ["alice"]}, headers=HTMX).content.decode()
+    assert "online-now" not in html
+    assert "notification-bell" not in html
+
+
+def test_guests_get_badges_only(client, bob):
+    html = client.get(
+        "/presence/", {"u": ["bob"], "online": "1", "bell": "1"}, headers=HTMX
+    ).content.decode()
+    assert 'data-presence="bob"' in html
+    assert "online-now" not in html
+    assert "notification-bell" not in html
+
+
+def test_online_now_lists_only_followed_members_who_are_online_and_visible(client, alice, bob):
+    shy = UserFactory(username="shy")
+    stranger = UserFactory(username="stranger")
+    away = UserFactory(username="away")
+    for member in (bob, shy, away):
+        services.follow(follower=alice, followee=member)
+    for member in (bob, shy, stranger):
+        go_online(member)
+    Profile.objects.filter(user=shy).update(show_online_status=False)
+    client.force_login(alice)
+    html = client.get("/", {"tab": "everyone"}).content.decode()
+    assert online_now(html) == ["bob"]
+
+
+def test_a_member_gone_past_the_ttl_leaves_online_now(client, alice, bob, settings):
+    services.follow(follower=alice, followee=bob)
+    go_online(bob)
+    client.force_login(alice)
+    params = {"online": "1"}
+    assert online_now(client.get("/presence/", params, headers=HTMX).content.decode()) == ["bob"]
+    later = timezone.now() + timedelta(seconds=settings.PRESENCE_TTL + 5)
+    with time_machine.travel(later):
+        html = client.get("/presence/", params, headers=HTMX).content.decode()
+    assert online_now(html) == []
+    assert "Nobody you follow is online right now." in html
+
+
+@pytest.mark.parametrize("count", [5, 50])
+def test_the_full_poll_costs_a_constant_number_of_queries(
+    client, alice, count, django_assert_max_num_queries
+):
+    people = UserFactory.create_batch(count)
+    for person in people:
+        services.follow(follower=alice, followee=person)
+        go_online(person)
+        feed.set_like(user=person, post=PostFactory(author=alice), liked=True)
+    client.force_login(alice)
+    presence.touch(user_id=alice.pk)
+    params = {"u": [p.username for p in people[:50]], "online": "1", "bell": "1"}
+    # Session, user, the badges, online now (and their number past the limit), unread count.
+    with django_assert_max_num_queries(6):
+        response = client.get("/presence/", params, headers=HTMX)
+    html = response.content.decode()
+    assert len(online_now(html)) == min(count, 24)
+    assert f"data-unread-count>{count}<" in html
+
+
+def test_the_feed_page_shows_online_now_and_the_bell_for_members_only(client, alice):
+    assert 'id="online-now"' not in client.get("/").content.decode()
+    assert 'id="notification-bell"' not in client.get("/").content.decode()
+    client.force_login(alice)
+    html = client.get("/").content.decode()
+    assert 'id="online-now"' in html
+    assert 'id="notification-bell"' in html
+    assert "Nobody you follow is online right now." in html
+
+
+def test_the_unread_count_changes_the_etag(client, alice, bob):
+    client.force_login(alice)
+    first = client.get("/presence/", {"bell": "1"}, headers=HTMX)
+    feed.set_like(user=bob, post=PostFactory(author=alice), liked=True)
+    second = client.get(
+        "/presence/", {"bell": "1"}, headers=HTMX | {"If-None-Match": first["ETag"]}
+    )
+    assert second.status_code == 200
+    assert "data-unread-count>1<" in second.content.decode()
