@@ -14,8 +14,18 @@ class NotificationSettingsForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
 
-    def __init__(self, *args: object, muted: set[str], **kwargs: object) -> None:
-        kwargs.setdefault("initial", {"kinds": [k for k in Kind.values if k not in muted]})
+    digest = forms.BooleanField(
+        label=_("Email me a daily digest of unread notifications"),
+        required=False,
+        help_text=_("At most one email a day, only when something new is unread."),
+    )
+
+    def __init__(
+        self, *args: object, muted: set[str], digest: bool = False, **kwargs: object
+    ) -> None:
+        kwargs.setdefault(
+            "initial", {"kinds": [k for k in Kind.values if k not in muted], "digest": digest}
+        )
         super().__init__(*args, **kwargs)
 
     def muted_kinds(self) -> list[str]:

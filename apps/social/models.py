@@ -112,3 +112,16 @@ class MutedKind(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} mutes {self.kind}"
+
+
+class Digest(models.Model):
+    """A member who asked for an email of their unread notifications, at most once a day,
+    in the language they used when they asked."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                primary_key=True, related_name="notification_digest")  # fmt: skip
+    language = models.CharField(max_length=10, blank=True)
+    last_sent = models.DateTimeField(null=True, blank=True, editable=False)
+
+    def __str__(self) -> str:
+        return f"Digest for {self.user_id}"

@@ -17,7 +17,7 @@ from django.utils.translation import gettext, ngettext
 from apps.core.paging import Page, decode_cursor, encode_cursor
 
 from . import targets
-from .models import Block, Follow, Kind, MutedKind, Notification
+from .models import Block, Digest, Follow, Kind, MutedKind, Notification
 
 PEOPLE_PAGE_SIZE = 30
 NOTIFICATIONS_PAGE_SIZE = 20
@@ -157,13 +157,19 @@ def following_page(user: AbstractBaseUser, *, cursor: str | None = None,
 
 
 def unread_count(user: AbstractBaseUser) -> int:
+    """How many unread lines the notifications page shows: a burst counts once."""
     if not user.is_authenticated:
         return 0
-    return Notification.objects.filter(recipient=user, read=False).count()
+    unread = Notification.objects.filter(recipient=user, read=False)
+    return unread.values("kind", "about").distinct().count()
 
 
 def muted_kinds(user: AbstractBaseUser) -> set[str]:
     return set(MutedKind.objects.filter(user=user).values_list("kind", flat=True))
+
+
+def wants_digest(user: AbstractBaseUser) -> bool:
+    return Digest.objects.filter(user=user).exists()
 
 
 # The sentence for each kind: one actor, or the newest actor and how many others.
@@ -306,4 +312,5 @@ def member_export(*, user: AbstractBaseUser) -> dict[str, object]:
             .values_list("kind", "actor__username", "created", "read")
         ],
         "muted_notifications": sorted(muted_kinds(user)),
+        "notification_digest": wants_digest(user),
     }

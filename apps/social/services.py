@@ -1,19 +1,30 @@
 """Writes to follows, blocks and notifications. Every rule (not yourself, not across a block,
 not twice) is enforced here; the views only ask."""
 
+import html
+from datetime import datetime, timedelta
+
+from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Model, Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.html import strip_tags
 from django.utils.translation import gettext_lazy as _
 
 from . import selectors
-from .models import Block, Follow, Kind, MutedKind, Notification
+from .models import Block, Digest, Follow, Kind, MutedKind, Notification
 
 CANNOT_FOLLOW_SELF = _("You cannot follow yourself.")
 CANNOT_BLOCK_SELF = _("You cannot block yourself.")
 BLOCKED = _("You cannot follow this member.")
+DIGEST_INTERVAL = timedelta(days=1)
+DIGEST_LINES = 10
 
 
 # --- Following -------------------------------------------------------------------------------
@@ -120,11 +131,75 @@ def mark_all_read(*, user: AbstractBaseUser) -> int:
     return Notification.objects.filter(recipient=user, read=False).update(read=True)
 
 
-def set_muted_kinds(*, user: AbstractBaseUser, kinds: list[str]) -> None:
-    """Switch off exactly these kinds of notification for the member, and on all others."""
-    kinds = [kind for kind in kinds if kind in Kind.values]
+def save_settings(
+    *, user: AbstractBaseUser, muted: list[str], digest: bool, language: str = ""
+) -> None:
+    """Switch off exactly the `muted` kinds of notification for the member (and on all
+    others), and their email digest on or off; the digest speaks `language`."""
+    muted = [kind for kind in muted if kind in Kind.values]
     with transaction.atomic():
-        MutedKind.objects.filter(user=user).exclude(kind__in=kinds).delete()
+        MutedKind.objects.filter(user=user).exclude(kind__in=muted).delete()
         MutedKind.objects.bulk_create(
-            [MutedKind(user=user, kind=kind) for kind in kinds], ignore_conflicts=True
+            [MutedKind(user=user, kind=kind) for kind in muted], ignore_conflicts=True
         )
+        if digest:
+            Digest.objects.update_or_create(user=user, defaults={"language": language})
+        else:
+            Digest.objects.filter(user=user).delete()
+
+
+# --- The email digest ------------------------------------------------------------------------
+
+
+def send_digests(*, now: datetime | None = None) -> int:
+    """Email every member who asked for the digest and has unread notifications newer than
+    their last one, at most once per DIGEST_INTERVAL; return how many were sent. Each mail is
+    queued (apps.core.mail) in the transaction that records it as sent, so a member gets it
+    once, whichever worker runs this."""
+    now = now or timezone.now()
+    due = Q(last_sent__isnull=True) | Q(last_sent__lte=now - DIGEST_INTERVAL)
+    sent = 0
+    for pk in Digest.objects.filter(due, user__is_active=True).values_list("pk", flat=True):
+        with transaction.atomic():
+            digest = (
+                Digest.objects.select_for_update(skip_locked=True)
+                .select_related("user")
+                .filter(due, pk=pk)
+                .first()
+            )
+            if digest is None:
+                continue  # another worker has it, or it was just sent
+            since = digest.last_sent or now - DIGEST_INTERVAL
+            if _mail_digest(digest, since=since):
+                sent += 1
+            digest.last_sent = now
+            digest.save(update_fields=["last_sent"])
+    return sent
+
+
+def _mail_digest(digest: Digest, *, since: datetime) -> bool:
+    user = digest.user
+    if not user.email:
+        return False
+    new = Notification.objects.filter(recipient=user, read=False, created__gt=since)
+    if not new.exists():
+        return False
+    language = digest.language or settings.LANGUAGE_CODE
+    with translation.override(language):
+        lines = [
+            html.unescape(strip_tags(group.text))
+            for group in selectors.notification_page(user).object_list
+            if group.unread
+        ][:DIGEST_LINES]
+        context = {
+            "user": user,
+            "lines": lines,
+            "unread": selectors.unread_count(user),
+            "url": settings.SITE_URL + reverse("social:notifications"),
+            "settings_url": settings.SITE_URL + reverse("social:settings"),
+            "site_name": settings.SITE_NAME,
+        }
+        subject = render_to_string("social/email/digest_subject.txt", context).strip()
+        body = render_to_string("social/email/digest_message.txt", context)
+    send_mail(subject, body, None, [user.email])
+    return True

@@ -111,9 +111,15 @@ def mark_all_read(request: HttpRequest) -> HttpResponse:
 def notification_settings(request: HttpRequest) -> HttpResponse:
     """Which kinds of notification the member wants (all, unless switched off here)."""
     muted = selectors.muted_kinds(request.user)
-    form = NotificationSettingsForm(request.POST or None, muted=muted)
+    digest = selectors.wants_digest(request.user)
+    form = NotificationSettingsForm(request.POST or None, muted=muted, digest=digest)
     if request.method == "POST" and form.is_valid():
-        services.set_muted_kinds(user=request.user, kinds=form.muted_kinds())
+        services.save_settings(
+            user=request.user,
+            muted=form.muted_kinds(),
+            digest=form.cleaned_data["digest"],
+            language=request.LANGUAGE_CODE,
+        )
         messages.success(request, _("Notification settings saved."))
         return redirect("social:settings")
     return render(request, "social/notification_settings.html", {"form": form})

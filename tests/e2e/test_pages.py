@@ -22,6 +22,8 @@ PAGES = [
     ("login", "/accounts/login/", None),
     ("signup", "/accounts/signup/", None),
     ("tag", "/tags/photography/", None),
+    ("notifications", "/notifications/", "alice"),
+    ("search", "/search/?q=tea", None),
 ]
 
 

@@ -215,3 +215,11 @@ def test_a_page_number_out_of_range_shows_the_last_page(client, alice, bob, post
         response = client.get("/notifications/", {"page": number})
         assert response.status_code == 200
         assert "liked your post" in response.content.decode()
+
+
+def test_the_unread_count_counts_lines_not_events(client, alice, post):
+    for _ in range(3):
+        feed.set_like(user=UserFactory(), post=post, liked=True)
+    services.follow(follower=UserFactory(), followee=alice)
+    client.force_login(alice)
+    assert "data-unread-count>2<" in client.get("/").content.decode()

@@ -1,0 +1,93 @@
+"""The notification digest: off by default, at most one mail a day, only with news, in the
+member's language, sent by the worker's periodic job."""
+
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+
+from apps.core import periodic
+from apps.feed import services as feed
+from apps.social import services
+from apps.social.models import Digest
+from tests.factories import PostFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def alice():
+    return UserFactory(username="alice", first_name="Alice", last_name="A")
+
+
+def like(post):
+    feed.set_like(user=UserFactory(first_name="Bob", last_name="B"), post=post, liked=True)
+
+
+def test_nobody_gets_a_digest_unless_they_ask(alice):
+    like(PostFactory(author=alice))
+    assert services.send_digests() == 0
+    assert mail.outbox == []
+
+
+def test_a_member_who_asked_gets_their_unread_notifications(client, alice, settings):
+    settings.SITE_URL = "https://eternity.example.com"
+    client.force_login(alice)
+    response = client.post("/settings/notifications/", {"kinds": ["like"], "digest": "on"})
+    assert response.status_code == 302
+    like(PostFactory(author=alice, title="Spring <b>notes</b>"))
+    assert services.send_digests() == 1
+    [message] = mail.outbox
+    assert message.to == [alice.email]
+    assert message.subject == "1 unread notification on Eternity"
+    assert "- Bob B liked your post “Spring <b>notes</b>”" in message.body
+    assert "See them all: https://eternity.example.com/notifications/" in message.body
+
+
+def test_the_digest_speaks_the_language_the_member_used(client, alice):
+    client.force_login(alice)
+    client.post(
+        "/settings/notifications/",
+        {"kinds": ["like"], "digest": "on"},
+        headers={"Accept-Language": "ru"},
+    )
+    like(PostFactory(author=alice))
+    services.send_digests()
+    assert mail.outbox[0].subject == "1 непрочитанное уведомление на Eternity"
+    assert "Bob B оценил(а) вашу запись" in mail.outbox[0].body
+
+
+def test_at_most_one_digest_a_day_and_only_with_news(alice):
+    Digest.objects.create(user=alice, language="en")
+    post = PostFactory(author=alice)
+    like(post)
+    now = timezone.now()
+    assert services.send_digests(now=now) == 1
+    like(post)
+    assert services.send_digests(now=now + timedelta(hours=23)) == 0
+    assert services.send_digests(now=now + timedelta(hours=25)) == 1
+    # Nothing new since: no mail, though a day has passed.
+    assert services.send_digests(now=now + timedelta(hours=50)) == 0
+    assert len(mail.outbox) == 2
+
+
+def test_read_notifications_are_not_mailed(alice):
+    Digest.objects.create(user=alice)
+    like(PostFactory(author=alice))
+    services.mark_all_read(user=alice)
+    assert services.send_digests() == 0
+
+
+def test_switching_the_digest_off_removes_it(client, alice):
+    Digest.objects.create(user=alice)
+    client.force_login(alice)
+    client.post("/settings/notifications/", {"kinds": ["like"]})
+    assert not Digest.objects.exists()
+
+
+def test_the_worker_runs_the_digest_every_hour():
+    from apps.social import tasks  # noqa: F401 (the worker discovers every app's tasks.py)
+
+    job = periodic.SCHEDULE["apps.social.tasks.send_notification_digests"]
+    assert job.seconds == 3600
