@@ -57,10 +57,13 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+# Notifications older than this are deleted by the worker's daily job.
+NOTIFICATION_RETENTION_DAYS = env_int("NOTIFICATION_RETENTION_DAYS", 180)
 # The site's own address, for links in mail sent outside a request (the notification digest).
+_FIRST_HOST = next((h.lstrip(".") for h in ALLOWED_HOSTS if "*" not in h), "")
+_SITE_URL_DEFAULT = f"https://{_FIRST_HOST}" if _FIRST_HOST else ""
 SITE_URL = os.environ.get(
-    "SITE_URL",
-    "http://127.0.0.1:8000" if DEBUG else f"https://{ALLOWED_HOSTS[0]}" if ALLOWED_HOSTS else "",
+    "SITE_URL", "http://127.0.0.1:8000" if DEBUG else _SITE_URL_DEFAULT
 ).rstrip("/")
 
 SITE_NAME = "Eternity"
@@ -252,6 +255,8 @@ ACCOUNT_RATE_LIMITS = {
     "like": "60/m/user,180/m/ip",
     "follow": "60/m/user,180/m/ip",
     "block": "20/m/user,60/m/ip",
+    # Live search asks as the member types (300 ms apart at most).
+    "search": "120/m/user,240/m/ip",
     "profile_save": "30/m/user,60/m/ip",
     "upload": "10/m/user,30/m/ip",
     "export": "3/h/user",

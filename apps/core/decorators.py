@@ -2,7 +2,7 @@
 
 from functools import wraps
 
-from allauth.core import ratelimit
+from allauth.core.internal import ratelimit
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
@@ -39,8 +39,8 @@ def login_required_htmx(view):
     return wrapper
 
 
-def rate_limited(action: str, *, refused=None):
-    """Limit a write view's POSTs per user and per IP, with the rates in
+def rate_limited(action: str, *, refused=None, methods: tuple[str, ...] = ("POST",)):
+    """Limit a view's POSTs (or other `methods`) per user and per IP, with the rates in
     settings.ACCOUNT_RATE_LIMITS[action], counted in the shared cache (allauth's counters), so
     the limits hold across gunicorn workers and machines. Apply it inside CSRF protection.
 
@@ -51,8 +51,12 @@ def rate_limited(action: str, *, refused=None):
     def decorator(view):
         @wraps(view)
         def wrapper(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
-            if request.method == "POST" and not ratelimit.consume(
-                request, action=action, user=request.user
+            if request.method in methods and not ratelimit.consume(
+                request,
+                app="allauth.account",  # the rates are in ACCOUNT_RATE_LIMITS
+                action=action,
+                user=request.user,
+                limit_get=True,  # allauth counts only writes unless asked
             ):
                 if refused is not None and not getattr(request, "htmx", False):
                     return refused(request, *args, **kwargs)

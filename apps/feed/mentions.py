@@ -7,9 +7,12 @@ from django.utils.safestring import SafeString, mark_safe
 
 from apps.core.usernames import MAX_LENGTH, MIN_LENGTH
 
-# Not after a letter, digit, "@", "." or "/": bob@example.com and example.com/@bob are not
-# mentions. The handle alphabet is ASCII (apps.core.usernames).
-MENTION = re.compile(rf"(?<![\w@./])@([A-Za-z0-9_]{{{MIN_LENGTH},{MAX_LENGTH}}})(?![A-Za-z0-9_])")
+# Not after a letter, digit or a character of a URL or address: bob@example.com,
+# example.com/@bob and example.com/?u=@bob are not mentions. The handle alphabet is ASCII
+# (apps.core.usernames).
+MENTION = re.compile(
+    rf"(?<![\w@./?=#&%:+~-])@([A-Za-z0-9_]{{{MIN_LENGTH},{MAX_LENGTH}}})(?![A-Za-z0-9_])"
+)
 # More names than this in one text is a list, not a conversation: the rest notify nobody.
 MAX_MENTIONS = 10
 

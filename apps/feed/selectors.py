@@ -16,6 +16,7 @@ from django.contrib.postgres.search import (
 from django.db import connection
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.fields.files import FieldFile
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from apps.core.paging import Page, decode_cursor, encode_cursor
@@ -101,6 +102,20 @@ def get_post(*, pk: int, viewer: AbstractBaseUser) -> Post:
     post = get_object_or_404(visible_posts(viewer), pk=pk)
     mark_for_viewer(viewer, [post])
     return post
+
+
+def get_comment(*, pk: int, viewer: AbstractBaseUser, **filters: object) -> Comment:
+    """The comment, with its post and thread's first comment, if `viewer` may see it: not on
+    a post, nor under a comment, nor written by a member either of them blocked; else 404."""
+    comment = get_object_or_404(
+        Comment.objects.select_related("post__author", "author__profile", "parent__author"),
+        pk=pk,
+        **filters,
+    )
+    top = comment.parent or comment
+    if social.hidden_ids(viewer) & {comment.post.author_id, top.author_id, comment.author_id}:
+        raise Http404
+    return comment
 
 
 def thread(post: Post, *, viewer: AbstractBaseUser) -> list[Comment]:
@@ -212,8 +227,11 @@ def search_posts(
         return Page([], cursor, None)
     queryset = visible_posts(viewer)
     if connection.vendor == "postgresql":
+        # A one-letter prefix would match nearly every post: single letters match whole words.
         terms = SearchQuery(
-            " & ".join(f"{word}:*" for word in words), config="simple", search_type="raw"
+            " & ".join(f"{word}:*" if len(word) > 1 else word for word in words),
+            config="simple",
+            search_type="raw",
         )
         # A union of ids, so both halves can use an index (the GIN one, the tag one).
         found = (

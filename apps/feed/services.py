@@ -66,9 +66,18 @@ def _tags(names: list[str]) -> list[Tag]:
 # --- Mentions --------------------------------------------------------------------------------
 
 
-def _mention(*, row: Post | Comment, author: AbstractBaseUser, about: str) -> None:
-    """Keep the row's mentions to the members its text names; notify the newly named ones.
-    Called inside the transaction that saves the row."""
+def _mention(
+    *,
+    row: Post | Comment,
+    author: AbstractBaseUser,
+    about: str,
+    post_author_id: int,
+    told: frozenset[int] = frozenset(),
+) -> None:
+    """Keep the row's mentions to the members its text names: notify the newly named ones
+    (except those `told` of this row already, as its post's author), and take the
+    notification back from those no longer named. Called inside the transaction that saves
+    the row."""
     handles = mentions.handles_in(row.text)
     User = get_user_model()
     named = list(
@@ -76,9 +85,13 @@ def _mention(*, row: Post | Comment, author: AbstractBaseUser, about: str) -> No
         if handles
         else []
     )
+    before = set(row.mentions.values_list("pk", flat=True)) if row.pk else set()
     row.mentions.set(named)
+    social.withdraw(target=row, kind=Kind.MENTION, recipients=before - {m.pk for m in named})
     for member in named:
-        social.notify(recipient=member, actor=author, kind=Kind.MENTION, target=row, about=about)
+        if member.pk not in told:
+            social.notify(recipient=member, actor=author, kind=Kind.MENTION, target=row,
+                          about=about, where=post_author_id)  # fmt: skip
 
 
 # --- Posts -----------------------------------------------------------------------------------
@@ -111,7 +124,7 @@ def create_post(
             post.image_width, post.image_height = width, height
             post.save()
             post.tags.set(_tags(tags))
-            _mention(row=post, author=author, about=f"post:{post.pk}")
+            _mention(row=post, author=author, about=f"post:{post.pk}", post_author_id=author.pk)
     except BaseException:
         images.delete_quietly(storage, [stored])
         raise
@@ -146,7 +159,7 @@ def update_post(
                 fields += ["image", "image_width", "image_height"]
             post.save(update_fields=fields)
             post.tags.set(_tags(tags))
-            _mention(row=post, author=user, about=f"post:{post.pk}")
+            _mention(row=post, author=user, about=f"post:{post.pk}", post_author_id=user.pk)
             if replaced:
                 transaction.on_commit(
                     lambda: images.delete_quietly(storage, [replaced]), robust=True
@@ -229,22 +242,30 @@ def _tell_about_comment(comment: Comment) -> None:
     """The post's author hears of a comment, the replied-to comment's author of a reply (once,
     if they are the same member), and everyone it names of the mention."""
     post, author, about = comment.post, comment.author, f"post:{comment.post_id}"
+    told = {post.author_id}
     if comment.parent is not None and comment.parent.author_id != author.pk:
         social.notify(recipient=comment.parent.author, actor=author, kind=Kind.REPLY,
-                      target=comment, about=f"comment:{comment.parent_id}")  # fmt: skip
+                      target=comment, about=f"comment:{comment.parent_id}",
+                      where=post.author_id)  # fmt: skip
+        told.add(comment.parent.author_id)
     if comment.parent is None or comment.parent.author_id != post.author_id:
         social.notify(recipient=post.author, actor=author, kind=Kind.COMMENT, target=comment,
                       about=about)  # fmt: skip
-    _mention(row=comment, author=author, about=f"comment:{comment.pk}")
+    _mention(row=comment, author=author, about=f"comment:{comment.pk}",
+             post_author_id=post.author_id, told=frozenset(told))  # fmt: skip
 
 
 def update_comment(*, user: AbstractBaseUser, comment: Comment, text: str) -> Comment:
     if not can_edit_comment(user, comment):
         raise PermissionDenied("Only the author can edit this comment.")
+    top = comment.parent or comment
+    if social_selectors.hidden_ids(user) & {comment.post.author_id, top.author_id}:
+        raise PermissionDenied("Blocked members cannot write under each other's posts.")
     with transaction.atomic():
         comment.text, comment.edited = text, timezone.now()
         comment.save(update_fields=["text", "edited"])
-        _mention(row=comment, author=user, about=f"comment:{comment.pk}")
+        _mention(row=comment, author=user, about=f"comment:{comment.pk}",
+                 post_author_id=comment.post.author_id)  # fmt: skip
     return comment
 
 

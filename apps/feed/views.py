@@ -297,11 +297,10 @@ def _create_comment(request: HttpRequest, pk: int) -> HttpResponse:
     form.is_valid()
     parent = top = None
     if parent_id := form.cleaned_data.get("parent"):
-        parent = (
-            Comment.objects.select_related("author", "parent__author")
-            .filter(pk=parent_id, post=post)
-            .first()
-        )
+        try:
+            parent = selectors.get_comment(pk=parent_id, viewer=request.user, post=post)
+        except Http404:
+            parent = None
         if parent is None:
             form.add_error(None, _("The comment you replied to no longer exists."))
         else:
@@ -344,11 +343,7 @@ def _thread_response(request: HttpRequest, post_pk: int, focus: int | None = Non
 @require_safe
 def reply_form(request: HttpRequest, pk: int) -> HttpResponse:
     """ "Reply" opens a form under the thread's top comment (one level of replies)."""
-    comment = get_object_or_404(
-        Comment.objects.select_related("post", "author", "parent__author"),
-        pk=pk,
-        is_deleted=False,
-    )
+    comment = selectors.get_comment(pk=pk, viewer=request.user, is_deleted=False)
     top = comment.parent or comment
     if top.is_deleted:
         raise Http404  # the thread's first comment is gone: nobody left to reply to by name
@@ -365,7 +360,7 @@ def reply_form(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @rate_limited("write_comment")
 def update_comment(request: HttpRequest, pk: int) -> HttpResponse:
-    comment = get_object_or_404(Comment.objects.select_related("post", "author__profile"), pk=pk)
+    comment = selectors.get_comment(pk=pk, viewer=request.user)
     if not permissions.can_edit_comment(request.user, comment):
         raise PermissionDenied
     form = CommentForm.for_edit(comment, data=request.POST or None)

@@ -7,7 +7,10 @@ from enum import StrEnum
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.db.models import Value
 from django.utils import timezone
+
+from apps.social import selectors as social_selectors
 
 
 class Status(StrEnum):
@@ -48,19 +51,24 @@ class PresenceRow:
     show_online_status: bool
 
 
-def presence_rows(usernames: Iterable[str]) -> dict[str, PresenceRow]:
+def presence_rows(usernames: Iterable[str], viewer=None) -> dict[str, PresenceRow]:
     """The badge columns for these usernames in ONE query, keyed by username as stored.
-    Unknown or inactive usernames are simply absent."""
-    rows = (
-        get_user_model()
-        .objects.filter(username__in=list(usernames), is_active=True)
-        .values_list(
-            "username", "profile__is_online", "profile__last_seen", "profile__show_online_status"
-        )
+    Unknown or inactive usernames are simply absent. Members `viewer` blocked, or who blocked
+    `viewer`, show to them as if they hid their status."""
+    users = get_user_model().objects.filter(username__in=list(usernames), is_active=True)
+    apart = Value(False)
+    if viewer is not None and viewer.is_authenticated:
+        apart = social_selectors.blocks_with(viewer)
+    rows = users.annotate(apart=apart).values_list(
+        "username",
+        "profile__is_online",
+        "profile__last_seen",
+        "profile__show_online_status",
+        "apart",
     )
     return {
-        username: PresenceRow(bool(is_online), last_seen, show is not False)
-        for username, is_online, last_seen, show in rows
+        username: PresenceRow(bool(is_online), last_seen, show is not False and not apart)
+        for username, is_online, last_seen, show, apart in rows
     }
 
 

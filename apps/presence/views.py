@@ -32,7 +32,7 @@ def poll(request: HttpRequest) -> HttpResponse:
         return HttpResponseBadRequest(_("At most %(limit)s usernames per poll.") % {"limit": limit})
 
     me = request.user.username if request.user.is_authenticated else None
-    rows = selectors.presence_rows([*usernames, me] if me else usernames)
+    rows = selectors.presence_rows([*usernames, me] if me else usernames, viewer=request.user)
     now = timezone.now()
     if me in rows and not rows[me].is_online:
         # Logged out on another device while this page is still open: online again.

@@ -90,7 +90,9 @@ def _people(request: HttpRequest, username: str, which: str) -> HttpResponse:
     fetch = (
         social_selectors.followers_page if which == "followers" else social_selectors.following_page
     )
-    page = requested_page(request, lambda cursor: fetch(profile_user, cursor=cursor))
+    page = requested_page(
+        request, lambda cursor: fetch(profile_user, viewer=request.user, cursor=cursor)
+    )
     followed = social_selectors.followed_among(request.user, [person.pk for person in page.items])
     for person in page.items:
         person.can_follow = request.user.is_authenticated and person.pk != request.user.pk

@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
+from apps.core.decorators import rate_limited
 from apps.core.paging import requested_page, wants_fragment
 from apps.feed import selectors as feed_selectors
 from apps.profiles import selectors as profile_selectors
@@ -23,6 +24,7 @@ def _clean_query(raw: str) -> tuple[str, bool]:
 
 
 @require_safe
+@rate_limited("search", methods=("GET", "HEAD"))
 def results(request: HttpRequest) -> HttpResponse:
     query, cut = _clean_query(request.GET.get("q", ""))
     page = requested_page(

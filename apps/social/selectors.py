@@ -9,7 +9,7 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.contenttypes.prefetch import GenericPrefetch
 from django.core.paginator import Page as NumberedPage
 from django.core.paginator import Paginator
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Exists, Max, OuterRef, Q
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext, ngettext
@@ -55,9 +55,21 @@ def hidden_ids(user: AbstractBaseUser) -> set[int]:
     return {pk for pair in _blocks(user) for pk in pair} - {user.pk}
 
 
+def blocks_with(viewer: AbstractBaseUser) -> Exists:
+    """An expression for a query over users: true for a member (OuterRef "pk") whom
+    `viewer` blocked or who blocked `viewer`."""
+    return Exists(
+        Block.objects.filter(
+            Q(blocker=viewer, blocked=OuterRef("pk")) | Q(blocker=OuterRef("pk"), blocked=viewer)
+        )
+    )
+
+
 def blocked_users(user: AbstractBaseUser) -> list[AbstractBaseUser]:
     """The members `user` blocked, most recent first, for the account page."""
-    rows = Block.objects.filter(blocker=user).select_related("blocked__profile")
+    rows = Block.objects.filter(blocker=user, blocked__is_active=True).select_related(
+        "blocked__profile"
+    )
     return [row.blocked for row in rows.order_by("-created")]
 
 
@@ -127,9 +139,14 @@ def follow_counts(user: AbstractBaseUser) -> FollowCounts:
     return FollowCounts(counts["followers"], counts["following"])
 
 
-def _people(rows, person: str, cursor: str | None, size: int) -> Page:
-    """A keyset page of the members at the `person` end of these follows, newest first."""
-    rows = rows.filter(**{f"{person}__is_active": True}).select_related(f"{person}__profile")
+def _people(rows, person: str, viewer, cursor: str | None, size: int) -> Page:
+    """A keyset page of the members at the `person` end of these follows, newest first,
+    without those the viewer blocked or is blocked by."""
+    rows = (
+        rows.filter(**{f"{person}__is_active": True})
+        .exclude(**{f"{person}_id__in": hidden_ids(viewer)})
+        .select_related(f"{person}__profile")
+    )
     if cursor:
         created, pk = decode_cursor(cursor)
         rows = rows.filter(Q(created__lt=created) | Q(created=created, pk__lt=pk))
@@ -141,16 +158,18 @@ def _people(rows, person: str, cursor: str | None, size: int) -> Page:
     return Page([getattr(row, person) for row in found], cursor, next_cursor)
 
 
-def followers_page(user: AbstractBaseUser, *, cursor: str | None = None,
-                   size: int = PEOPLE_PAGE_SIZE) -> Page:  # fmt: skip
-    """The members following `user`; raise ValueError for a bad cursor."""
-    return _people(Follow.objects.filter(followee=user), "follower", cursor, size)
+def followers_page(user: AbstractBaseUser, *, viewer: AbstractBaseUser,
+                   cursor: str | None = None, size: int = PEOPLE_PAGE_SIZE) -> Page:  # fmt: skip
+    """The members following `user`, as `viewer` may see them; raise ValueError for a bad
+    cursor."""
+    return _people(Follow.objects.filter(followee=user), "follower", viewer, cursor, size)
 
 
-def following_page(user: AbstractBaseUser, *, cursor: str | None = None,
-                   size: int = PEOPLE_PAGE_SIZE) -> Page:  # fmt: skip
-    """The members `user` follows; raise ValueError for a bad cursor."""
-    return _people(Follow.objects.filter(follower=user), "followee", cursor, size)
+def following_page(user: AbstractBaseUser, *, viewer: AbstractBaseUser,
+                   cursor: str | None = None, size: int = PEOPLE_PAGE_SIZE) -> Page:  # fmt: skip
+    """The members `user` follows, as `viewer` may see them; raise ValueError for a bad
+    cursor."""
+    return _people(Follow.objects.filter(follower=user), "followee", viewer, cursor, size)
 
 
 # --- Notifications ---------------------------------------------------------------------------
@@ -160,7 +179,7 @@ def unread_count(user: AbstractBaseUser) -> int:
     """How many unread lines the notifications page shows: a burst counts once."""
     if not user.is_authenticated:
         return 0
-    unread = Notification.objects.filter(recipient=user, read=False)
+    unread = Notification.objects.filter(recipient=user, read=False, actor__is_active=True)
     return unread.values("kind", "about").distinct().count()
 
 
@@ -253,7 +272,7 @@ def notification_page(user: AbstractBaseUser, *, number: object = 1) -> Numbered
     """A page of the member's notifications, newest first, bursts grouped: unread ones apart
     from read ones. Five queries whatever the page holds."""
     groups = (
-        Notification.objects.filter(recipient=user)
+        Notification.objects.filter(recipient=user, actor__is_active=True)
         .values("kind", "about", "read")
         .annotate(latest=Max("created"), actors=Count("actor", distinct=True))
         .order_by("-latest", "kind", "about", "read")

@@ -2,9 +2,12 @@
 not twice) is enforced here; the views only ask."""
 
 import html
+import logging
 from datetime import datetime, timedelta
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -19,6 +22,8 @@ from django.utils.translation import gettext_lazy as _
 
 from . import selectors
 from .models import Block, Digest, Follow, Kind, MutedKind, Notification
+
+logger = logging.getLogger(__name__)
 
 CANNOT_FOLLOW_SELF = _("You cannot follow yourself.")
 CANNOT_BLOCK_SELF = _("You cannot block yourself.")
@@ -37,15 +42,23 @@ def follow(*, follower: AbstractBaseUser, followee: AbstractBaseUser) -> bool:
         raise PermissionDenied("Log in to follow members.")
     if follower.pk == followee.pk:
         raise ValidationError(CANNOT_FOLLOW_SELF)
-    if selectors.is_blocked_between(follower.pk, followee.pk):
-        raise PermissionDenied(BLOCKED)
     try:
         with transaction.atomic():
+            _lock_pair(follower, followee)  # a block landing now waits, or is seen
+            if selectors.is_blocked_between(follower.pk, followee.pk):
+                raise PermissionDenied(BLOCKED)
             row = Follow.objects.create(follower=follower, followee=followee)
             notify(recipient=followee, actor=follower, kind=Kind.FOLLOW, target=row)
     except IntegrityError:
         return False  # already following, perhaps by a racing request
     return True
+
+
+def _lock_pair(a: AbstractBaseUser, b: AbstractBaseUser) -> None:
+    """Lock both members' rows, always in the same order, so a follow and a block between
+    them run one after the other (PostgreSQL; SQLite runs every write one at a time)."""
+    users = get_user_model().objects.select_for_update().filter(pk__in=[a.pk, b.pk])
+    list(users.order_by("pk").values_list("pk", flat=True))
 
 
 def unfollow(*, follower: AbstractBaseUser, followee: AbstractBaseUser) -> bool:
@@ -63,6 +76,7 @@ def block(*, blocker: AbstractBaseUser, blocked: AbstractBaseUser) -> bool:
     if blocker.pk == blocked.pk:
         raise ValidationError(CANNOT_BLOCK_SELF)
     with transaction.atomic():
+        _lock_pair(blocker, blocked)
         try:
             with transaction.atomic():
                 Block.objects.create(blocker=blocker, blocked=blocked)
@@ -93,14 +107,18 @@ def notify(
     kind: Kind,
     target: Model,
     about: str = "",
+    where: int | None = None,
 ) -> bool:
     """Tell `recipient` that `actor` did `kind`; `target` is the row that records the event
-    (deleting it deletes the notification), `about` what bursts are grouped by. Nothing is
-    sent for your own actions, across a block, for a kind the recipient switched off, or twice
-    for the same event. Return whether a notification was made."""
+    (deleting it deletes the notification), `about` what bursts are grouped by, `where` the
+    member whose post it happened under. Nothing is sent for your own actions, across a block
+    (between the recipient and the actor, or the post's author), for a kind the recipient
+    switched off, or twice for the same event. Return whether a notification was made."""
     if recipient.pk == actor.pk or not recipient.is_active:
         return False
     if selectors.is_blocked_between(recipient.pk, actor.pk):
+        return False
+    if where is not None and selectors.is_blocked_between(recipient.pk, where):
         return False
     if MutedKind.objects.filter(user=recipient, kind=kind).exists():
         return False
@@ -119,12 +137,22 @@ def notify(
     return True
 
 
-def withdraw(*, target: Model) -> None:
+def withdraw(
+    *, target: Model, kind: Kind | None = None, recipients: set[int] | None = None
+) -> None:
     """Remove the notifications of an event that stays in the database but was taken back
-    (a comment shown as "comment deleted")."""
-    Notification.objects.filter(
+    (a comment shown as "comment deleted"), or only those of one kind to some members (the
+    mentions edited out of a text)."""
+    if recipients is not None and not recipients:
+        return
+    told = Notification.objects.filter(
         target_type=ContentType.objects.get_for_model(target), target_id=target.pk
-    ).delete()
+    )
+    if kind is not None:
+        told = told.filter(kind=kind)
+    if recipients is not None:
+        told = told.filter(recipient_id__in=recipients)
+    told.delete()
 
 
 def mark_all_read(*, user: AbstractBaseUser) -> int:
@@ -148,6 +176,14 @@ def save_settings(
             Digest.objects.filter(user=user).delete()
 
 
+def forget_old_notifications(*, now: datetime | None = None) -> int:
+    """Delete notifications older than NOTIFICATION_RETENTION_DAYS, so a member's list (and
+    the grouping behind it) stays the size of recent history; return how many."""
+    cutoff = (now or timezone.now()) - timedelta(days=settings.NOTIFICATION_RETENTION_DAYS)
+    deleted, _ = Notification.objects.filter(created__lt=cutoff).delete()
+    return deleted
+
+
 # --- The email digest ------------------------------------------------------------------------
 
 
@@ -160,27 +196,31 @@ def send_digests(*, now: datetime | None = None) -> int:
     due = Q(last_sent__isnull=True) | Q(last_sent__lte=now - DIGEST_INTERVAL)
     sent = 0
     for pk in Digest.objects.filter(due, user__is_active=True).values_list("pk", flat=True):
-        with transaction.atomic():
-            digest = (
-                Digest.objects.select_for_update(skip_locked=True)
-                .select_related("user")
-                .filter(due, pk=pk)
-                .first()
-            )
-            if digest is None:
-                continue  # another worker has it, or it was just sent
-            since = digest.last_sent or now - DIGEST_INTERVAL
-            if _mail_digest(digest, since=since):
-                sent += 1
-            digest.last_sent = now
-            digest.save(update_fields=["last_sent"])
+        try:
+            with transaction.atomic():
+                digest = (
+                    Digest.objects.select_for_update(skip_locked=True, of=("self",))
+                    .select_related("user")
+                    .filter(due, pk=pk)
+                    .first()
+                )
+                if digest is None:
+                    continue  # another worker has it, or it was just sent
+                since = digest.last_sent or now - DIGEST_INTERVAL
+                if _mail_digest(digest, since=since):
+                    sent += 1
+                digest.last_sent = now
+                digest.save(update_fields=["last_sent"])
+        except Exception:  # one member's digest must not stop everyone else's
+            logger.exception("Notification digest for user %s failed", pk)
     return sent
 
 
 def _mail_digest(digest: Digest, *, since: datetime) -> bool:
     user = digest.user
-    if not user.email:
-        return False
+    verified = EmailAddress.objects.filter(user=user, email__iexact=user.email, verified=True)
+    if not user.email or not verified.exists():
+        return False  # only to an address the member proved is theirs
     new = Notification.objects.filter(recipient=user, read=False, created__gt=since)
     if not new.exists():
         return False

@@ -41,13 +41,21 @@ def follow(request: HttpRequest, username: str) -> HttpResponse:
         "following": request.POST.get("follow") == "1",
         "place": place,
         "oob": True,
-        "next": request.htmx.current_url_abs_path or "",
+        "next": _current_path(request),
     }
     html = render_to_string("social/follow_button.html", context, request)
     if place == "profile":
         context["counts"] = selectors.follow_counts(member)
         html += render_to_string("social/follow_counts.html", context, request)
     return HttpResponse(html)
+
+
+def _current_path(request: HttpRequest) -> str:
+    """The page the htmx request came from, for the swapped form's no-JavaScript fallback."""
+    try:
+        return request.htmx.current_url_abs_path or ""
+    except ValueError:  # a malformed HX-Current-URL header
+        return ""
 
 
 # --- Blocking --------------------------------------------------------------------------------

@@ -310,8 +310,13 @@ def test_a_bad_cursor_is_a_400_not_a_500(client, cursor):
 
 @pytest.mark.parametrize("count", [5, 50])
 def test_the_results_take_the_same_number_of_queries_whatever_their_number(
-    client, user, count, django_assert_max_num_queries
+    client, user, count, django_assert_max_num_queries, settings
 ):
+    # The rate limit's counters live in the cache (Redis in production, the database table
+    # here): not the page's queries, and tested on their own below.
+    settings.ACCOUNT_RATE_LIMITS = {
+        k: v for k, v in settings.ACCOUNT_RATE_LIMITS.items() if k != "search"
+    }
     for n in range(count):
         member = UserFactory(username=f"match{n}", first_name="Match")
         post = PostFactory(author=member, title=f"Match {n}")
@@ -326,3 +331,12 @@ def test_the_results_take_the_same_number_of_queries_whatever_their_number(
         assert search(client, "match", **HTMX).status_code == 200
     with django_assert_max_num_queries(8):
         assert client.get("/search/?q=match&after=10", headers=HTMX).status_code == 200
+
+
+def test_searching_too_often_is_a_clear_429(client, settings):
+    settings.ACCOUNT_RATE_LIMITS = settings.ACCOUNT_RATE_LIMITS | {"search": "2/m/ip"}
+    for _ in range(2):
+        assert client.get("/search/", {"q": "tea"}).status_code == 200
+    response = client.get("/search/", {"q": "tea"})
+    assert response.status_code == 429
+    assert "too often" in response.content.decode()

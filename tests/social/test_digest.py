@@ -91,3 +91,45 @@ def test_the_worker_runs_the_digest_every_hour():
 
     job = periodic.SCHEDULE["apps.social.tasks.send_notification_digests"]
     assert job.seconds == 3600
+
+
+def test_no_digest_goes_to_an_unverified_address(alice):
+    from allauth.account.models import EmailAddress
+
+    EmailAddress.objects.filter(user=alice).update(verified=False)
+    Digest.objects.create(user=alice)
+    like(PostFactory(author=alice))
+    assert services.send_digests() == 0
+    assert mail.outbox == []
+
+
+def test_one_failing_digest_does_not_stop_the_others(alice, monkeypatch, caplog):
+    bob = UserFactory(username="bob")
+    for member in (alice, bob):
+        Digest.objects.create(user=member)
+        like(PostFactory(author=member))
+    real = services._mail_digest
+
+    def fail_for_alice(digest, **kwargs):
+        if digest.user_id == alice.pk:
+            raise RuntimeError("template broken")
+        return real(digest, **kwargs)
+
+    monkeypatch.setattr(services, "_mail_digest", fail_for_alice)
+    assert services.send_digests() == 1
+    assert [m.to for m in mail.outbox] == [[bob.email]]
+    assert "Notification digest for user" in caplog.text
+
+
+def test_old_notifications_are_forgotten(alice, settings):
+    from apps.social.models import Notification
+
+    settings.NOTIFICATION_RETENTION_DAYS = 30
+    post = PostFactory(author=alice)
+    like(post)
+    like(post)
+    Notification.objects.filter(pk=Notification.objects.first().pk).update(
+        created=timezone.now() - timedelta(days=31)
+    )
+    assert services.forget_old_notifications() == 1
+    assert Notification.objects.count() == 1

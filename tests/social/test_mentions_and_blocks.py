@@ -124,7 +124,8 @@ def test_blocked_members_cannot_follow_like_or_reply(client, alice, bob):
     response = client.post(
         f"/posts/{comment.post_id}/comments/", {"text": "hey", "parent": comment.pk}
     )
-    assert "You cannot comment here." in response.content.decode()
+    # Nothing says who is behind the block: the comment is simply not there for them.
+    assert "The comment you replied to no longer exists." in response.content.decode()
     assert not Follow.objects.exists()
     assert comment.post.comments.count() == 1
 
@@ -180,3 +181,98 @@ def test_export_covers_follows_blocks_and_notifications(client, alice, bob):
     assert [row["follower__username"] for row in data["followers"]] == ["bob"]
     assert [row["blocked__username"] for row in data["blocked"]] == ["dave"]
     assert [(row["kind"], row["from"]) for row in data["notifications"]] == [("follow", "bob")]
+
+
+def test_a_name_inside_a_link_is_not_a_mention(client, alice, bob):
+    post = write(bob, "see https://example.com/?u=@alice and https://example.com/#@alice")
+    html = client.get(post.get_absolute_url()).content.decode()
+    assert 'class="mention"' not in html
+    assert 'href="https://example.com/?u=%40alice"' in html
+    assert not Notification.objects.exists()
+
+
+def test_a_mention_edited_out_takes_its_notification_back(alice, bob):
+    post = write(bob, "hi @alice")
+    feed.update_post(user=bob, post=post, title="Hello", text="hi everyone", tags=[])
+    assert not Notification.objects.exists()
+    assert not post.mentions.exists()
+
+
+def test_naming_the_post_author_in_a_comment_tells_them_once(alice, bob):
+    post = PostFactory(author=alice)
+    feed.create_comment(author=bob, post=post, text="@alice great post")
+    assert list(Notification.objects.values_list("recipient__username", "kind")) == [
+        ("alice", "comment")
+    ]
+
+
+def test_nobody_hears_of_a_post_by_a_member_they_blocked_through_others(alice, bob):
+    carol = UserFactory(username="carol")
+    post = PostFactory(author=bob)
+    services.block(blocker=alice, blocked=bob)
+    feed.create_comment(author=carol, post=post, text="what do you think, @alice?")
+    assert not Notification.objects.filter(recipient=alice).exists()
+
+
+def test_a_blocked_member_cannot_edit_their_old_comment_under_the_blockers_post(client, alice, bob):
+    comment = CommentFactory(post=PostFactory(author=alice), author=bob, text="before")
+    services.block(blocker=alice, blocked=bob)
+    client.force_login(bob)
+    assert client.get(f"/comments/{comment.pk}/edit/").status_code == 404
+    assert client.post(f"/comments/{comment.pk}/edit/", {"text": "after"}).status_code == 404
+    comment.refresh_from_db()
+    assert comment.text == "before"
+
+
+def test_a_blocked_member_cannot_open_a_reply_form_under_the_blocker(client, alice, bob):
+    comment = CommentFactory(post=PostFactory(author=UserFactory()), author=alice)
+    services.block(blocker=alice, blocked=bob)
+    client.force_login(bob)
+    assert client.get(f"/comments/{comment.pk}/reply/").status_code == 404
+    headers = {"HX-Request": "true"}
+    assert client.get(f"/comments/{comment.pk}/reply/", headers=headers).status_code == 404
+
+
+def test_follower_lists_leave_out_blocked_members(client, alice, bob):
+    carol = UserFactory(username="carol")
+    services.follow(follower=bob, followee=carol)
+    services.follow(follower=alice, followee=carol)
+    services.block(blocker=alice, blocked=bob)
+    client.force_login(alice)
+    html = client.get("/u/carol/followers/").content.decode()
+    assert "@alice" in html
+    assert "@bob" not in html
+
+
+def test_a_deactivated_members_notifications_are_not_shown(client, alice, bob):
+    services.follow(follower=bob, followee=alice)
+    bob.is_active = False
+    bob.save()
+    client.force_login(alice)
+    html = client.get("/notifications/").content.decode()
+    assert "followed you" not in html
+    assert "data-unread-count" not in html
+
+
+def test_a_malformed_current_url_header_does_not_break_following(client, alice, bob):
+    client.force_login(alice)
+    headers = {"HX-Request": "true", "HX-Current-URL": "http://["}
+    response = client.post("/u/bob/follow/", {"follow": "1"}, headers=headers)
+    assert response.status_code == 200
+    assert Follow.objects.filter(follower=alice, followee=bob).exists()
+
+
+def test_blocked_members_do_not_see_each_others_online_status(client, alice, bob):
+    from django.utils import timezone
+
+    from apps.profiles.models import Profile
+
+    Profile.objects.filter(user=alice).update(is_online=True, last_seen=timezone.now())
+    services.block(blocker=alice, blocked=bob)
+    client.force_login(bob)
+    html = client.get("/presence/", {"u": ["alice"]}, headers={"HX-Request": "true"})
+    assert "Offline" in html.content.decode()
+    assert 'data-presence="alice"' not in client.get("/u/alice/").content.decode()
+    services.unblock(blocker=alice, blocked=bob)
+    html = client.get("/presence/", {"u": ["alice"]}, headers={"HX-Request": "true"})
+    assert "Online" in html.content.decode()
