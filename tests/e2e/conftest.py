@@ -85,7 +85,10 @@ def watch(page, live_server) -> PageHealth:
             health.foreign_requests.append(request.url)
 
     def on_failed(request):
-        health.failed_requests.append(f"{request.url} {request.failure}")
+        # An abort is the page's own doing (it navigated on, or htmx replaced a request it no
+        # longer needs), not something the server failed to deliver.
+        if request.failure != "net::ERR_ABORTED":
+            health.failed_requests.append(f"{request.url} {request.failure}")
 
     page.on("console", on_console)
     page.on("pageerror", lambda error: health.console_errors.append(str(error)))

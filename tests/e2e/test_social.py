@@ -119,3 +119,20 @@ def test_following_from_a_card_updates_every_card_of_that_author(browser, live_s
     expect(page.get_by_role("heading", name="Second from Bob")).to_be_visible()
     health.assert_clean()
     context.close()
+
+
+def test_search_results_follow_the_typing(page):
+    UserFactory(username="spring_fan", first_name="Vera", last_name="Spring")
+    PostFactory(title="Spring notes", text="Buds everywhere.")
+    PostFactory(title="Winter notes", text="Snow.")
+    page.goto("/search/")
+    box = page.get_by_label("People and posts")
+    expect(box).to_be_focused()
+    box.press_sequentially("spri", delay=50)
+    results = page.locator("#search-results")
+    expect(results.get_by_role("heading", name="Spring notes")).to_be_visible()
+    expect(results.get_by_role("link", name="Vera Spring")).to_be_visible()
+    expect(results).not_to_contain_text("Winter notes")
+    expect(page.locator("#search-status")).to_contain_text("Found 1 person and 1 post.")
+    page.wait_for_url("**/search/?q=spri")
+    page.health.assert_clean()
