@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from django.core.exceptions import BadRequest
+from django.db.models import Model, Q, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
@@ -37,6 +38,20 @@ def requested_page[T](request: HttpRequest, fetch: Callable[[str | None], Page[T
 def wants_fragment(request: HttpRequest, page: Page) -> bool:
     """A later page loaded by scrolling (htmx) needs only the rows, not the whole page."""
     return bool(getattr(request, "htmx", False)) and not page.is_first
+
+
+def newest_first[T: Model](queryset: QuerySet[T], cursor: str | None, size: int) -> Page[T]:
+    """The page of `queryset`, newest first by (created, pk), that starts strictly after
+    `cursor` (the last row shown), so rows added meanwhile cause neither duplicates nor gaps.
+    Raise ValueError for a cursor this site did not make."""
+    if cursor:
+        created, pk = decode_cursor(cursor)
+        queryset = queryset.filter(Q(created__lt=created) | Q(created=created, pk__lt=pk))
+    rows = list(queryset.order_by("-created", "-pk")[: size + 1])
+    more = len(rows) > size
+    rows = rows[:size]
+    next_cursor = encode_cursor(rows[-1].created, rows[-1].pk) if more else None
+    return Page(rows, cursor, next_cursor)
 
 
 def encode_cursor(created: datetime, pk: int) -> str:

@@ -19,7 +19,7 @@ from django.db.models.fields.files import FieldFile
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from apps.core.paging import Page, decode_cursor, encode_cursor
+from apps.core.paging import Page, newest_first
 from apps.social import selectors as social
 
 from . import permissions
@@ -68,14 +68,9 @@ def page_of_posts(
         queryset = queryset.filter(tags__name=tag)
     if author_id:
         queryset = queryset.filter(author_id=author_id)
-    if cursor:
-        created, pk = decode_cursor(cursor)
-        queryset = queryset.filter(Q(created__lt=created) | Q(created=created, pk__lt=pk))
-    posts = list(queryset.order_by("-created", "-id")[: size + 1])
-    more = len(posts) > size
-    posts = posts[:size]
-    mark_for_viewer(viewer, posts)
-    return Page(posts, cursor, encode_cursor(posts[-1].created, posts[-1].pk) if more else None)
+    page = newest_first(queryset, cursor, size)
+    mark_for_viewer(viewer, page.items)
+    return page
 
 
 def mark_for_viewer(viewer: AbstractBaseUser, posts: list[Post]) -> None:

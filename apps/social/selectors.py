@@ -2,7 +2,7 @@
 
 import contextlib
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from django.contrib.auth.base_user import AbstractBaseUser
@@ -14,7 +14,7 @@ from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext, ngettext
 
-from apps.core.paging import Page, decode_cursor, encode_cursor
+from apps.core.paging import Page, newest_first
 
 from . import targets
 from .models import Block, Digest, Follow, Kind, MutedKind, Notification
@@ -147,15 +147,8 @@ def _people(rows, person: str, viewer, cursor: str | None, size: int) -> Page:
         .exclude(**{f"{person}_id__in": hidden_ids(viewer)})
         .select_related(f"{person}__profile")
     )
-    if cursor:
-        created, pk = decode_cursor(cursor)
-        rows = rows.filter(Q(created__lt=created) | Q(created=created, pk__lt=pk))
-    found = list(rows.order_by("-created", "-pk")[: size + 1])
-    more = len(found) > size
-    found = found[:size]
-    last = found[-1] if found else None
-    next_cursor = encode_cursor(last.created, last.pk) if more and last else None
-    return Page([getattr(row, person) for row in found], cursor, next_cursor)
+    page = newest_first(rows, cursor, size)
+    return replace(page, items=[getattr(row, person) for row in page.items])
 
 
 def followers_page(user: AbstractBaseUser, *, viewer: AbstractBaseUser,

@@ -133,6 +133,17 @@ SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 SERIOUS = {"serious", "critical"}
 
 
+def sign_in(page, username: str) -> None:
+    """Sign in through the login form, as a person would (log_in skips the form)."""
+    from tests.factories import PASSWORD
+
+    page.goto("/accounts/login/")
+    page.get_by_label("Username or email").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign In", exact=True).click()
+    page.wait_for_url("**/")
+
+
 def shoot(page, name: str) -> None:
     """Save a screenshot for the README (docs/screenshots/<name>.png)."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)

@@ -3,9 +3,9 @@
 import pytest
 from playwright.sync_api import expect
 
-from tests.factories import PASSWORD, UserFactory
+from tests.factories import UserFactory
 
-from .conftest import open_context, watch
+from .conftest import open_context, sign_in, watch
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -26,11 +26,7 @@ def test_a_watcher_sees_login_and_logout_without_reloading(browser, live_server)
 
     alice_context = open_context(browser, live_server)
     alice = alice_context.new_page()
-    alice.goto("/accounts/login/")
-    alice.get_by_label("Username or email").fill("alice")
-    alice.get_by_label("Password").fill(PASSWORD)
-    alice.get_by_role("button", name="Sign In", exact=True).click()
-    alice.wait_for_url("**/")
+    sign_in(alice, "alice")
 
     expect(badge).to_contain_text("Online", timeout=5000)
     expect(watcher.locator("#presence-announcer")).to_have_text("alice: Online")

@@ -5,9 +5,9 @@ import pytest
 from playwright.sync_api import expect
 
 from apps.feed.models import Post
-from tests.factories import PASSWORD, PostFactory, UserFactory
+from tests.factories import PostFactory, UserFactory
 
-from .conftest import log_in, open_context, watch
+from .conftest import log_in, open_context, sign_in, watch
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -15,14 +15,6 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 @pytest.fixture(autouse=True)
 def _fast_polls(settings):
     settings.PRESENCE_POLL_INTERVAL = 1
-
-
-def sign_in(page, username: str) -> None:
-    page.goto("/accounts/login/")
-    page.get_by_label("Username or email").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign In", exact=True).click()
-    page.wait_for_url("**/")
 
 
 def test_a_followed_member_logging_in_appears_in_online_now(browser, live_server):

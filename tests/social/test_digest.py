@@ -16,11 +16,6 @@ from tests.factories import PostFactory, UserFactory
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def alice():
-    return UserFactory(username="alice", first_name="Alice", last_name="A")
-
-
 def like(post):
     feed.set_like(user=UserFactory(first_name="Bob", last_name="B"), post=post, liked=True)
 

@@ -10,11 +10,6 @@ from tests.factories import PostFactory, UserFactory
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def alice():
-    return UserFactory(username="alice")
-
-
 def titles(html: str) -> list[str]:
     return re.findall(r'id="post-\d+-title">\s*<a[^>]*>([^<]+)</a>', html)
 

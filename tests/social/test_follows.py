@@ -15,16 +15,6 @@ pytestmark = pytest.mark.django_db
 HTMX = {"HX-Request": "true", "HX-Current-URL": "http://testserver/u/bob/"}
 
 
-@pytest.fixture
-def alice(db):
-    return UserFactory(username="alice", first_name="Alice", last_name="A")
-
-
-@pytest.fixture
-def bob(db):
-    return UserFactory(username="bob", first_name="Bob", last_name="B")
-
-
 def test_following_from_a_profile_without_javascript_goes_back_to_it(client, alice, bob):
     client.force_login(alice)
     response = client.post("/u/bob/follow/", {"follow": "1", "next": "/u/bob/"})

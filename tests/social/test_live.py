@@ -18,16 +18,6 @@ pytestmark = pytest.mark.django_db
 HTMX = {"HX-Request": "true"}
 
 
-@pytest.fixture
-def alice():
-    return UserFactory(username="alice", first_name="Alice", last_name="A")
-
-
-@pytest.fixture
-def bob():
-    return UserFactory(username="bob", first_name="Bob", last_name="B")
-
-
 def go_online(user) -> None:
     Profile.objects.filter(user=user).update(is_online=True, last_seen=timezone.now())
 

@@ -10,16 +10,6 @@ from tests.factories import CommentFactory, PostFactory, UserFactory
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def alice():
-    return UserFactory(username="alice", first_name="Alice", last_name="A")
-
-
-@pytest.fixture
-def bob():
-    return UserFactory(username="bob", first_name="Bob", last_name="B")
-
-
 def write(author, text, title="Hello"):
     return feed.create_post(author=author, title=title, text=text, tags=[], image=None)
 

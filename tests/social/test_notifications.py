@@ -15,16 +15,6 @@ HTMX = {"HX-Request": "true"}
 
 
 @pytest.fixture
-def alice():
-    return UserFactory(username="alice", first_name="Alice", last_name="A")
-
-
-@pytest.fixture
-def bob():
-    return UserFactory(username="bob", first_name="Bob", last_name="B")
-
-
-@pytest.fixture
 def post(alice):
     return PostFactory(author=alice, title="Spring <b>notes</b>")
 
