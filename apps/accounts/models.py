@@ -1,10 +1,10 @@
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models, transaction
 from django.db.models.functions import Lower
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from apps.core import usernames
+from apps.core.links import remembered_url
 from apps.profiles.services import create_profile
 
 
@@ -62,7 +62,7 @@ class User(AbstractUser):
         return usernames.normalize(username)
 
     def get_absolute_url(self) -> str:
-        return reverse("profiles:detail", kwargs={"username": self.username})
+        return remembered_url(self, "username", "profiles:detail", username=self.username)
 
     @property
     def display_name(self) -> str:

@@ -1,5 +1,6 @@
 """@username in posts and comments: finding the handles, and showing them as links."""
 
+import functools
 import re
 
 from django.utils.html import format_html, urlize
@@ -33,8 +34,15 @@ def _plain(text: str) -> str:
 
 def render(text: str, mentioned: dict[str, str]) -> SafeString:
     """Plain text for display: escaped, links made clickable (rel=nofollow), line breaks kept,
-    and each @handle of a member in `mentioned` (lowercase handle -> profile URL) a link."""
-    text = str(text).replace("\r\n", "\n")
+    and each @handle of a member in `mentioned` (lowercase handle -> profile URL) a link.
+    The same text is shown on every page load: the last few hundred results are kept."""
+    return _render(str(text), tuple(sorted(mentioned.items())))
+
+
+@functools.lru_cache(maxsize=512)
+def _render(text: str, mentioned: tuple[tuple[str, str], ...]) -> SafeString:
+    mentioned = dict(mentioned)
+    text = text.replace("\r\n", "\n")
     parts: list[str] = []
     position = 0
     for match in MENTION.finditer(text):

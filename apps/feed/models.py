@@ -1,8 +1,9 @@
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
-from django.urls import reverse
 from django.utils import timezone
+
+from apps.core.links import remembered_url
 
 TITLE_MAX_LENGTH = 150
 TEXT_MAX_LENGTH = 10_000
@@ -32,7 +33,7 @@ class Tag(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("feed:tag", kwargs={"tag": self.name})
+        return remembered_url(self, "name", "feed:tag", tag=self.name)
 
 
 class Post(models.Model):
@@ -71,7 +72,7 @@ class Post(models.Model):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("feed:post", kwargs={"pk": self.pk})
+        return remembered_url(self, "pk", "feed:post", pk=self.pk)
 
 
 class Like(models.Model):

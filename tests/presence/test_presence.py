@@ -200,3 +200,28 @@ def test_pages_poll_once_for_all_their_badges(client, alice):
     assert html.count('id="presence-poller"') == 1
     assert 'hx-trigger="every 30s, presence:refresh"' in html
     assert 'aria-live="polite"' in html
+
+
+def test_an_unchanged_poll_is_answered_without_rendering(client, alice, monkeypatch):
+    from apps.presence import views
+
+    etag = poll(client, "alice")["ETag"]
+
+    def no_rendering(*args, **kwargs):
+        raise AssertionError("a 304 must not render the badges")
+
+    monkeypatch.setattr(views, "render_to_string", no_rendering)
+    assert poll(client, "alice", **{"If-None-Match": etag}).status_code == 304
+
+
+def test_an_online_members_activity_keeps_the_version_but_going_offline_changes_it(
+    client, alice
+):
+    Profile.objects.filter(user=alice).update(is_online=True, last_seen=timezone.now())
+    etag = poll(client, "alice")["ETag"]
+    Profile.objects.filter(user=alice).update(last_seen=timezone.now())  # still Online
+    assert poll(client, "alice", **{"If-None-Match": etag}).status_code == 304
+    Profile.objects.filter(user=alice).update(is_online=False)
+    changed = poll(client, "alice", **{"If-None-Match": etag})
+    assert changed.status_code == 200
+    assert "Last seen" in changed.content.decode()
