@@ -43,6 +43,7 @@ VIEWERS = [int(n) for n in os.environ.get("BENCH_VIEWERS", "1000,3000,10000").sp
 VIEWER_SECONDS = int(os.environ.get("BENCH_VIEWER_SECONDS", "60"))
 POLL_INTERVAL = 30
 CONNECTIONS = 64
+SETTLE_SECONDS = 2
 TICKS = os.sysconf("SC_CLK_TCK")
 
 # Shares of the floor's requests a second, measured in the same run.
@@ -200,11 +201,14 @@ class Run:
     cpu_ms: float
 
 
-UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}
 
 
 def _ms(text: str) -> float:
-    number, unit = re.fullmatch(r"([\d.]+)(us|ms|s)", text).groups()
+    found = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text)
+    if found is None:
+        raise SystemExit(f"wrk printed a latency this benchmark cannot read: {text!r}")
+    number, unit = found.groups()
     return float(number) * UNITS[unit]
 
 
@@ -216,6 +220,7 @@ def wrk(wrk_bin: str, server: Server, path: str, headers: dict[str, str]) -> Run
     output = subprocess.run(
         [*command, server.url + path], capture_output=True, text=True, check=True
     ).stdout
+    time.sleep(SETTLE_SECONDS)  # requests wrk left queued are served before the next run
     cpu = server.cpu_seconds() - before
     requests = int(re.search(r"(\d+) requests in", output).group(1))
     bad = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
@@ -227,8 +232,8 @@ def wrk(wrk_bin: str, server: Server, path: str, headers: dict[str, str]) -> Run
     )
     return Run(
         rate=float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),
-        p50=_ms(re.search(r"50%\s+(\S+)", output).group(1)),
-        p99=_ms(re.search(r"99%\s+(\S+)", output).group(1)),
+        p50=_ms(re.search(r"(?m)^\s+50%\s+(\S+)", output).group(1)),
+        p99=_ms(re.search(r"(?m)^\s+99%\s+(\S+)", output).group(1)),
         requests=requests,
         errors=errors,
         cpu_ms=cpu * 1000 / max(requests, 1),
