@@ -214,9 +214,7 @@ def test_an_unchanged_poll_is_answered_without_rendering(client, alice, monkeypa
     assert poll(client, "alice", **{"If-None-Match": etag}).status_code == 304
 
 
-def test_an_online_members_activity_keeps_the_version_but_going_offline_changes_it(
-    client, alice
-):
+def test_an_online_members_activity_keeps_the_version_but_going_offline_changes_it(client, alice):
     Profile.objects.filter(user=alice).update(is_online=True, last_seen=timezone.now())
     etag = poll(client, "alice")["ETag"]
     Profile.objects.filter(user=alice).update(last_seen=timezone.now())  # still Online
