@@ -28,7 +28,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -36,6 +35,10 @@ from pathlib import Path
 from urllib.request import Request, urlopen
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.servers import free_port, own_database  # noqa: E402 (a database of its own)
+
 PYTHON = sys.executable
 SECONDS = int(os.environ.get("BENCH_SECONDS", "8"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
@@ -74,27 +77,6 @@ def ensure_wrk() -> str:
     raise SystemExit("make bench needs wrk: sudo apt-get install wrk")
 
 
-@contextmanager
-def database() -> Iterator[str]:
-    """A database of the benchmark's own on the configured engine, removed afterwards."""
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith("postgres"):
-        with tempfile.TemporaryDirectory() as folder:
-            yield f"sqlite:///{folder}/bench.sqlite3"
-        return
-    import psycopg
-
-    name = f"eternity_bench_{uuid.uuid4().hex[:8]}"
-    base = url.rsplit("/", 1)[0]
-    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield f"{base}/{name}"
-    finally:
-        with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
 def site_env(database_url: str, media: str) -> dict[str, str]:
     """Production settings on plain loopback HTTP."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "PYTEST"))}
@@ -117,14 +99,6 @@ def site_env(database_url: str, media: str) -> dict[str, str]:
 
 def manage(env: dict[str, str], *args: str) -> None:
     subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True)
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @dataclass
@@ -325,7 +299,7 @@ def main() -> int:
     _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
     viewers = max(VIEWERS)
-    with database() as url, tempfile.TemporaryDirectory() as media:
+    with tempfile.TemporaryDirectory() as media, own_database(Path(media)) as url:
         env = site_env(url, media)
         print(f"Preparing {'PostgreSQL' if url.startswith('postgres') else 'SQLite'}"
               f"{' + Redis' if env.get('REDIS_URL') else ''}: 120 members, 2,000 posts, "
