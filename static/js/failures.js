@@ -45,7 +45,13 @@
 
   // Presence badges that cannot be refreshed must not go on claiming "Online".
   var failedPolls = 0;
+  // The list of people online now is presence too: while it cannot be refreshed it says so.
   function markPresenceUnknown() {
+    var online = document.getElementById("online-now");
+    if (online && online.dataset.knownHtml === undefined) {
+      online.dataset.knownHtml = online.innerHTML;
+      online.textContent = say("presence-unknown");
+    }
     document.querySelectorAll("[data-presence]").forEach(function (badge) {
       if (badge.dataset.knownHtml !== undefined) return;
       badge.dataset.knownHtml = badge.innerHTML;
@@ -55,6 +61,11 @@
     });
   }
   function restorePresence() {
+    var online = document.getElementById("online-now");
+    if (online && online.dataset.knownHtml !== undefined) {
+      online.innerHTML = online.dataset.knownHtml;
+      delete online.dataset.knownHtml;
+    }
     document.querySelectorAll("[data-presence]").forEach(function (badge) {
       if (badge.dataset.knownHtml === undefined) return;
       badge.innerHTML = badge.dataset.knownHtml;

@@ -71,10 +71,13 @@ def test_badges_say_the_status_is_unknown_while_polls_fail(page, live_server, co
     expect(badge).not_to_contain_text("Status unknown")  # one failed poll is not enough
     refresh_presence(page)
     expect(badge).to_have_text("Status unknown")
+    # Nor does the list of people online now go on claiming they are.
+    expect(page.locator("#online-now")).to_have_text("Status unknown")
     expect(page.get_by_role("alert")).to_have_count(0)  # the page's own polls never toast
     page.unroute("**/presence/**")
     refresh_presence(page)
     expect(badge).to_contain_text(re.compile("Offline|Last seen|Online"))
+    expect(page.locator("#online-now")).to_contain_text("Nobody you follow is online")
 
 
 def test_like_by_keyboard_keeps_focus_and_comments_toggle(page, live_server, context):
