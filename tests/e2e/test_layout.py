@@ -2,8 +2,10 @@ import re
 
 import pytest
 from django.contrib.auth import get_user_model
+from playwright.sync_api import expect
 
 from apps.feed.models import Post
+from tests.factories import UserFactory
 
 from .conftest import MOBILE, log_in, open_context, watch
 
@@ -74,4 +76,19 @@ def test_save_is_in_reach_on_a_phone_while_editing(browser, live_server, demo):
         assert box is not None
         assert box["y"] >= 0, (path, box)
         assert box["y"] + box["height"] <= MOBILE["height"], (path, box)  # no scrolling needed
+    context.close()
+
+
+def test_without_javascript_the_phone_menu_is_open(browser, live_server):
+    """The bar's menu folds with Bootstrap's script; without it, it stays open, so search,
+    the profile links and Log out are reachable on a phone."""
+    context = open_context(browser, live_server, viewport=MOBILE, java_script_enabled=False)
+    log_in(context, live_server, UserFactory(username="nojs"))
+    page = context.new_page()
+    page.goto("/")
+    expect(page.get_by_label("Search people and posts")).to_be_visible()
+    expect(page.get_by_role("button", name="Log out")).to_be_visible()
+    page.get_by_label("Search people and posts").fill("nothing here")
+    page.get_by_role("button", name="Search", exact=True).click()
+    expect(page.locator("#search-status")).to_contain_text("Nothing found")
     context.close()
