@@ -25,10 +25,10 @@ NOTIFICATIONS_PAGE_SIZE = 20
 # --- Blocks ----------------------------------------------------------------------------------
 
 
-def is_blocked_between(a: int, b: int) -> bool:
-    """Whether either of the two members blocked the other."""
+def is_blocked_between(member: int, *others: int) -> bool:
+    """Whether `member` blocked any of `others`, or any of them blocked `member`; one query."""
     return Block.objects.filter(
-        Q(blocker_id=a, blocked_id=b) | Q(blocker_id=b, blocked_id=a)
+        Q(blocker_id=member, blocked_id__in=others) | Q(blocker_id__in=others, blocked_id=member)
     ).exists()
 
 

@@ -116,9 +116,8 @@ def notify(
     switched off, or twice for the same event. Return whether a notification was made."""
     if recipient.pk == actor.pk or not recipient.is_active:
         return False
-    if selectors.is_blocked_between(recipient.pk, actor.pk):
-        return False
-    if where is not None and selectors.is_blocked_between(recipient.pk, where):
+    others = (actor.pk,) if where is None else (actor.pk, where)
+    if selectors.is_blocked_between(recipient.pk, *others):
         return False
     if MutedKind.objects.filter(user=recipient, kind=kind).exists():
         return False

@@ -95,8 +95,6 @@ def block(request: HttpRequest, username: str) -> HttpResponse:
 def notifications(request: HttpRequest) -> HttpResponse:
     page = selectors.notification_page(request.user, number=request.GET.get("page", 1))
     context = {"page": page, "unread": selectors.unread_count(request.user)}
-    if request.htmx and not request.htmx.boosted:
-        return render(request, "social/notifications.html#list", context)
     return render(request, "social/notifications.html", context)
 
 

@@ -133,6 +133,12 @@ SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 SERIOUS = {"serious", "critical"}
 
 
+@pytest.fixture
+def fast_polls(settings):
+    """Pages poll presence every second, so a journey sees a change within a second."""
+    settings.PRESENCE_POLL_INTERVAL = 1
+
+
 def sign_in(page, username: str) -> None:
     """Sign in through the login form, as a person would (log_in skips the form)."""
     from tests.factories import PASSWORD

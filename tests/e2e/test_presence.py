@@ -7,12 +7,11 @@ from tests.factories import UserFactory
 
 from .conftest import open_context, sign_in, watch
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(autouse=True)
-def _fast_polls(settings):
-    settings.PRESENCE_POLL_INTERVAL = 1
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("fast_polls"),
+]
 
 
 def test_a_watcher_sees_login_and_logout_without_reloading(browser, live_server):

@@ -9,12 +9,11 @@ from tests.factories import PostFactory, UserFactory
 
 from .conftest import log_in, open_context, sign_in, watch
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(autouse=True)
-def _fast_polls(settings):
-    settings.PRESENCE_POLL_INTERVAL = 1
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("fast_polls"),
+]
 
 
 def test_a_followed_member_logging_in_appears_in_online_now(browser, live_server):
