@@ -23,7 +23,7 @@ class Status(StrEnum):
 class Presence:
     username: str
     status: Status
-    last_seen: datetime | None = None
+    last_seen: datetime | None = None  # shown with LAST_SEEN only
 
 
 def presence_of(profile, *, username: str, now: datetime | None = None) -> Presence:
@@ -36,7 +36,7 @@ def presence_of(profile, *, username: str, now: datetime | None = None) -> Prese
         seconds=settings.PRESENCE_TTL
     )
     if profile.is_online and fresh:
-        return Presence(username, Status.ONLINE, profile.last_seen)
+        return Presence(username, Status.ONLINE)  # "Online" shows no time
     if profile.last_seen:
         return Presence(username, Status.LAST_SEEN, profile.last_seen)
     return Presence(username, Status.OFFLINE)

@@ -239,3 +239,40 @@ def test_edit_and_delete_sit_behind_a_menu_and_delete_asks_first(client):
     confirm = client.get(f"/posts/{post.pk}/delete/")
     assert confirm.status_code == 200  # a page that asks; only its POST deletes
     assert Post.objects.filter(pk=post.pk).exists()
+
+
+def test_each_reader_sees_their_own_state_on_a_card_others_have_seen(client):
+    """Cards are rendered once and kept; the reader's own parts are not."""
+    author = UserFactory(username="writer", first_name="Wendy", last_name="Writer")
+    post = create_post(author=author, title="Kept", text="Same for all", tags=[], image=None)
+    fan, other = UserFactory(), UserFactory()
+    set_like(user=fan, post=post, liked=True)
+    client.force_login(other)
+    assert 'aria-pressed="false"' in client.get("/?tab=everyone").content.decode()
+    client.force_login(fan)
+    html = client.get("/?tab=everyone").content.decode()
+    assert 'aria-pressed="true"' in html
+    assert "Liked" in html
+    client.force_login(author)
+    html = client.get("/?tab=everyone").content.decode()
+    assert f"/posts/{post.pk}/edit/" in html  # the author's menu, absent for the others
+    client.force_login(other)
+    assert f"/posts/{post.pk}/edit/" not in client.get("/?tab=everyone").content.decode()
+
+
+def test_a_kept_card_shows_the_authors_new_name_and_the_posts_new_text(client):
+    author = UserFactory(username="writer", first_name="Wendy", last_name="Writer")
+    post = create_post(author=author, title="Before", text="Old words", tags=["one"], image=None)
+    assert "Wendy Writer" in client.get("/").content.decode()
+    author.first_name = "Gwen"
+    author.save()
+    Post.objects.filter(pk=post.pk).update(title="After", text="New words")
+    post.tags.set([Tag.objects.create(name="two")])
+    html = client.get("/").content.decode()
+    assert "Gwen Writer" in html
+    assert "Wendy" not in html
+    assert "After" in html
+    assert "New words" in html
+    assert "Old words" not in html
+    assert "#two" in html
+    assert "#one" not in html
