@@ -1,3 +1,4 @@
+import gzip
 import re
 
 import pytest
@@ -6,6 +7,8 @@ from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.test import override_settings
 from django.urls import path
+
+from tests.factories import PostFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -136,3 +139,18 @@ def test_pages_are_never_kept_stale_and_say_they_vary_with_htmx(client, user):
     assert "HX-Request" in fragment["Vary"]
     poll = client.get("/presence/", {"u": "alice"}, headers={"HX-Request": "true"})
     assert poll["Cache-Control"] == "private, no-cache"  # its own rule: revalidate by ETag
+
+
+def test_pages_are_sent_compressed_and_never_twice_the_same_bytes(client):
+    """gzip for browsers that accept it; Django's random padding (against BREACH) makes two
+    compressions of the same page differ."""
+    PostFactory.create_batch(5)
+    first = client.get("/", headers={"Accept-Encoding": "gzip"})
+    second = client.get("/", headers={"Accept-Encoding": "gzip"})
+    assert first["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in first["Vary"]
+    page = gzip.decompress(first.content).decode()
+    assert "</html>" in page
+    assert len(first.content) < len(page) / 3
+    assert first.content != second.content
+    assert "Content-Encoding" not in client.get("/")
