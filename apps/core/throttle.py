@@ -24,11 +24,15 @@ def start_interval(session: SessionBase, key: str) -> None:
 
 
 class MemberBeatMiddleware:
-    """Run `beat(request)` for a logged-in member at most once per PRESENCE_TOUCH_INTERVAL
-    per session: a heartbeat that costs no query between beats. Subclasses name their
-    session key and what a beat does."""
+    """Run `beat(request)` for a logged-in member at most once per `interval()` seconds
+    (PRESENCE_TOUCH_INTERVAL unless said otherwise) per session: a heartbeat that costs no
+    query between beats. Subclasses name their session key and what a beat does."""
 
     session_key: str
+
+    @staticmethod
+    def interval() -> float:
+        return settings.PRESENCE_TOUCH_INTERVAL
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -38,7 +42,7 @@ class MemberBeatMiddleware:
         if (
             user is not None
             and user.is_authenticated
-            and once_per(request.session, self.session_key, settings.PRESENCE_TOUCH_INTERVAL)
+            and once_per(request.session, self.session_key, self.interval())
         ):
             self.beat(request)
         return self.get_response(request)
