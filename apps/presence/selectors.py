@@ -7,9 +7,10 @@ from enum import StrEnum
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import Value
 from django.utils import timezone
 
+from apps.core import sql
+from apps.profiles.models import Profile
 from apps.social import selectors as social_selectors
 
 
@@ -54,21 +55,29 @@ class PresenceRow:
 def presence_rows(usernames: Iterable[str], viewer=None) -> dict[str, PresenceRow]:
     """The badge columns for these usernames in ONE query, keyed by username as stored.
     Unknown or inactive usernames are simply absent. Members `viewer` blocked, or who blocked
-    `viewer`, show to them as if they hid their status."""
-    users = get_user_model().objects.filter(username__in=list(usernames), is_active=True)
-    apart = Value(False)
+    `viewer`, show to them as if they hid their status. Every poll asks: written in SQL
+    (apps.core.sql)."""
+    names = list(dict.fromkeys(usernames))
+    if not names:
+        return {}
+    apart, params = "0 = 1", []
     if viewer is not None and viewer.is_authenticated:
-        apart = social_selectors.blocks_with(viewer)
-    rows = users.annotate(apart=apart).values_list(
-        "username",
-        "profile__is_online",
-        "profile__last_seen",
-        "profile__show_online_status",
-        "apart",
+        apart, params = social_selectors.blocks_with_sql(viewer.pk, "u.id")
+    # Only table names and conditions written here are formatted in; values are parameters.
+    query = (
+        f"SELECT u.username, p.is_online, p.last_seen, p.show_online_status, {apart}"  # noqa: S608
+        f" FROM {sql.table(get_user_model())} u LEFT JOIN {sql.table(Profile)} p"
+        " ON p.user_id = u.id"
+        f" WHERE u.is_active = %s AND u.username IN ({sql.placeholders(len(names))})"
     )
+    found = sql.rows(query, [*params, True, *names])
     return {
-        username: PresenceRow(bool(is_online), last_seen, show is not False and not apart)
-        for username, is_online, last_seen, show, apart in rows
+        username: PresenceRow(
+            bool(is_online),
+            sql.moment(last_seen),
+            (show is None or bool(show)) and not apart,  # no profile row: not hidden
+        )
+        for username, is_online, last_seen, show, apart in found
     }
 
 
@@ -77,19 +86,29 @@ ONLINE_NOW_LIMIT = 24
 
 def online_followed(user) -> tuple[list, int]:
     """The members `user` follows who are online now and let others see it, most recently
-    active first: at most ONLINE_NOW_LIMIT of them, and how many there are. Two queries."""
+    active first: at most ONLINE_NOW_LIMIT of them, and how many there are. One query (every
+    poll asks: written in SQL, apps.core.sql), as users with their profiles."""
+    User = get_user_model()
     since = timezone.now() - timedelta(seconds=settings.PRESENCE_TTL)
-    online = (
-        get_user_model()
-        .objects.filter(
-            follower_set__follower=user,
-            is_active=True,
-            profile__is_online=True,
-            profile__show_online_status=True,
-            profile__last_seen__gte=since,
-        )
-        .select_related("profile")
+    followed, params = social_selectors.followed_sql(user.pk, "u.id")
+    user_columns = sql.columns(User, "id", "username", "first_name", "last_name")
+    profile_columns = sql.columns(Profile, "id", "user_id", "photo", "photo_thumbnail",
+                                  "is_online", "last_seen", "show_online_status")  # fmt: skip
+    query = (
+        f"SELECT {', '.join(f'u.{c}' for c in user_columns)},"  # noqa: S608
+        f" {', '.join(f'p.{c}' for c in profile_columns)}, COUNT(*) OVER ()"
+        f" FROM {sql.table(User)} u JOIN {sql.table(Profile)} p ON p.user_id = u.id"
+        f" WHERE {followed} AND u.is_active = %s AND p.is_online = %s"
+        " AND p.show_online_status = %s AND p.last_seen >= %s"
+        f" ORDER BY p.last_seen DESC, u.id LIMIT {ONLINE_NOW_LIMIT}"
     )
-    people = list(online.order_by("-profile__last_seen", "pk")[:ONLINE_NOW_LIMIT])
-    total = len(people) if len(people) < ONLINE_NOW_LIMIT else online.count()
+    people, total = [], 0
+    for row in sql.rows(query, [*params, True, True, True, sql.at(since)]):
+        person = User.from_db("default", user_columns, row[: len(user_columns)])
+        values = list(row[len(user_columns) : -1])
+        seen = profile_columns.index("last_seen")
+        values[seen] = sql.moment(values[seen])
+        person.profile = Profile.from_db("default", profile_columns, values)
+        people.append(person)
+        total = row[-1]
     return people, total

@@ -5,6 +5,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.contenttypes.prefetch import GenericPrefetch
 from django.core.paginator import Page as NumberedPage
@@ -14,6 +15,7 @@ from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext, ngettext
 
+from apps.core import sql
 from apps.core.paging import Page, newest_first
 
 from . import targets
@@ -62,6 +64,27 @@ def blocks_with(viewer: AbstractBaseUser) -> Exists:
         Block.objects.filter(
             Q(blocker=viewer, blocked=OuterRef("pk")) | Q(blocker=OuterRef("pk"), blocked=viewer)
         )
+    )
+
+
+def blocks_with_sql(viewer_id: int, member: str) -> tuple[str, list[int]]:
+    """`blocks_with` as an SQL condition for a hand-written query (apps.core.sql): true
+    for the member whose id is the SQL expression `member`."""
+    block = sql.table(Block)
+    return (
+        f"EXISTS (SELECT 1 FROM {block} b WHERE (b.blocker_id = %s AND b.blocked_id = {member})"  # noqa: S608
+        f" OR (b.blocker_id = {member} AND b.blocked_id = %s))",
+        [viewer_id, viewer_id],
+    )
+
+
+def followed_sql(follower_id: int, member: str) -> tuple[str, list[int]]:
+    """An SQL condition for a hand-written query: true for the member whose id is the SQL
+    expression `member` when `follower_id` follows them."""
+    followed = f"SELECT f.followee_id FROM {sql.table(Follow)} f WHERE f.follower_id = %s"  # noqa: S608
+    return (
+        f"{member} IN ({followed})",
+        [follower_id],
     )
 
 
@@ -169,11 +192,17 @@ def following_page(user: AbstractBaseUser, *, viewer: AbstractBaseUser,
 
 
 def unread_count(user: AbstractBaseUser) -> int:
-    """How many unread lines the notifications page shows: a burst counts once."""
+    """How many unread lines the notifications page shows: a burst counts once. Every poll
+    asks, so it is written in SQL (apps.core.sql)."""
     if not user.is_authenticated:
         return 0
-    unread = Notification.objects.filter(recipient=user, read=False, actor__is_active=True)
-    return unread.values("kind", "about").distinct().count()
+    query = (
+        "SELECT COUNT(*) FROM (SELECT DISTINCT n.kind, n.about"  # noqa: S608
+        f" FROM {sql.table(Notification)} n JOIN {sql.table(get_user_model())} a"
+        " ON a.id = n.actor_id WHERE n.recipient_id = %s AND n.read = %s AND a.is_active = %s)"
+        " unread"
+    )
+    return sql.rows(query, [user.pk, False, True])[0][0]
 
 
 def muted_kinds(user: AbstractBaseUser) -> set[str]:

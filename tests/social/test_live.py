@@ -95,12 +95,31 @@ def test_the_full_poll_costs_a_constant_number_of_queries(
     client.force_login(alice)
     presence.touch(user_id=alice.pk)
     params = {"u": [p.username for p in people[:50]], "online": "1", "bell": "1"}
-    # Session, user, the badges, online now (and their number past the limit), unread count.
-    with django_assert_max_num_queries(6):
+    # Session, user, the badges, online now with their number, the unread count.
+    with django_assert_max_num_queries(5):
         response = client.get("/presence/", params, headers=HTMX)
     html = response.content.decode()
     assert len(online_now(html)) == min(count, 24)
     assert f"data-unread-count>{count}<" in html
+
+
+def test_online_now_shows_the_most_recently_active_first_and_how_many_in_all(client, alice):
+    people = UserFactory.create_batch(30, first_name="Pat", last_name="Smith")
+    now = timezone.now()
+    for minute, person in enumerate(people):
+        services.follow(follower=alice, followee=person)
+        Profile.objects.filter(user=person).update(
+            is_online=True, last_seen=now - timedelta(seconds=minute)
+        )
+    Profile.objects.filter(user=people[0]).update(
+        photo="avatars/pat-big.jpg", photo_thumbnail="avatars/pat.jpg"
+    )
+    client.force_login(alice)
+    html = client.get("/presence/", {"online": "1"}, headers=HTMX).content.decode()
+    assert online_now(html) == [person.username for person in people[:24]]
+    assert "30 online in all" in html
+    assert 'src="/media/avatars/pat.jpg"' in html
+    assert "Pat Smith" in html
 
 
 def test_the_feed_page_shows_online_now_and_the_bell_for_members_only(client, alice):

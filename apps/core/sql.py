@@ -1,0 +1,50 @@
+"""Hand-written SQL, for the few reads that run on every presence poll.
+
+An open page polls every 30 s, so 10,000 readers make 333 polls a second. For the poll's
+small reads, building and compiling the query in the ORM costs some twenty times what the
+database spends answering it (`bench/where.py "presence poll, 304"`), so those reads are
+written out once here, in SQL both SQLite and PostgreSQL speak. Everything else uses the ORM.
+Each table is named from its model, and each read is tested against the same data on both
+databases.
+"""
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+from django.db import connection
+from django.db.models import Model
+from django.utils import timezone
+
+
+def table(model: type[Model]) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def columns(model: type[Model], *names: str) -> list[str]:
+    """These columns in the model's own order, the order `Model.from_db` expects them in."""
+    found = [f.attname for f in model._meta.concrete_fields if f.attname in names]
+    if len(found) != len(names):
+        raise ValueError(f"{model.__name__} has no column {set(names) - set(found)}")
+    return found
+
+
+def placeholders(count: int) -> str:
+    return ", ".join(["%s"] * count)
+
+
+def rows(query: str, params: Sequence[object]) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(query, params)
+        return cursor.fetchall()
+
+
+def at(value: datetime) -> object:
+    """A datetime as a query parameter, the way the ORM sends it (naive UTC text on SQLite)."""
+    return connection.ops.adapt_datetimefield_value(value)
+
+
+def moment(value: datetime | None) -> datetime | None:
+    """A datetime column as the ORM returns it: aware (SQLite hands back naive UTC)."""
+    if value is None or timezone.is_aware(value):
+        return value
+    return value.replace(tzinfo=UTC)

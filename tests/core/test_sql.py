@@ -1,0 +1,29 @@
+"""apps.core.sql: the hand-written reads get what the ORM would have given."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from apps.core import sql
+from apps.profiles.models import Profile
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_datetime_goes_in_and_comes_back_as_the_orm_has_it():
+    user = UserFactory()
+    seen = timezone.now().replace(microsecond=123456) - timedelta(days=3)
+    Profile.objects.filter(user=user).update(last_seen=seen)
+    table = sql.table(Profile)
+    query = f"SELECT last_seen FROM {table} WHERE user_id = %s AND last_seen >= %s"  # noqa: S608
+    assert sql.rows(query, [user.pk, sql.at(seen)]) != []
+    assert sql.moment(sql.rows(query, [user.pk, sql.at(seen)])[0][0]) == seen
+    assert sql.rows(query, [user.pk, sql.at(seen + timedelta(microseconds=1))]) == []
+
+
+def test_columns_come_in_the_models_order_and_unknown_ones_are_refused():
+    assert sql.columns(Profile, "last_seen", "id") == ["id", "last_seen"]
+    with pytest.raises(ValueError, match="colour"):
+        sql.columns(Profile, "id", "colour")
