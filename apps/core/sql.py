@@ -5,7 +5,9 @@ small reads, building and compiling the query in the ORM costs some twenty times
 database spends answering it (`bench/where.py "presence poll, 304"`), so those reads are
 written out once here, in SQL both SQLite and PostgreSQL speak. Everything else uses the ORM.
 Each table is named from its model, and each read is tested against the same data on both
-databases.
+databases. Boolean columns are tested bare (`p.is_online`, `NOT n.read`), never compared with
+a parameter: SQLite's planner takes `is_online = ?` as a reason to walk that column's index,
+every online member, instead of the few rows the other conditions lead to.
 """
 
 from collections.abc import Sequence

@@ -68,9 +68,9 @@ def presence_rows(usernames: Iterable[str], viewer=None) -> dict[str, PresenceRo
         f"SELECT u.username, p.is_online, p.last_seen, p.show_online_status, {apart}"  # noqa: S608
         f" FROM {sql.table(get_user_model())} u LEFT JOIN {sql.table(Profile)} p"
         " ON p.user_id = u.id"
-        f" WHERE u.is_active = %s AND u.username IN ({sql.placeholders(len(names))})"
+        f" WHERE u.is_active AND u.username IN ({sql.placeholders(len(names))})"
     )
-    found = sql.rows(query, [*params, True, *names])
+    found = sql.rows(query, [*params, *names])
     return {
         username: PresenceRow(
             bool(is_online),
@@ -98,12 +98,12 @@ def online_followed(user) -> tuple[list, int]:
         f"SELECT {', '.join(f'u.{c}' for c in user_columns)},"  # noqa: S608
         f" {', '.join(f'p.{c}' for c in profile_columns)}, COUNT(*) OVER ()"
         f" FROM {sql.table(User)} u JOIN {sql.table(Profile)} p ON p.user_id = u.id"
-        f" WHERE {followed} AND u.is_active = %s AND p.is_online = %s"
-        " AND p.show_online_status = %s AND p.last_seen >= %s"
+        f" WHERE {followed} AND u.is_active AND p.is_online AND p.show_online_status"
+        " AND p.last_seen >= %s"
         f" ORDER BY p.last_seen DESC, u.id LIMIT {ONLINE_NOW_LIMIT}"
     )
     people, total = [], 0
-    for row in sql.rows(query, [*params, True, True, True, sql.at(since)]):
+    for row in sql.rows(query, [*params, sql.at(since)]):
         person = User.from_db("default", user_columns, row[: len(user_columns)])
         values = list(row[len(user_columns) : -1])
         seen = profile_columns.index("last_seen")

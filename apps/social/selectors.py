@@ -199,10 +199,10 @@ def unread_count(user: AbstractBaseUser) -> int:
     query = (
         "SELECT COUNT(*) FROM (SELECT DISTINCT n.kind, n.about"  # noqa: S608
         f" FROM {sql.table(Notification)} n JOIN {sql.table(get_user_model())} a"
-        " ON a.id = n.actor_id WHERE n.recipient_id = %s AND n.read = %s AND a.is_active = %s)"
+        " ON a.id = n.actor_id WHERE n.recipient_id = %s AND NOT n.read AND a.is_active)"
         " unread"
     )
-    return sql.rows(query, [user.pk, False, True])[0][0]
+    return sql.rows(query, [user.pk])[0][0]
 
 
 def muted_kinds(user: AbstractBaseUser) -> set[str]:
