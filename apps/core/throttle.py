@@ -38,14 +38,21 @@ class MemberBeatMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(self, request: HttpRequest, view_func: Callable, *args) -> None:
         user = getattr(request, "user", None)
         if (
             user is not None
             and user.is_authenticated
+            and self.wanted(view_func)
             and once_per(request.session, self.session_key, self.interval())
         ):
             self.beat(request)
-        return self.get_response(request)
+
+    def wanted(self, view_func: Callable) -> bool:
+        """Whether requests to this view beat (a view may do the beat's work itself)."""
+        return True
 
     def beat(self, request: HttpRequest) -> None:
         raise NotImplementedError

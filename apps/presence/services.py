@@ -7,7 +7,7 @@ devices or workers cannot multiply the writes), and a logout on one device is un
 next poll of a device that is still open.
 """
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
@@ -30,6 +30,12 @@ def touch(*, user_id: int) -> bool:
     now = timezone.now()
     due = now - timedelta(seconds=settings.PRESENCE_TOUCH_INTERVAL)
     return profiles.record_activity(user_id=user_id, at=now, unless_seen_since=due)
+
+
+def touch_due(*, is_online: bool, last_seen: datetime | None, now: datetime) -> bool:
+    """Whether a member with these presence columns needs a touch to count as active now."""
+    interval = timedelta(seconds=settings.PRESENCE_TOUCH_INTERVAL)
+    return not is_online or last_seen is None or last_seen < now - interval
 
 
 def sweep() -> int:

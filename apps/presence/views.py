@@ -1,5 +1,6 @@
 import functools
 import hashlib
+from collections.abc import Callable
 from dataclasses import replace
 
 from django.conf import settings
@@ -53,6 +54,13 @@ def _templates() -> str:
     return hashlib.sha256(sources.encode()).hexdigest()[:16]
 
 
+def touches_presence(view: Callable) -> Callable:
+    """Mark a view that keeps its member online by itself (see PresenceMiddleware)."""
+    view.touches_presence = True
+    return view
+
+
+@touches_presence
 @require_safe
 def poll(request: HttpRequest) -> HttpResponse:
     """Everything live on the page in one response of out-of-band swaps: every presence badge
@@ -71,10 +79,12 @@ def poll(request: HttpRequest) -> HttpResponse:
     me = request.user.username if request.user.is_authenticated else None
     rows = selectors.presence_rows([*usernames, me] if me else usernames, viewer=request.user)
     now = timezone.now()
-    if me in rows and not rows[me].is_online:
-        # Logged out on another device while this page is still open: online again.
+    mine = rows.get(me)
+    if mine and services.touch_due(is_online=mine.is_online, last_seen=mine.last_seen, now=now):
+        # The open page keeps its member online (PresenceMiddleware leaves polls to this),
+        # also after a logout on another device.
         services.touch(user_id=request.user.pk)
-        rows[me] = replace(rows[me], is_online=True, last_seen=now)
+        rows[me] = replace(mine, is_online=True, last_seen=now)
 
     badges = [
         selectors.presence_of(rows[name], username=name, now=now)

@@ -88,6 +88,23 @@ def test_activity_keeps_a_user_online_with_at_most_one_write_a_minute(client, al
         assert status(client, "alice") == "Online"
 
 
+def test_an_open_pages_polls_keep_it_online_writing_the_profile_once_a_minute_only(alice):
+    """The poll touches from the member's own row it reads anyway: no session write to keep
+    time, so a page left open writes one row a minute."""
+    with time_machine.travel(T0, tick=False) as traveller:
+        device = log_in("alice")
+        for seconds in (30, 61, 91, 122, 152):
+            traveller.shift(timedelta(seconds=seconds) - (timezone.now() - T0))
+            with CaptureQueriesContext(connection) as queries:
+                response = poll(device, "alice")
+            writes = [q["sql"] for q in queries if q["sql"].startswith(("UPDATE", "INSERT"))]
+            assert "sessionid" not in response.cookies  # the session is not saved
+            assert len(writes) == (1 if seconds in (61, 122) else 0), (seconds, writes)
+            assert len(profile_writes(queries)) == len(writes)
+        assert Profile.objects.get(user=alice).last_seen == T0 + timedelta(seconds=122)
+        assert status(Client(), "alice") == "Online"
+
+
 def test_the_touch_writes_once_per_minute_whatever_the_number_of_devices(alice):
     with time_machine.travel(T0, tick=False) as traveller:
         assert services.touch(user_id=alice.pk)
