@@ -23,7 +23,6 @@ import re
 import resource
 import secrets
 import shutil
-import signal
 import statistics
 import subprocess
 import sys
@@ -38,7 +37,7 @@ from urllib.request import Request, urlopen
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.servers import free_port, own_database  # noqa: E402 (a database of its own)
+from tests.servers import free_port, own_database, stop_group, wait_until_up  # noqa: E402
 
 PYTHON = sys.executable
 SECONDS = int(os.environ.get("BENCH_SECONDS", "8"))
@@ -147,26 +146,11 @@ def gunicorn(name: str, app: str, env: dict[str, str]) -> Iterator[Server]:
     command = [PYTHON, "-m", "gunicorn", "-c", "config/gunicorn.conf.py",
                "--bind", f"127.0.0.1:{port}", app]  # fmt: skip
     process = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)
-    server = Server(name, port, process)
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urlopen(f"{server.url}/healthz/", timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise SystemExit(f"{name} did not start")
-            time.sleep(0.2)
-        yield server
+        wait_until_up(f"http://127.0.0.1:{port}", process, seconds=60)
+        yield Server(name, port, process)
     finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
+        stop_group(process, seconds=20)
 
 
 # --- wrk ---------------------------------------------------------------------------------------

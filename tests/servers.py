@@ -2,6 +2,7 @@
 against a database of their own."""
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -88,6 +89,16 @@ def stop(process: subprocess.Popen) -> None:
         process.wait(timeout=15)
     except subprocess.TimeoutExpired:
         process.kill()
+        process.wait(timeout=5)
+
+
+def stop_group(process: subprocess.Popen, seconds: float = 30) -> None:
+    """Stop a process started with `start_new_session=True` and everything it started."""
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=seconds)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
         process.wait(timeout=5)
 
 

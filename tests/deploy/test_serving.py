@@ -22,7 +22,15 @@ import yaml
 
 from tests.factories import PASSWORD
 from tests.images import image_bytes
-from tests.servers import ROOT, free_port, own_database, prepare_database, server_env, stop
+from tests.servers import (
+    ROOT,
+    free_port,
+    own_database,
+    prepare_database,
+    server_env,
+    stop,
+    stop_group,
+)
 from tests.servers import wait_until_up as _wait_until_up
 from tests.slow_clients import RESULTS, attack
 
@@ -55,12 +63,7 @@ def running(command: list[str], env: dict[str, str]) -> Iterator[subprocess.Pope
     try:
         yield process
     finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            stop(process)
+        stop_group(process)
 
 
 def logged_in(url: str) -> requests.Session:
