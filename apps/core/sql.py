@@ -10,6 +10,7 @@ a parameter: SQLite's planner takes `is_online = ?` as a reason to walk that col
 every online member, instead of the few rows the other conditions lead to.
 """
 
+import functools
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
@@ -22,9 +23,10 @@ def table(model: type[Model]) -> str:
     return connection.ops.quote_name(model._meta.db_table)
 
 
-def columns(model: type[Model], *names: str) -> list[str]:
+@functools.cache
+def columns(model: type[Model], *names: str) -> tuple[str, ...]:
     """These columns in the model's own order, the order `Model.from_db` expects them in."""
-    found = [f.attname for f in model._meta.concrete_fields if f.attname in names]
+    found = tuple(f.attname for f in model._meta.concrete_fields if f.attname in names)
     if len(found) != len(names):
         raise ValueError(f"{model.__name__} has no column {set(names) - set(found)}")
     return found

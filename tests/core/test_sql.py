@@ -24,6 +24,6 @@ def test_a_datetime_goes_in_and_comes_back_as_the_orm_has_it():
 
 
 def test_columns_come_in_the_models_order_and_unknown_ones_are_refused():
-    assert sql.columns(Profile, "last_seen", "id") == ["id", "last_seen"]
+    assert sql.columns(Profile, "last_seen", "id") == ("id", "last_seen")
     with pytest.raises(ValueError, match="colour"):
         sql.columns(Profile, "id", "colour")
