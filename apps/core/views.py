@@ -19,6 +19,8 @@ from django.template import loader
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
+from . import requestid
+
 logger = logging.getLogger(__name__)
 
 
@@ -54,10 +56,11 @@ def server_error(request: HttpRequest) -> HttpResponse:
         if error is None or isinstance(error, OperationalError | InterfaceError):
             break
         error = error.__cause__ or error.__context__
+    context = {"request_id": requestid.current()}
     if error is not None:
-        return HttpResponse(loader.render_to_string("503.html"), status=503,
+        return HttpResponse(loader.render_to_string("503.html", context), status=503,
                             headers={"Retry-After": "30"})  # fmt: skip
-    return HttpResponseServerError(loader.render_to_string("500.html"))
+    return HttpResponseServerError(loader.render_to_string("500.html", context))
 
 
 # What the image pipeline writes: a folder, a random name, an image suffix. Nothing else in
