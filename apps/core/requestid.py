@@ -46,3 +46,10 @@ class RequestIdFilter(logging.Filter):
         request = getattr(record, "request", None)
         record.request_id = getattr(request, "id", None) or current()
         return True
+
+
+def tag_sentry_event(event: dict, hint: dict) -> dict:
+    """Sentry's before_send: an error report names its request id, like the log and the
+    error page do."""
+    event.setdefault("tags", {})["request_id"] = current()
+    return event
