@@ -24,18 +24,23 @@ def mark_offline(*, user: AbstractBaseUser) -> None:
     profiles.set_online(user=user, online=False, at=timezone.now())
 
 
+def _touched_recently_since(now: datetime) -> datetime:
+    """Activity recorded at or after this moment needs no new write."""
+    return now - timedelta(seconds=settings.PRESENCE_TOUCH_INTERVAL)
+
+
 def touch(*, user_id: int) -> bool:
     """Record activity: Online now. Writes only if the user was offline or the last write is
     older than the touch interval. Return whether a row was written."""
     now = timezone.now()
-    due = now - timedelta(seconds=settings.PRESENCE_TOUCH_INTERVAL)
-    return profiles.record_activity(user_id=user_id, at=now, unless_seen_since=due)
+    since = _touched_recently_since(now)
+    return profiles.record_activity(user_id=user_id, at=now, unless_seen_since=since)
 
 
 def touch_due(*, is_online: bool, last_seen: datetime | None, now: datetime) -> bool:
-    """Whether a member with these presence columns needs a touch to count as active now."""
-    interval = timedelta(seconds=settings.PRESENCE_TOUCH_INTERVAL)
-    return not is_online or last_seen is None or last_seen < now - interval
+    """Whether a member with these presence columns needs a touch to count as active now:
+    the same rule `touch`'s conditional UPDATE applies, read from a row already loaded."""
+    return not is_online or last_seen is None or last_seen < _touched_recently_since(now)
 
 
 def sweep() -> int:
