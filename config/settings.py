@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "apps.feed",
     "apps.social",
     "apps.search",
+    "apps.moderation",
 ]
 
 MIDDLEWARE = [
@@ -265,6 +266,8 @@ ACCOUNT_RATE_LIMITS = {
     "profile_save": "30/m/user,60/m/ip",
     "upload": "10/m/user,30/m/ip",
     "export": "3/h/user",
+    # Reports: a few a minute, a sane number an hour (one per thing and member anyway).
+    "report": "5/m/user,30/h/user,30/m/ip",
 }
 # Sessions and devices: recorded at login; last activity is refreshed by the presence
 # middleware once a minute instead of a write on every request.

@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("apps.feed.urls")),
     path("", include("apps.social.urls")),
     path("", include("apps.search.urls")),
+    path("", include("apps.moderation.urls")),
     path("accounts/", include("allauth.urls")),
     path(settings.ADMIN_URL, admin.site.urls),
 ]

@@ -17,6 +17,7 @@ from typing import IO
 from allauth.account.models import EmailAddress
 from allauth.socialaccount.models import SocialAccount
 from allauth.usersessions.models import UserSession
+from django.apps import apps as django_apps
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.sessions.backends.base import SessionBase
@@ -25,6 +26,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.feed import selectors as feed
+from apps.feed import services as feed_services
+from apps.presence import services as presence
 from apps.profiles import selectors as profiles
 from apps.social import selectors as social
 
@@ -54,6 +57,7 @@ def export_user_data(*, user: AbstractBaseUser) -> IO[bytes]:
         **profile_data,
         **feed_data,
         **social.member_export(user=user),
+        **_exports_of_apps_above(user),
         "sessions": [
             {
                 "ip": s.ip,
@@ -83,12 +87,50 @@ def export_user_data(*, user: AbstractBaseUser) -> IO[bytes]:
     return buffer
 
 
+def _exports_of_apps_above(user: AbstractBaseUser) -> dict[str, object]:
+    """Apps above accounts (moderation) cannot be imported here; each gives its part of the
+    export through a `member_export(user)` method on its AppConfig."""
+    parts: dict[str, object] = {}
+    for config in django_apps.get_app_configs():
+        if hasattr(config, "member_export"):
+            parts |= config.member_export(user)
+    return parts
+
+
 def delete_account(*, user: AbstractBaseUser) -> None:
     """Delete the user and everything theirs, and end every session they have. The rows go
     with the user; each app removes its files and mends what others see (counts, threads)
     in its receivers of Django's delete signals, after the transaction commits."""
-    store: type[SessionBase] = import_module(settings.SESSION_ENGINE).SessionStore
     with transaction.atomic():
-        for key in UserSession.objects.filter(user=user).values_list("session_key", flat=True):
-            store(session_key=key).delete()
+        end_sessions(user=user)
         user.delete()
+
+
+def end_sessions(*, user: AbstractBaseUser) -> int:
+    """Log the member out everywhere: every session they have, on every device."""
+    store: type[SessionBase] = import_module(settings.SESSION_ENGINE).SessionStore
+    keys = list(UserSession.objects.filter(user=user).values_list("session_key", flat=True))
+    for key in keys:
+        store(session_key=key).delete()
+    UserSession.objects.filter(user=user).delete()
+    return len(keys)
+
+
+def suspend_member(*, user: AbstractBaseUser) -> None:
+    """Deactivate the account (login refused, their posts, comments and profile hidden
+    everywhere: every page shows active members only) and end their sessions. Reversible with
+    reinstate_member; nothing of theirs is deleted."""
+    with transaction.atomic():
+        type(user).objects.filter(pk=user.pk).update(is_active=False)
+        user.is_active = False
+        end_sessions(user=user)
+        feed_services.recount_for_member(user=user)
+    presence.mark_offline(user=user)
+
+
+def reinstate_member(*, user: AbstractBaseUser) -> None:
+    """Undo suspend_member: the member can log in again and everything of theirs is back."""
+    with transaction.atomic():
+        type(user).objects.filter(pk=user.pk).update(is_active=True)
+        user.is_active = True
+        feed_services.recount_for_member(user=user)

@@ -59,6 +59,8 @@ class Post(models.Model):
     # The members named with @username in the text, kept by the services on every save.
     mentions = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True,
                                       related_name="mentioned_in_posts")  # fmt: skip
+    # Set when moderators remove the post: only its author still sees it, marked so.
+    removed = models.DateTimeField(null=True, blank=True, editable=False)
     notifications = notifications()
 
     class Meta:
@@ -88,6 +90,7 @@ class Post(models.Model):
             author.display_name,
             tuple(tag.name for tag in self.tags.all()),
             tuple(user.username for user in self.mentions.all()),
+            self.removed is not None,
         )
 
 
@@ -123,6 +126,8 @@ class Comment(models.Model):
     edited = models.DateTimeField(null=True, blank=True, editable=False)
     # A deleted comment with replies stays as "comment deleted" so the thread reads on.
     is_deleted = models.BooleanField(default=False)
+    # Set when moderators remove the comment: it reads "Removed by moderators" to everyone.
+    removed = models.DateTimeField(null=True, blank=True, editable=False)
     mentions = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True,
                                       related_name="mentioned_in_comments")  # fmt: skip
     notifications = notifications()

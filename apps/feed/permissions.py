@@ -17,14 +17,27 @@ def can_delete_post(user: AbstractBaseUser, post: Post) -> bool:
 def can_reply(user: AbstractBaseUser, comment: Comment) -> bool:
     """Replies join the thread of the comment's first comment, which must still be there."""
     top = comment.parent if comment.parent_id else comment
-    return user.is_authenticated and not comment.is_deleted and not top.is_deleted
+    return (
+        user.is_authenticated
+        and not (comment.is_deleted or comment.removed)
+        and not (top.is_deleted or top.removed)
+    )
 
 
 def can_edit_comment(user: AbstractBaseUser, comment: Comment) -> bool:
-    return user.is_authenticated and comment.author_id == user.pk and not comment.is_deleted
+    return (
+        user.is_authenticated
+        and comment.author_id == user.pk
+        and not (comment.is_deleted or comment.removed)
+    )
 
 
 def can_delete_comment(user: AbstractBaseUser, comment: Comment) -> bool:
     if not user.is_authenticated or comment.is_deleted:
         return False
     return user.pk in {comment.author_id, comment.post.author_id} or user.is_staff
+
+
+def can_report(user: AbstractBaseUser, author_id: int) -> bool:
+    """Any member may report what someone else wrote (the moderation app takes the report)."""
+    return user.is_authenticated and author_id != user.pk

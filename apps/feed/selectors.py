@@ -3,6 +3,7 @@ post and comment marked with what the viewer may do to it. Search results alone 
 because a ranked list has no keyset; their pages are few (SEARCH_MAX_PAGES)."""
 
 import re
+from collections.abc import Iterable
 from pathlib import PurePosixPath
 
 from django.contrib.auth import get_user_model
@@ -43,9 +44,15 @@ def visible_posts(
     viewer: AbstractBaseUser, queryset: QuerySet[Post] | None = None
 ) -> QuerySet[Post]:
     """The posts `viewer` may see (of `queryset`, by default ready for cards): not by a
-    member either of them blocked."""
+    suspended member nor by one either of them blocked, and not removed by moderators unless
+    the viewer wrote it."""
     queryset = posts_for_cards() if queryset is None else queryset
-    return queryset.exclude(author_id__in=social.hidden_ids(viewer))
+    shown = Q(removed__isnull=True)
+    if viewer.is_authenticated:
+        shown |= Q(author_id=viewer.pk)
+    return queryset.filter(shown, author__is_active=True).exclude(
+        author_id__in=social.hidden_ids(viewer)
+    )
 
 
 def page_of_posts(
@@ -90,6 +97,7 @@ def mark_for_viewer(viewer: AbstractBaseUser, posts: list[Post]) -> None:
         post.can_follow = viewer.is_authenticated and post.author_id != viewer.pk
         post.can_edit = permissions.can_edit_post(viewer, post)
         post.can_delete = permissions.can_delete_post(viewer, post)
+        post.can_report = permissions.can_report(viewer, post.author_id)
 
 
 def get_post(*, pk: int, viewer: AbstractBaseUser) -> Post:
@@ -110,6 +118,10 @@ def get_comment(*, pk: int, viewer: AbstractBaseUser, **filters: object) -> Comm
     top = comment.parent or comment
     if social.hidden_ids(viewer) & {comment.post.author_id, top.author_id, comment.author_id}:
         raise Http404
+    if not (comment.author.is_active and top.author.is_active and comment.post.author.is_active):
+        raise Http404  # a suspended member's
+    if comment.post.removed and comment.post.author_id != viewer.pk:
+        raise Http404
     return comment
 
 
@@ -118,7 +130,7 @@ def thread(post: Post, *, viewer: AbstractBaseUser) -> list[Comment]:
     comments by members the viewer blocked or is blocked by are left out, with their replies;
     every comment is marked with can_reply, can_edit and can_delete for the viewer."""
     comments = list(
-        Comment.objects.filter(post=post)
+        Comment.objects.filter(post=post, author__is_active=True)
         .exclude(author_id__in=social.hidden_ids(viewer))
         .select_related("author__profile")
         .prefetch_related(mentioned_members())
@@ -143,6 +155,9 @@ def mark_comment_for_viewer(viewer: AbstractBaseUser, comment: Comment) -> None:
     comment.can_reply = permissions.can_reply(viewer, comment)
     comment.can_edit = permissions.can_edit_comment(viewer, comment)
     comment.can_delete = permissions.can_delete_comment(viewer, comment)
+    comment.can_report = permissions.can_report(viewer, comment.author_id) and not (
+        comment.is_deleted or comment.removed
+    )
 
 
 def member_export(
@@ -271,3 +286,19 @@ def _search_offset(cursor: str | None, size: int) -> int:
     if offset % size or not 0 < offset < SEARCH_MAX_PAGES * size:
         raise ValueError("invalid cursor")
     return offset
+
+
+# --- For moderators --------------------------------------------------------------------------
+
+
+def posts_by_pk(pks: Iterable[int]) -> dict[int, Post]:
+    """Posts as moderators see them: whatever their state, with author and tags, in two
+    queries for any number."""
+    posts = Post.objects.filter(pk__in=list(pks)).select_related("author__profile")
+    return {post.pk: post for post in posts.prefetch_related("tags")}
+
+
+def comments_by_pk(pks: Iterable[int]) -> dict[int, Comment]:
+    """Comments as moderators see them, with their author and post, in one query."""
+    comments = Comment.objects.filter(pk__in=list(pks)).select_related("author__profile", "post")
+    return {comment.pk: comment for comment in comments}

@@ -289,9 +289,64 @@ def delete_comment(*, user: AbstractBaseUser, comment: Comment) -> None:
 
 
 def recount_comments(post_id: int) -> None:
-    """Store the number of visible comments; called with the post row locked."""
-    visible = Comment.objects.filter(post_id=post_id, is_deleted=False)
+    """Store the number of visible comments (not deleted, not removed by moderators, not by a
+    suspended member); called with the post row locked."""
+    visible = Comment.objects.filter(
+        post_id=post_id, is_deleted=False, removed__isnull=True, author__is_active=True
+    )
     Post.objects.filter(pk=post_id).update(comment_count=visible.count())
+
+
+def recount_likes(post_id: int) -> None:
+    """Store the number of likes by active members; called with the post row locked."""
+    likes = Like.objects.filter(post_id=post_id, user__is_active=True)
+    Post.objects.filter(pk=post_id).update(like_count=likes.count())
+
+
+# --- Moderation ------------------------------------------------------------------------------
+# The moderation app decides who may do these (its "moderate" permission) and records why.
+
+
+def remove_post(*, post: Post) -> bool:
+    """Take the post out of every feed, search and link; its author still sees it, marked as
+    removed by moderators. Return False if it was removed already."""
+    with transaction.atomic():
+        removed = Post.objects.filter(pk=post.pk, removed__isnull=True).update(
+            removed=timezone.now()
+        )
+        if removed:
+            social.withdraw(target=post)
+    return bool(removed)
+
+
+def remove_comment(*, comment: Comment) -> bool:
+    """Replace the comment's text with "Removed by moderators" for everyone (its replies stay)
+    and take it out of the post's count. Return False if it was removed already."""
+    with transaction.atomic():
+        Post.objects.select_for_update().filter(pk=comment.post_id).exists()
+        removed = Comment.objects.filter(pk=comment.pk, removed__isnull=True).update(
+            removed=timezone.now()
+        )
+        if removed:
+            social.withdraw(target=comment)
+            recount_comments(comment.post_id)
+    return bool(removed)
+
+
+def recount_for_member(*, user: AbstractBaseUser) -> None:
+    """A member was suspended or reinstated: count their likes and comments on other people's
+    posts again, so the counts match what everyone sees."""
+    touched = (
+        Post.objects.filter(Q(likes__user=user) | Q(comments__author=user))
+        .exclude(author=user)
+        .values_list("pk", flat=True)
+        .distinct()
+    )
+    for post_id in list(touched):
+        with transaction.atomic():
+            if Post.objects.select_for_update().filter(pk=post_id).exists():
+                recount_comments(post_id)
+                recount_likes(post_id)
 
 
 # --- A member leaving ------------------------------------------------------------------------
@@ -339,9 +394,7 @@ def forget_member(*, footprint: Footprint) -> None:
         with transaction.atomic():
             if Post.objects.select_for_update().filter(pk=post_id).exists():
                 recount_comments(post_id)
-                Post.objects.filter(pk=post_id).update(
-                    like_count=Like.objects.filter(post_id=post_id).count()
-                )
+                recount_likes(post_id)
     if footprint.images:
         storage = Post._meta.get_field("image").storage
         transaction.on_commit(lambda: images.delete_quietly(storage, footprint.images), robust=True)

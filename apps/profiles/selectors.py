@@ -1,5 +1,6 @@
 """Read queries shared by profile pages and other apps."""
 
+from collections.abc import Iterable
 from pathlib import PurePosixPath
 
 from django.contrib.auth import get_user_model
@@ -30,6 +31,12 @@ def get_public_user(*, username: str):
 
 def get_user_with_profile(*, pk: int):
     return get_object_or_404(users_with_profiles(), pk=pk)
+
+
+def members_by_pk(pks: Iterable[int]) -> dict[int, AbstractBaseUser]:
+    """Members with their profiles, active or not (moderators see suspended ones too)."""
+    users = get_user_model().objects.filter(pk__in=list(pks)).select_related("profile")
+    return {user.pk: user for user in users}
 
 
 def preferences_of(*, user: AbstractBaseUser) -> tuple[str, str]:

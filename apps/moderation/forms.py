@@ -1,0 +1,39 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import NOTE_MAX_LENGTH, Action, Reason
+
+
+class ReportForm(forms.Form):
+    reason = forms.ChoiceField(label=_("What is wrong with it?"), choices=Reason.choices,
+                               widget=forms.RadioSelect)  # fmt: skip
+    note = forms.CharField(
+        label=_("Anything moderators should know (optional)"),
+        max_length=NOTE_MAX_LENGTH,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class ActionForm(forms.Form):
+    """A moderator's decision on one thing in the queue. Removing and suspending need a
+    reason: it goes in the audit log and, for a removal, to the author's data export."""
+
+    kind = forms.ChoiceField(choices=[(k, k) for k in ("post", "comment", "profile")],
+                             widget=forms.HiddenInput)  # fmt: skip
+    pk = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+    action = forms.ChoiceField(
+        choices=[(a, a) for a in (Action.DISMISS, Action.REMOVE, Action.SUSPEND)]
+    )
+    reason = forms.CharField(label=_("Why (kept in the audit log)"),
+                             max_length=NOTE_MAX_LENGTH, required=False)  # fmt: skip
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("action") in (Action.REMOVE, Action.SUSPEND) and not data.get("reason"):
+            self.add_error("reason", _("Say why: it is kept in the audit log."))
+        return data
+
+
+class ReinstateForm(forms.Form):
+    reason = forms.CharField(label=_("Why (kept in the audit log)"), max_length=NOTE_MAX_LENGTH)

@@ -1,0 +1,143 @@
+"""Reports members file, suspensions, and the audit log of what moderators did about them."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+NOTE_MAX_LENGTH = 1000
+
+
+class Reason(models.TextChoices):
+    SPAM = "spam", _("Spam or advertising")
+    ABUSE = "abuse", _("Harassment or hate")
+    VIOLENCE = "violence", _("Violence or threats")
+    SEXUAL = "sexual", _("Sexual content")
+    PRIVACY = "privacy", _("Someone's private information")
+    OTHER = "other", _("Something else")
+
+
+class Action(models.TextChoices):
+    DISMISS = "dismiss", _("Dismissed the reports")
+    REMOVE = "remove", _("Removed the content")
+    SUSPEND = "suspend", _("Suspended the member")
+    REINSTATE = "reinstate", _("Lifted the suspension")
+
+
+class Report(models.Model):
+    """One member's report of one thing: a post, a comment or a profile (exactly one is set).
+    A report goes with the thing it is about, and with its reporter's account."""
+
+    reporter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                 related_name="reports_filed")  # fmt: skip
+    post = models.ForeignKey("feed.Post", on_delete=models.CASCADE, null=True, blank=True,
+                             related_name="+")  # fmt: skip
+    comment = models.ForeignKey("feed.Comment", on_delete=models.CASCADE, null=True,
+                                blank=True, related_name="+")  # fmt: skip
+    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True,
+                               blank=True, related_name="reports_about")  # fmt: skip
+    reason = models.CharField(max_length=20, choices=Reason)
+    note = models.TextField(max_length=NOTE_MAX_LENGTH, blank=True)
+    created = models.DateTimeField(default=timezone.now, editable=False)
+    # Set when a moderator acts on the thing; open reports are the queue.
+    resolved = models.DateTimeField(null=True, blank=True, editable=False)
+    resolution = models.CharField(max_length=20, choices=Action, blank=True, editable=False)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(post__isnull=False, comment__isnull=True, member__isnull=True)
+                    | Q(post__isnull=True, comment__isnull=False, member__isnull=True)
+                    | Q(post__isnull=True, comment__isnull=True, member__isnull=False)
+                ),
+                name="moderation_report_one_thing",
+            ),
+            models.UniqueConstraint(
+                fields=["reporter", "post"],
+                condition=Q(post__isnull=False),
+                name="moderation_report_post_once",
+            ),
+            models.UniqueConstraint(
+                fields=["reporter", "comment"],
+                condition=Q(comment__isnull=False),
+                name="moderation_report_comment_once",
+            ),
+            models.UniqueConstraint(
+                fields=["reporter", "member"],
+                condition=Q(member__isnull=False),
+                name="moderation_report_member_once",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["created"],
+                condition=Q(resolved__isnull=True),
+                name="moderation_report_open_idx",
+            ),
+        ]
+        permissions = [("moderate", "Can act on reports and suspend members")]
+
+    def __str__(self) -> str:
+        return f"Report {self.pk} by {self.reporter_id}"
+
+
+class Suspension(models.Model):
+    """A member suspended by moderators; the row goes when the suspension is lifted (the audit
+    log keeps both)."""
+
+    member = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                  related_name="suspension")  # fmt: skip
+    since = models.DateTimeField(default=timezone.now, editable=False)
+    reason = models.TextField(max_length=NOTE_MAX_LENGTH)
+
+    class Meta:
+        ordering = ["-since"]
+
+    def __str__(self) -> str:
+        return f"Suspension of {self.member_id}"
+
+
+class AppendOnly(models.QuerySet):
+    def update(self, **kwargs: object) -> int:
+        raise TypeError("The audit log is append-only.")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise TypeError("The audit log is append-only.")
+
+
+class AuditEntry(models.Model):
+    """What a moderator did, to whom, when and why. Rows are only ever added: the model, its
+    queryset and the admin refuse changes and deletions. Names are copied, so an entry still
+    reads right after either account is deleted (the links then go)."""
+
+    created = models.DateTimeField(default=timezone.now, editable=False, db_index=True)
+    moderator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                  null=True, related_name="+")  # fmt: skip
+    moderator_name = models.CharField(max_length=150)
+    action = models.CharField(max_length=20, choices=Action)
+    subject = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                null=True, related_name="+")  # fmt: skip
+    subject_name = models.CharField(max_length=150)
+    # What it was about, as moderators saw it: "post 12 “Title”", "comment 5", "profile".
+    target = models.CharField(max_length=200)
+    reason = models.TextField(max_length=NOTE_MAX_LENGTH)
+    reports_closed = models.PositiveIntegerField(default=0)
+
+    objects = AppendOnly.as_manager()
+
+    class Meta:
+        ordering = ["-created", "-id"]
+        verbose_name_plural = "audit entries"
+
+    def __str__(self) -> str:
+        return f"{self.moderator_name} {self.action} {self.subject_name}"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if not self._state.adding:
+            raise TypeError("The audit log is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
+        raise TypeError("The audit log is append-only.")

@@ -1,0 +1,195 @@
+"""Read queries for reports and moderation: the thing a report is about, the queue of open
+reports grouped by thing (a fixed number of queries whatever the page holds), the audit log."""
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Min, Q
+from django.http import Http404
+
+from apps.feed import selectors as feed
+from apps.profiles import selectors as profiles
+
+from .models import AuditEntry, Reason, Report, Suspension
+
+KINDS = ("post", "comment", "profile")
+QUEUE_PAGE_SIZE = 20
+LOG_PAGE_SIZE = 50
+NOTES_SHOWN = 5
+
+
+@dataclass(frozen=True)
+class Thing:
+    """What a report is about: a post, a comment or a profile (a member), and who wrote it."""
+
+    kind: str
+    obj: object
+    author: AbstractBaseUser
+
+    @property
+    def pk(self) -> int:
+        return self.obj.pk
+
+    @property
+    def report_fields(self) -> dict[str, object]:
+        return {{"post": "post", "comment": "comment", "profile": "member"}[self.kind]: self.obj}
+
+    @property
+    def label(self) -> str:
+        """How the audit log names it: kind, id and, for a post, the start of its title."""
+        if self.kind == "post":
+            return f"post {self.obj.pk} “{self.obj.title[:80]}”"
+        if self.kind == "comment":
+            return f"comment {self.obj.pk} on post {self.obj.post_id}"
+        return "profile"
+
+
+def thing_to_report(*, kind: str, pk: int, viewer: AbstractBaseUser) -> Thing:
+    """The thing `viewer` wants to report, if they can see it; else 404."""
+    if kind == "post":
+        post = feed.get_post(pk=pk, viewer=viewer)
+        if post.removed:
+            raise Http404
+        return Thing("post", post, post.author)
+    if kind == "comment":
+        comment = feed.get_comment(pk=pk, viewer=viewer)
+        if comment.is_deleted or comment.removed:
+            raise Http404
+        return Thing("comment", comment, comment.author)
+    if kind == "profile":
+        member = profiles.get_user_with_profile(pk=pk)
+        return Thing("profile", member, member)
+    raise Http404
+
+
+def thing_for_moderator(*, kind: str, pk: int) -> Thing:
+    """The thing, whatever its state (removed, its author suspended); 404 if it is gone."""
+    things = _things([(kind, pk)])
+    if (kind, pk) not in things:
+        raise Http404
+    return things[(kind, pk)]
+
+
+def _things(keys: list[tuple[str, int]]) -> dict[tuple[str, int], Thing]:
+    wanted = {kind: [pk for k, pk in keys if k == kind] for kind in KINDS}
+    things: dict[tuple[str, int], Thing] = {}
+    if wanted["post"]:
+        for pk, post in feed.posts_by_pk(wanted["post"]).items():
+            things["post", pk] = Thing("post", post, post.author)
+    if wanted["comment"]:
+        for pk, comment in feed.comments_by_pk(wanted["comment"]).items():
+            things["comment", pk] = Thing("comment", comment, comment.author)
+    if wanted["profile"]:
+        for pk, member in profiles.members_by_pk(wanted["profile"]).items():
+            things["profile", pk] = Thing("profile", member, member)
+    return things
+
+
+def already_reported(*, reporter: AbstractBaseUser, thing: Thing) -> Report | None:
+    return Report.objects.filter(reporter=reporter, **thing.report_fields).first()
+
+
+# --- The queue -------------------------------------------------------------------------------
+
+
+@dataclass
+class QueueItem:
+    thing: Thing
+    count: int
+    first: datetime
+    reasons: list[tuple[str, int]] = field(default_factory=list)
+    notes: list[tuple[str, str]] = field(default_factory=list)
+
+
+def _key(row: dict) -> tuple[str, int]:
+    if row["post_id"]:
+        return "post", row["post_id"]
+    if row["comment_id"]:
+        return "comment", row["comment_id"]
+    return "profile", row["member_id"]
+
+
+def open_report_count() -> int:
+    """How many things have open reports."""
+    return _groups().count()
+
+
+def _groups():
+    return (
+        Report.objects.filter(resolved__isnull=True)
+        .values("post_id", "comment_id", "member_id")
+        .annotate(count=Count("id"), first=Min("created"))
+        .order_by("first", "post_id", "comment_id", "member_id")
+    )
+
+
+def queue_page(*, number: object = 1) -> tuple[Page, list[QueueItem]]:
+    """Open reports grouped by thing, oldest first: each with its thing, how many members
+    reported it, the reasons counted and the latest notes. Seven queries at most."""
+    page = Paginator(_groups(), QUEUE_PAGE_SIZE).get_page(number)
+    rows = list(page.object_list)
+    keys = [_key(row) for row in rows]
+    things = _things(keys)
+    reports = Report.objects.filter(resolved__isnull=True).filter(
+        Q(post_id__in=[pk for kind, pk in keys if kind == "post"])
+        | Q(comment_id__in=[pk for kind, pk in keys if kind == "comment"])
+        | Q(member_id__in=[pk for kind, pk in keys if kind == "profile"])
+    )
+    reasons: dict[tuple[str, int], Counter] = {key: Counter() for key in keys}
+    notes: dict[tuple[str, int], list[tuple[str, str]]] = {key: [] for key in keys}
+    if keys:
+        for report in reports.select_related("reporter").order_by("-created"):
+            key = _key({"post_id": report.post_id, "comment_id": report.comment_id,
+                        "member_id": report.member_id})  # fmt: skip
+            reasons[key][report.reason] += 1
+            if report.note and len(notes[key]) < NOTES_SHOWN:
+                notes[key].append((report.reporter.username, report.note))
+    labels = dict(Reason.choices)
+    items = [
+        QueueItem(
+            thing=things[key],
+            count=row["count"],
+            first=row["first"],
+            reasons=[(labels.get(r, r), n) for r, n in reasons[key].most_common()],
+            notes=notes[key],
+        )
+        for key, row in zip(keys, rows, strict=True)
+        if key in things  # gone between the two queries: its reports went with it
+    ]
+    return page, items
+
+
+def suspensions_page(*, number: object = 1) -> Page:
+    return Paginator(Suspension.objects.select_related("member"), QUEUE_PAGE_SIZE).get_page(number)
+
+
+def log_page(*, number: object = 1) -> Page:
+    return Paginator(AuditEntry.objects.all(), LOG_PAGE_SIZE).get_page(number)
+
+
+# --- The member's own data -------------------------------------------------------------------
+
+
+def member_export(*, user: AbstractBaseUser) -> dict[str, object]:
+    """For the member's data export: the reports they filed and what moderators did about
+    them or their things (the action, the reason given, when; not which moderator)."""
+    filed = []
+    for report in Report.objects.filter(reporter=user).order_by("created"):
+        key = _key({"post_id": report.post_id, "comment_id": report.comment_id,
+                    "member_id": report.member_id})  # fmt: skip
+        filed.append({
+            "about": f"{key[0]} {key[1]}",
+            "reason": report.reason,
+            "note": report.note,
+            "created": report.created,
+            "resolved": report.resolved,
+            "resolution": report.resolution,
+        })  # fmt: skip
+    actions = [
+        {"action": e.action, "about": e.target, "reason": e.reason, "when": e.created}
+        for e in AuditEntry.objects.filter(subject=user).order_by("created")
+    ]
+    return {"reports_filed": filed, "moderation_of_you": actions}

@@ -1,0 +1,133 @@
+"""What members and moderators do: report a thing, then dismiss the reports, remove the thing
+or suspend its author, and lift a suspension. Every moderator action checks the "moderate"
+permission here and adds its audit entry in the same transaction as its effects."""
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from apps.accounts import services as accounts
+from apps.feed import services as feed
+from apps.profiles import services as profiles
+
+from .models import Action, AuditEntry, Reason, Report, Suspension
+from .selectors import Thing
+
+ALREADY_REPORTED = _("You have already reported this. Moderators will look at it.")
+OWN_THING = _("You cannot report what you wrote yourself.")
+
+
+def report(*, reporter: AbstractBaseUser, thing: Thing, reason: str, note: str = "") -> Report:
+    """File `reporter`'s report of `thing` (already checked to be visible to them). Raise
+    ValidationError for their own thing or a second report of the same thing."""
+    if thing.author.pk == reporter.pk:
+        raise ValidationError(OWN_THING)
+    if reason not in Reason.values:
+        raise ValidationError(_("Choose a reason."))
+    try:
+        with transaction.atomic():
+            return Report.objects.create(
+                reporter=reporter, reason=reason, note=note.strip(), **thing.report_fields
+            )
+    except IntegrityError as error:  # the unique constraint: reported before (or just now)
+        raise ValidationError(ALREADY_REPORTED) from error
+
+
+def _require_moderator(user: AbstractBaseUser) -> None:
+    if not (user.is_authenticated and user.is_active and user.has_perm("moderation.moderate")):
+        raise PermissionDenied("Only moderators can do this.")
+
+
+def _close_reports(thing: Thing | None, member: AbstractBaseUser | None, action: Action) -> int:
+    """Resolve the open reports about `thing` and, for a suspension, about the member's
+    profile; return how many."""
+    open_reports = Report.objects.filter(resolved__isnull=True)
+    closed = 0
+    if thing is not None:
+        closed += open_reports.filter(**thing.report_fields).update(
+            resolved=timezone.now(), resolution=action
+        )
+    if member is not None and (thing is None or thing.kind != "profile"):
+        closed += open_reports.filter(member=member).update(
+            resolved=timezone.now(), resolution=action
+        )
+    return closed
+
+
+def _record(*, moderator, action: Action, subject, target: str, reason: str, closed: int) -> None:
+    AuditEntry.objects.create(
+        moderator=moderator,
+        moderator_name=moderator.username,
+        action=action,
+        subject=subject,
+        subject_name=subject.username,
+        target=target[:200],
+        reason=reason,
+        reports_closed=closed,
+    )
+
+
+def dismiss(*, moderator: AbstractBaseUser, thing: Thing, reason: str) -> int:
+    """Close the open reports about `thing`, changing nothing else; return how many."""
+    _require_moderator(moderator)
+    with transaction.atomic():
+        closed = _close_reports(thing, None, Action.DISMISS)
+        _record(moderator=moderator, action=Action.DISMISS, subject=thing.author,
+                target=thing.label, reason=reason, closed=closed)  # fmt: skip
+    return closed
+
+
+def remove(*, moderator: AbstractBaseUser, thing: Thing, reason: str) -> int:
+    """Remove the post or comment (its author still sees that moderators removed it), or clear
+    the profile's name, bio and photo; close the reports about it."""
+    _require_moderator(moderator)
+    with transaction.atomic():
+        if thing.kind == "post":
+            feed.remove_post(post=thing.obj)
+        elif thing.kind == "comment":
+            feed.remove_comment(comment=thing.obj)
+        else:
+            profiles.clear_profile(user=thing.obj)
+        closed = _close_reports(thing, None, Action.REMOVE)
+        _record(moderator=moderator, action=Action.REMOVE, subject=thing.author,
+                target=thing.label, reason=reason, closed=closed)  # fmt: skip
+    return closed
+
+
+def suspend(
+    *, moderator: AbstractBaseUser, member: AbstractBaseUser, reason: str, thing: Thing | None
+) -> int:
+    """Suspend `member`: login refused, sessions ended, everything of theirs hidden; close the
+    reports about `thing` (what led to it) and about their profile. Moderators and staff are
+    suspended by an administrator, in the admin, not here."""
+    _require_moderator(moderator)
+    if member.pk == moderator.pk:
+        raise ValidationError(_("You cannot suspend yourself."))
+    if member.is_staff or member.is_superuser or member.has_perm("moderation.moderate"):
+        raise ValidationError(_("Staff and moderators cannot be suspended here."))
+    with transaction.atomic():
+        _suspension, created = Suspension.objects.get_or_create(
+            member=member, defaults={"reason": reason}
+        )
+        if not created:
+            raise ValidationError(_("This member is already suspended."))
+        accounts.suspend_member(user=member)
+        closed = _close_reports(thing, member, Action.SUSPEND)
+        _record(moderator=moderator, action=Action.SUSPEND, subject=member,
+                target=thing.label if thing else "profile", reason=reason,
+                closed=closed)  # fmt: skip
+    return closed
+
+
+def reinstate(*, moderator: AbstractBaseUser, member: AbstractBaseUser, reason: str) -> None:
+    """Lift `member`'s suspension: they can log in again and everything of theirs is back."""
+    _require_moderator(moderator)
+    with transaction.atomic():
+        deleted, _rows = Suspension.objects.filter(member=member).delete()
+        if not deleted:
+            raise ValidationError(_("This member is not suspended."))
+        accounts.reinstate_member(user=member)
+        _record(moderator=moderator, action=Action.REINSTATE, subject=member,
+                target="profile", reason=reason, closed=0)  # fmt: skip

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from . import views
+
+app_name = "moderation"
+urlpatterns = [
+    path("report/<str:kind>/<int:pk>/", views.report, name="report"),
+    path("moderation/", views.queue, name="queue"),
+    path("moderation/act/", views.act, name="act"),
+    path("moderation/suspended/", views.suspended, name="suspended"),
+    path("moderation/suspended/<int:pk>/lift/", views.reinstate, name="reinstate"),
+    path("moderation/log/", views.log, name="log"),
+]
