@@ -8,6 +8,8 @@ Everything is read from the environment, so the platform decides the port and th
 import gc
 import multiprocessing
 import os
+import shutil
+import tempfile
 
 # Heroku and most platforms give the port; the container's argument can override `bind`.
 bind = os.environ.get("GUNICORN_BIND") or f"0.0.0.0:{os.environ.get('PORT', '8000')}"
@@ -28,6 +30,23 @@ preload_app = True
 # once, and cheaply since the app is preloaded.
 max_requests = 10_000
 max_requests_jitter = 2_000
+
+
+# Metrics (/metrics): each worker writes its counters to files in this folder, and a scrape,
+# whichever worker answers it, sums them all. Made (or emptied: counting starts again with
+# the server) before the app is imported, as workers inherit it.
+if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    shutil.rmtree(os.environ["PROMETHEUS_MULTIPROC_DIR"], ignore_errors=True)
+    os.makedirs(os.environ["PROMETHEUS_MULTIPROC_DIR"], exist_ok=True)
+else:
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="eternity-metrics-")
+
+
+def child_exit(server, worker) -> None:
+    """A worker's gauges go with it; its counters stay in the sums."""
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)
 
 
 def pre_fork(server, worker) -> None:

@@ -1,13 +1,14 @@
 from django.conf import settings
 from django.urls import path
 
-from . import views
+from . import metrics, views
 
 app_name = "core"
 
 # /healthz/ is answered by LivenessMiddleware before URL resolution.
 urlpatterns = [
     path("readyz/", views.readyz, name="readyz"),
+    path("metrics", metrics.metrics, name="metrics"),
 ]
 
 if settings.MEDIA_ON_LOCAL_DISK:

@@ -13,6 +13,7 @@ from django.utils.http import quote_etag
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
+from apps.core.metrics import PRESENCE_POLLS
 from apps.core.usernames import ANY_NAME
 from apps.social import selectors as social_selectors
 
@@ -104,6 +105,7 @@ def poll(request: HttpRequest) -> HttpResponse:
     if response is None:
         response = HttpResponse(render_to_string("presence/poll.html", context, request))
     response["ETag"] = etag
+    PRESENCE_POLLS.labels(status=response.status_code).inc()
     patch_cache_control(response, private=True, no_cache=True)
     patch_vary_headers(response, ["Cookie", "HX-Request"])
     return response

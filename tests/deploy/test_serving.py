@@ -129,6 +129,28 @@ def assert_clients_cannot_claim_https(url: str) -> None:
     assert 'data-copy="https://' not in page
 
 
+METRICS_TOKEN = "scraper-token-0123456789"
+
+
+def assert_metrics_sum_every_worker(url: str) -> None:
+    """Each of the two workers answers scrapes in turn; every scrape counts the login made
+    through whichever worker served it, and the requests of both."""
+    assert requests.get(f"{url}/metrics", timeout=10).status_code == 401
+    bearer = {"Authorization": f"Bearer {METRICS_TOKEN}"}
+    for _ in range(6):
+        text = requests.get(f"{url}/metrics", headers=bearer, timeout=10).text
+        assert "eternity_logins_total 1.0" in text, text[:2000]
+        assert "eternity_tasks_readable 1.0" in text
+        requests.get(f"{url}/", timeout=10)
+    served = re.search(
+        r'django_http_responses_total_by_status_view_method_total\{method="GET",'
+        r'status="200",view="feed:home"\} (\d+)',
+        text,
+    )
+    assert served, text[:3000]
+    assert int(served.group(1)) >= 5
+
+
 def wait_until_up(url: str, process: subprocess.Popen) -> None:
     _wait_until_up(url, process, seconds=60)
 
@@ -170,9 +192,10 @@ def test_gunicorn_alone_serves_uploads_itself(env):
     url = f"http://127.0.0.1:{port}"
     command = [sys.executable, "-m", "gunicorn", "-c", "config/gunicorn.conf.py",
                "--bind", f"127.0.0.1:{port}"]  # fmt: skip
-    with running(command, env) as process:
+    with running(command, env | {"METRICS_TOKEN": METRICS_TOKEN}) as process:
         wait_until_up(url, process)
         assert_served_like_an_uploaded_image(url, upload_a_photo(url))
+        assert_metrics_sum_every_worker(url)
 
 
 def test_stopping_the_entrypoint_stops_nginx_and_gunicorn(env):

@@ -1,0 +1,109 @@
+"""Metrics in the Prometheus text format at /metrics, for the operator's scraper only.
+
+Requests by view and status, and latency histograms, come from django-prometheus' two
+middlewares; this module adds what the site itself knows: presence polls (answered in full or
+with a 304), logins and failed logins, and the task queue read from its table at each scrape
+(so the worker's queue shows wherever the worker runs).
+
+Under gunicorn (config/gunicorn.conf.py) every worker writes its counters to files in
+PROMETHEUS_MULTIPROC_DIR and a scrape sums them, whichever worker answers it.
+
+The endpoint answers only a request carrying `Authorization: Bearer <METRICS_TOKEN>`; with
+no token configured it does not exist (404), so nothing is ever public by default.
+"""
+
+import hmac
+import logging
+import os
+
+from django.conf import settings
+from django.contrib.auth.signals import user_logged_in, user_login_failed
+from django.db import DatabaseError
+from django.db.models import Count
+from django.dispatch import receiver
+from django.http import Http404, HttpRequest, HttpResponse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    REGISTRY,
+    CollectorRegistry,
+    Counter,
+    generate_latest,
+    multiprocess,
+)
+from prometheus_client.core import GaugeMetricFamily
+
+logger = logging.getLogger(__name__)
+
+PRESENCE_POLLS = Counter(
+    "eternity_presence_polls_total",
+    "Presence polls answered, by result: 200 (rendered) or 304 (nothing changed).",
+    ["status"],
+)
+LOGINS = Counter("eternity_logins_total", "Successful logins.")
+LOGIN_FAILURES = Counter("eternity_login_failures_total", "Failed login attempts.")
+
+
+@receiver(user_logged_in, dispatch_uid="metrics_user_logged_in")
+def count_login(sender, **kwargs) -> None:
+    LOGINS.inc()
+
+
+@receiver(user_login_failed, dispatch_uid="metrics_user_login_failed")
+def count_login_failure(sender, **kwargs) -> None:
+    LOGIN_FAILURES.inc()
+
+
+class TaskQueueCollector:
+    """The task queue as it stands: tasks by queue and status (READY is the backlog, FAILED the
+    failures kept), read from the database backend's table when scraped."""
+
+    def collect(self):
+        from django_tasks_db.models import DBTaskResult
+
+        family = GaugeMetricFamily(
+            "eternity_tasks", "Background tasks by queue and status.", labels=["queue", "status"]
+        )
+        up = GaugeMetricFamily("eternity_tasks_readable", "1 if the task table could be read.")
+        try:
+            rows = list(DBTaskResult.objects.values("queue_name", "status").annotate(n=Count("id")))
+        except DatabaseError:
+            logger.warning("Metrics: the task table could not be read", exc_info=True)
+            up.add_metric([], 0)
+        else:
+            up.add_metric([], 1)
+            for row in rows:
+                family.add_metric([row["queue_name"], row["status"]], row["n"])
+        yield family
+        yield up
+
+
+def _scrape() -> bytes:
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry)
+    else:
+        registry = REGISTRY
+    tasks = CollectorRegistry()
+    tasks.register(TaskQueueCollector())
+    return generate_latest(registry) + generate_latest(tasks)
+
+
+def _authorized(request: HttpRequest) -> bool:
+    given = request.headers.get("Authorization", "")
+    expected = f"Bearer {settings.METRICS_TOKEN}"
+    return hmac.compare_digest(given.encode(), expected.encode())
+
+
+@never_cache
+@require_safe
+def metrics(request: HttpRequest) -> HttpResponse:
+    if not settings.METRICS_TOKEN:
+        raise Http404
+    if not _authorized(request):
+        response = HttpResponse("A bearer token is required.\n", status=401,
+                                content_type="text/plain")  # fmt: skip
+        response["WWW-Authenticate"] = 'Bearer realm="metrics"'
+        return response
+    return HttpResponse(_scrape(), content_type=CONTENT_TYPE_LATEST)

@@ -1,0 +1,76 @@
+"""/metrics: refused to anyone without the operator's token, and its counters move with what
+the site does (requests by view and status, presence polls, logins, the task queue)."""
+
+import re
+
+import pytest
+from django.test import Client
+
+from apps.core import tasks
+from tests.factories import PASSWORD
+
+pytestmark = pytest.mark.django_db
+TOKEN = "a-scraper-token-of-some-length"
+
+
+@pytest.fixture
+def scraper(settings):
+    settings.METRICS_TOKEN = TOKEN
+    return Client(headers={"Authorization": f"Bearer {TOKEN}"})
+
+
+def value(text: str, metric: str) -> float:
+    """The sample `metric` (name and labels, exactly as printed), 0 if it is not there yet."""
+    match = re.search(rf"^{re.escape(metric)} (\S+)$", text, re.MULTILINE)
+    return float(match.group(1)) if match else 0.0
+
+
+def test_without_a_token_configured_there_is_no_endpoint(client, settings):
+    settings.METRICS_TOKEN = ""
+    assert client.get("/metrics").status_code == 404
+    assert client.get("/metrics", headers={"Authorization": "Bearer "}).status_code == 404
+
+
+@pytest.mark.parametrize("header", [None, "Bearer wrong", f"Basic {TOKEN}", f"Bearer {TOKEN}x"])
+def test_anyone_without_the_token_is_refused(scraper, header):
+    headers = {"Authorization": header} if header else {}
+    response = Client().get("/metrics", headers=headers)
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"].startswith("Bearer")
+    assert b"django_http" not in response.content
+
+
+def test_the_counters_move_with_requests_polls_and_logins(scraper, user):
+    before = scraper.get("/metrics")
+    assert before.status_code == 200
+    assert before["Content-Type"].startswith("text/plain; version=")
+    assert before["Cache-Control"].startswith("max-age=0")
+    text = before.content.decode()
+    served = 'django_http_responses_total_by_status_view_method_total{method="GET",status="200",view="feed:home"}'  # noqa: E501
+    missing = 'django_http_responses_total_by_status_view_method_total{method="GET",status="404",view="<unnamed view>"}'  # noqa: E501
+    polls = 'eternity_presence_polls_total{status="200"}'
+
+    visitor = Client()
+    visitor.get("/")
+    visitor.get("/")
+    visitor.get("/no-such-page/")
+    visitor.get("/presence/", {"u": "alice"}, headers={"HX-Request": "true"})
+    visitor.post("/accounts/login/", {"login": "alice", "password": "wrong-password"})
+    visitor.post("/accounts/login/", {"login": "alice", "password": PASSWORD})
+
+    after = scraper.get("/metrics").content.decode()
+    assert value(after, served) == value(text, served) + 2
+    assert value(after, missing) == value(text, missing) + 1
+    assert value(after, polls) == value(text, polls) + 1
+    assert value(after, "eternity_logins_total") == value(text, "eternity_logins_total") + 1
+    assert value(after, "eternity_login_failures_total") == (
+        value(text, "eternity_login_failures_total") + 1
+    )
+    assert "django_http_requests_latency_seconds_by_view_method_bucket" in after
+
+
+def test_the_task_queue_shows_what_waits_and_what_failed(scraper):
+    tasks.clear_expired_sessions.enqueue()
+    text = scraper.get("/metrics").content.decode()
+    assert value(text, 'eternity_tasks{queue="default",status="READY"}') == 1
+    assert value(text, "eternity_tasks_readable") == 1
