@@ -1,0 +1,104 @@
+"""The restore drill, run for real on PostgreSQL with the scripts the README tells operators to
+use (deploy/backup.sh, deploy/restore.sh): a populated site is backed up, restored into a new
+database and a new media folder, and its member can log in and see their posts and photos."""
+
+import os
+import shutil
+import subprocess
+
+import pytest
+
+from tests.servers import MANAGE, ROOT, own_database, prepare_database, server_env
+
+pytestmark = pytest.mark.skipif(
+    not os.environ.get("DATABASE_URL", "").startswith("postgres"),
+    reason="the drill backs up PostgreSQL (the suite's PostgreSQL run does it)",
+)
+
+POPULATE = """
+from apps.feed import services as feed
+from apps.moderation.models import Report
+from apps.profiles import services as profiles
+from tests.factories import PostFactory, UserFactory
+from tests.images import image_bytes
+
+alice = UserFactory(username="alice", first_name="Alice", last_name="Liddell")
+profiles.update_profile(user=alice, tokens={}, profile_fields={"bio": "Down the rabbit hole"},
+                        photo=profiles.PhotoChange(image_bytes(size=(300, 300))))
+feed.create_post(author=alice, title="Tea party notes", text="Six o'clock, always.",
+                 tags=["tea"], image=image_bytes(size=(800, 600), colour=(10, 120, 200)))
+Report.objects.create(reporter=UserFactory(username="bob"),
+                      post=PostFactory(author=alice, title="Second post"), reason="spam")
+"""
+
+CHECK = """
+import re
+from django.test import Client
+from tests.factories import PASSWORD
+
+client = Client()
+login = client.post("/accounts/login/", {"login": "alice", "password": PASSWORD})
+assert login.status_code == 302, login.status_code
+page = client.get("/u/alice/").content.decode()
+for words in ("Tea party notes", "Second post", "Down the rabbit hole", "Alice Liddell"):
+    assert words in page, words
+images = sorted(set(re.findall(r'src="(/media/(?:avatars|posts)/[^"]+)"', page)))
+assert any("/avatars/" in url for url in images), images
+assert any("/posts/" in url for url in images), images
+for url in images:
+    response = client.get(url)
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    assert response.status_code == 200, url
+    assert body.startswith(b"\\xff\\xd8"), url
+from apps.moderation.models import Report
+assert Report.objects.filter(post__title="Second post").count() == 1
+print("restored:", len(images), "images")
+"""
+
+
+def shell(env: dict[str, str], script: str) -> str:
+    result = subprocess.run([*MANAGE, "shell", "-c", script], cwd=ROOT, env=env, text=True,
+                            capture_output=True, timeout=120, check=False)  # fmt: skip
+    assert result.returncode == 0, result.stderr[-3000:]
+    return result.stdout
+
+
+def run(script: str, folder, env: dict[str, str]) -> None:
+    command = ["sh", str(ROOT / "deploy" / script), str(folder)]
+    result = subprocess.run(command, cwd=ROOT, env=env, text=True, capture_output=True,
+                            timeout=300, check=False)  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_a_backup_restores_into_a_new_database_and_media_folder(tmp_path):
+    if shutil.which("pg_dump") is None:
+        pytest.fail("pg_dump is needed for the drill: apt-get install postgresql-client")
+    backup = tmp_path / "backup"
+    with own_database(tmp_path) as original, own_database(tmp_path) as fresh:
+        source = server_env(original, MEDIA_ROOT=str(tmp_path / "media"))
+        prepare_database(source, create_user=False)
+        shell(source, POPULATE)
+        run("backup.sh", backup, source)
+        assert sorted(p.name for p in backup.iterdir()) == ["SHA256SUMS", "db.dump",
+                                                            "media.tar.gz"]  # fmt: skip
+
+        target = server_env(fresh, MEDIA_ROOT=str(tmp_path / "restored-media"))
+        run("restore.sh", backup, target)
+        assert "restored: 3 images" in shell(target, CHECK)
+
+        # A damaged backup is refused before anything is touched.
+        with (backup / "db.dump").open("ab") as dump:
+            dump.write(b"rot")
+        damaged = subprocess.run(["sh", str(ROOT / "deploy" / "restore.sh"), str(backup)],
+                                 cwd=ROOT, env=target, capture_output=True, text=True,
+                                 timeout=60, check=False)  # fmt: skip
+        assert damaged.returncode != 0
+        assert "restored: 3 images" in shell(target, CHECK)
+
+
+def test_the_scripts_refuse_what_they_cannot_back_up(tmp_path):
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path}/db.sqlite3"}
+    result = subprocess.run(["sh", str(ROOT / "deploy" / "backup.sh"), str(tmp_path / "out")],
+                            env=env, capture_output=True, text=True, check=False)  # fmt: skip
+    assert result.returncode == 2
+    assert "not a postgres:// URL" in result.stderr
