@@ -102,8 +102,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "apps.core.requestid.RequestIdMiddleware",
     "apps.core.middleware.LivenessMiddleware",
-    # Requests by view and status, and their latency, for /metrics (health checks not counted).
-    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    # Responses by view and status, and their latency, for /metrics (health checks not counted).
+    "apps.core.metrics.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -126,7 +126,6 @@ MIDDLEWARE = [
     "apps.core.middleware.HtmxMessagesMiddleware",
     "apps.presence.middleware.PresenceMiddleware",
     "apps.accounts.middleware.SessionActivityMiddleware",
-    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -563,4 +562,3 @@ if SENTRY_DSN:
 # Metrics for Prometheus at /metrics (apps.core.metrics): answered only with
 # "Authorization: Bearer <METRICS_TOKEN>"; without a token the endpoint does not exist.
 METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
-PROMETHEUS_LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, float("inf"))

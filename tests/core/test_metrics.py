@@ -46,14 +46,16 @@ def test_the_counters_move_with_requests_polls_and_logins(scraper, user):
     assert before["Content-Type"].startswith("text/plain; version=")
     assert before["Cache-Control"].startswith("max-age=0")
     text = before.content.decode()
-    served = 'django_http_responses_total_by_status_view_method_total{method="GET",status="200",view="feed:home"}'  # noqa: E501
-    missing = 'django_http_responses_total_by_status_view_method_total{method="GET",status="404",view="<unnamed view>"}'  # noqa: E501
+    served = 'django_http_responses_total{method="GET",status="200",view="feed:home"}'
+    missing = 'django_http_responses_total{method="GET",status="404",view="<unresolved>"}'
+    odd = 'django_http_responses_total{method="other",status="405",view="feed:home"}'
     polls = 'eternity_presence_polls_total{status="200"}'
 
     visitor = Client()
     visitor.get("/")
     visitor.get("/")
     visitor.get("/no-such-page/")
+    visitor.generic("BREW", "/")
     visitor.get("/presence/", {"u": "alice"}, headers={"HX-Request": "true"})
     visitor.post("/accounts/login/", {"login": "alice", "password": "wrong-password"})
     visitor.post("/accounts/login/", {"login": "alice", "password": PASSWORD})
@@ -61,12 +63,15 @@ def test_the_counters_move_with_requests_polls_and_logins(scraper, user):
     after = scraper.get("/metrics").content.decode()
     assert value(after, served) == value(text, served) + 2
     assert value(after, missing) == value(text, missing) + 1
+    assert value(after, odd) == value(text, odd) + 1
+    assert "/no-such-page/" not in after
     assert value(after, polls) == value(text, polls) + 1
     assert value(after, "eternity_logins_total") == value(text, "eternity_logins_total") + 1
     assert value(after, "eternity_login_failures_total") == (
         value(text, "eternity_login_failures_total") + 1
     )
-    assert "django_http_requests_latency_seconds_by_view_method_bucket" in after
+    latency = 'django_http_request_duration_seconds_count{method="GET",view="feed:home"}'
+    assert value(after, latency) == value(text, latency) + 2
 
 
 def test_the_task_queue_shows_what_waits_and_what_failed(scraper):
