@@ -4,6 +4,7 @@ import io
 
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from PIL import Image, ImageDraw
 
 from apps.feed import selectors as feed_selectors
@@ -49,6 +50,8 @@ def gradient(top: tuple[int, int, int], bottom: tuple[int, int, int]) -> bytes:
     return buffer.getvalue()
 
 
+# A demo moderator, to try /moderation/ (the group is made by moderation's post-migrate step).
+DEMO_MODERATOR = "chloe"
 DEMO_FOLLOWS = [("alice", "boris"), ("alice", "chloe"), ("boris", "alice"), ("chloe", "alice")]
 
 
@@ -79,6 +82,10 @@ def load_demo_data() -> list[str]:
             profiles.update_profile(user=user, tokens={}, profile_fields={"bio": bio})
         users[username] = user
         lines.append(f"Demo login: {user.username} or {user.email} / {DEMO_PASSWORD}")
+    moderators = Group.objects.filter(name="moderator").first()
+    if moderators is not None:
+        moderators.user_set.add(users[DEMO_MODERATOR])
+        lines.append(f"Demo moderator: {users[DEMO_MODERATOR].username} (/moderation/)")
     if not feed_selectors.has_posts_by(authors=list(users.values())):
         for username, title, tags, text, colours in DEMO_POSTS:
             post = feed.create_post(

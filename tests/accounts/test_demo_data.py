@@ -58,3 +58,11 @@ def test_the_demo_is_refused_where_debug_is_off():
     with pytest.raises(CommandError, match="refusing"):
         call_command("demo_data", stdout=io.StringIO())
     assert not User.objects.exists()
+
+
+def test_the_demo_has_a_moderator_to_try_the_moderation_pages(client):
+    load_demo_data()
+    client.force_login(User.objects.get(username="chloe"))
+    assert client.get("/moderation/").status_code == 200
+    client.force_login(User.objects.get(username="alice"))
+    assert client.get("/moderation/").status_code == 403
