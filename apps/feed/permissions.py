@@ -7,7 +7,8 @@ from .models import Comment, Post
 
 
 def can_edit_post(user: AbstractBaseUser, post: Post) -> bool:
-    return user.is_authenticated and post.author_id == user.pk
+    """The author, unless moderators removed it (an edit could bring it back in new words)."""
+    return user.is_authenticated and post.author_id == user.pk and post.removed is None
 
 
 def can_delete_post(user: AbstractBaseUser, post: Post) -> bool:

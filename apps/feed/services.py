@@ -8,8 +8,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
-from django.db.models.functions import Lower
+from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce, Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -222,11 +222,18 @@ def create_comment(
         raise PermissionDenied("Log in to comment.")
     if parent is not None:
         top = parent.parent or parent  # one level: a reply to a reply joins the thread
-        if parent.post_id != post.pk or parent.is_deleted or top.is_deleted:
+        if (
+            parent.post_id != post.pk
+            or parent.is_deleted
+            or top.is_deleted
+            or (parent.removed or top.removed)
+        ):
             # A thread whose first comment is deleted takes no new replies, whichever of its
             # comments the reply names.
             raise ValidationError(_("You can only reply to a comment on this post."))
         parent = top
+    if post.removed:
+        raise ValidationError(CANNOT_REPLY)  # removed by moderators: read-only, author only
     hidden = social_selectors.hidden_ids(author)
     if post.author_id in hidden or (parent is not None and parent.author_id in hidden):
         raise ValidationError(CANNOT_REPLY)
@@ -309,13 +316,20 @@ def recount_likes(post_id: int) -> None:
 
 def remove_post(*, post: Post) -> bool:
     """Take the post out of every feed, search and link; its author still sees it, marked as
-    removed by moderators. Return False if it was removed already."""
+    removed by moderators, and can no longer edit it or take comments. What it told others
+    (mentions in it, replies and mentions under it, which quote its title) is withdrawn.
+    Return False if it was removed already."""
     with transaction.atomic():
         removed = Post.objects.filter(pk=post.pk, removed__isnull=True).update(
             removed=timezone.now()
         )
         if removed:
             social.withdraw(target=post)
+            social.withdraw_all(
+                model=Comment,
+                ids=Comment.objects.filter(post=post).values_list("pk", flat=True),
+                except_recipient=post.author_id,
+            )
     return bool(removed)
 
 
@@ -333,20 +347,32 @@ def remove_comment(*, comment: Comment) -> bool:
     return bool(removed)
 
 
-def recount_for_member(*, user: AbstractBaseUser) -> None:
-    """A member was suspended or reinstated: count their likes and comments on other people's
-    posts again, so the counts match what everyone sees."""
-    touched = (
-        Post.objects.filter(Q(likes__user=user) | Q(comments__author=user))
-        .exclude(author=user)
-        .values_list("pk", flat=True)
-        .distinct()
+def recount_for_member(*, user: AbstractBaseUser) -> int:
+    """A member was suspended or reinstated: count the likes and comments on the posts they
+    liked or commented on again, so the counts match what everyone sees. One UPDATE however
+    many there are; return how many posts it touched."""
+    touched = Post.objects.filter(Q(likes__user=user) | Q(comments__author=user)).exclude(
+        author=user
     )
-    for post_id in list(touched):
-        with transaction.atomic():
-            if Post.objects.select_for_update().filter(pk=post_id).exists():
-                recount_comments(post_id)
-                recount_likes(post_id)
+    likes = (
+        Like.objects.filter(post=OuterRef("pk"), user__is_active=True)
+        .order_by()
+        .values("post")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    comments = (
+        Comment.objects.filter(
+            post=OuterRef("pk"), is_deleted=False, removed__isnull=True, author__is_active=True
+        )
+        .order_by()
+        .values("post")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Post.objects.filter(pk__in=touched.values("pk")).update(
+        like_count=Coalesce(Subquery(likes), 0), comment_count=Coalesce(Subquery(comments), 0)
+    )
 
 
 # --- A member leaving ------------------------------------------------------------------------

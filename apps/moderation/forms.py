@@ -21,7 +21,7 @@ class ActionForm(forms.Form):
 
     kind = forms.ChoiceField(choices=[(k, k) for k in ("post", "comment", "profile")],
                              widget=forms.HiddenInput)  # fmt: skip
-    pk = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+    pk = forms.IntegerField(min_value=1, max_value=2**63 - 1, widget=forms.HiddenInput)
     action = forms.ChoiceField(
         choices=[(a, a) for a in (Action.DISMISS, Action.REMOVE, Action.SUSPEND)]
     )

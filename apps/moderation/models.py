@@ -135,7 +135,7 @@ class AuditEntry(models.Model):
         return f"{self.moderator_name} {self.action} {self.subject_name}"
 
     def save(self, *args: object, **kwargs: object) -> None:
-        if not self._state.adding:
+        if not self._state.adding or self.pk is not None:
             raise TypeError("The audit log is append-only.")
         super().save(*args, **kwargs)
 

@@ -2,6 +2,8 @@
 or suspend its author, and lift a suspension. Every moderator action checks the "moderate"
 permission here and adds its audit entry in the same transaction as its effects."""
 
+import logging
+
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -14,6 +16,8 @@ from apps.profiles import services as profiles
 
 from .models import Action, AuditEntry, Reason, Report, Suspension
 from .selectors import Thing
+
+logger = logging.getLogger(__name__)
 
 ALREADY_REPORTED = _("You have already reported this. Moderators will look at it.")
 OWN_THING = _("You cannot report what you wrote yourself.")
@@ -35,9 +39,21 @@ def report(*, reporter: AbstractBaseUser, thing: Thing, reason: str, note: str =
         raise ValidationError(ALREADY_REPORTED) from error
 
 
-def _require_moderator(user: AbstractBaseUser) -> None:
-    if not (user.is_authenticated and user.is_active and user.has_perm("moderation.moderate")):
+def _is_moderator(user: AbstractBaseUser) -> bool:
+    return user.is_authenticated and user.is_active and user.has_perm("moderation.moderate")
+
+
+def _require_moderator(user: AbstractBaseUser, author: AbstractBaseUser) -> None:
+    """Moderators act on members' things, never on their own; what staff and other
+    moderators wrote is decided by a superuser (who has every permission)."""
+    if not _is_moderator(user):
         raise PermissionDenied("Only moderators can do this.")
+    if author.pk == user.pk:
+        raise ValidationError(_("Another moderator decides about your own things."))
+    if (author.is_staff or author.is_superuser or _is_moderator(author)) and not (
+        user.is_superuser
+    ):
+        raise ValidationError(_("What staff and moderators wrote is decided by an administrator."))
 
 
 def _close_reports(thing: Thing | None, member: AbstractBaseUser | None, action: Action) -> int:
@@ -57,6 +73,9 @@ def _close_reports(thing: Thing | None, member: AbstractBaseUser | None, action:
 
 
 def _record(*, moderator, action: Action, subject, target: str, reason: str, closed: int) -> None:
+    # Also a log line: the logs are a second record, kept outside the database.
+    logger.info("Moderation: %s %s %s (%s), %d reports closed", moderator.username, action,
+                subject.username, target, closed)  # fmt: skip
     AuditEntry.objects.create(
         moderator=moderator,
         moderator_name=moderator.username,
@@ -71,9 +90,11 @@ def _record(*, moderator, action: Action, subject, target: str, reason: str, clo
 
 def dismiss(*, moderator: AbstractBaseUser, thing: Thing, reason: str) -> int:
     """Close the open reports about `thing`, changing nothing else; return how many."""
-    _require_moderator(moderator)
+    _require_moderator(moderator, thing.author)
     with transaction.atomic():
         closed = _close_reports(thing, None, Action.DISMISS)
+        if not closed:
+            raise ValidationError(_("There are no open reports about this to dismiss."))
         _record(moderator=moderator, action=Action.DISMISS, subject=thing.author,
                 target=thing.label, reason=reason, closed=closed)  # fmt: skip
     return closed
@@ -82,14 +103,16 @@ def dismiss(*, moderator: AbstractBaseUser, thing: Thing, reason: str) -> int:
 def remove(*, moderator: AbstractBaseUser, thing: Thing, reason: str) -> int:
     """Remove the post or comment (its author still sees that moderators removed it), or clear
     the profile's name, bio and photo; close the reports about it."""
-    _require_moderator(moderator)
+    _require_moderator(moderator, thing.author)
     with transaction.atomic():
         if thing.kind == "post":
-            feed.remove_post(post=thing.obj)
+            done = feed.remove_post(post=thing.obj)
         elif thing.kind == "comment":
-            feed.remove_comment(comment=thing.obj)
+            done = feed.remove_comment(comment=thing.obj)
         else:
-            profiles.clear_profile(user=thing.obj)
+            done = profiles.clear_profile(user=thing.obj)
+        if not done:
+            raise ValidationError(_("This was removed already."))
         closed = _close_reports(thing, None, Action.REMOVE)
         _record(moderator=moderator, action=Action.REMOVE, subject=thing.author,
                 target=thing.label, reason=reason, closed=closed)  # fmt: skip
@@ -100,13 +123,13 @@ def suspend(
     *, moderator: AbstractBaseUser, member: AbstractBaseUser, reason: str, thing: Thing | None
 ) -> int:
     """Suspend `member`: login refused, sessions ended, everything of theirs hidden; close the
-    reports about `thing` (what led to it) and about their profile. Moderators and staff are
-    suspended by an administrator, in the admin, not here."""
-    _require_moderator(moderator)
-    if member.pk == moderator.pk:
-        raise ValidationError(_("You cannot suspend yourself."))
-    if member.is_staff or member.is_superuser or member.has_perm("moderation.moderate"):
-        raise ValidationError(_("Staff and moderators cannot be suspended here."))
+    reports about `thing` (what led to it) and about their profile. Staff and moderators are
+    suspended by a superuser only; a superuser not at all, here."""
+    _require_moderator(moderator, member)
+    if member.is_superuser:
+        raise ValidationError(_("A superuser cannot be suspended here."))
+    if not member.is_active:
+        raise ValidationError(_("This account is deactivated already."))
     with transaction.atomic():
         _suspension, created = Suspension.objects.get_or_create(
             member=member, defaults={"reason": reason}
@@ -123,7 +146,8 @@ def suspend(
 
 def reinstate(*, moderator: AbstractBaseUser, member: AbstractBaseUser, reason: str) -> None:
     """Lift `member`'s suspension: they can log in again and everything of theirs is back."""
-    _require_moderator(moderator)
+    if not _is_moderator(moderator):
+        raise PermissionDenied("Only moderators can do this.")
     with transaction.atomic():
         deleted, _rows = Suspension.objects.filter(member=member).delete()
         if not deleted:

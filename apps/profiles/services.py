@@ -174,17 +174,22 @@ def clear_online(*, silent_since: datetime) -> int:
 # --- Moderation ------------------------------------------------------------------------------
 
 
-def clear_profile(*, user: AbstractBaseUser) -> None:
+def clear_profile(*, user: AbstractBaseUser) -> bool:
     """Moderators removed what a profile shows: the name, the bio and the photo go (the photo
-    files once the transaction commits); the username stays, it is the member's handle."""
+    files once the transaction commits); the username stays, it is the member's handle.
+    Return False if there was nothing left to clear."""
+    ensure_profile(user=user)
     with transaction.atomic():
         profile = Profile.objects.select_for_update().get(user=user)
         names = [f.name for f in (profile.photo, profile.photo_thumbnail) if f]
+        if not (names or profile.bio or user.first_name or user.last_name):
+            return False
         Profile.objects.filter(pk=profile.pk).update(bio="", photo="", photo_thumbnail="")
         get_user_model().objects.filter(pk=user.pk).update(first_name="", last_name="")
         if names:
             storage = Profile._meta.get_field("photo").storage
             transaction.on_commit(lambda: images.delete_quietly(storage, names), robust=True)
+    return True
 
 
 # --- A member leaving ------------------------------------------------------------------------

@@ -3,6 +3,7 @@ not twice) is enforced here; the views only ask."""
 
 import html
 import logging
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from allauth.account.models import EmailAddress
@@ -151,6 +152,19 @@ def withdraw(
         told = told.filter(kind=kind)
     if recipients is not None:
         told = told.filter(recipient_id__in=recipients)
+    told.delete()
+
+
+def withdraw_all(
+    *, model: type[Model], ids: Iterable[int], except_recipient: int | None = None
+) -> None:
+    """Remove the notifications of many events of one model at once (the comments under a
+    post moderators removed), except those to `except_recipient`."""
+    told = Notification.objects.filter(
+        target_type=ContentType.objects.get_for_model(model), target_id__in=ids
+    )
+    if except_recipient is not None:
+        told = told.exclude(recipient_id=except_recipient)
     told.delete()
 
 

@@ -86,19 +86,39 @@ def test_a_backup_restores_into_a_new_database_and_media_folder(tmp_path):
         run("restore.sh", backup, target)
         assert "restored: 3 images" in shell(target, CHECK)
 
+        assert oct((backup / "db.dump").stat().st_mode & 0o777) == "0o600"
+
+        # A database that has tables already is refused, and stays as it was.
+        again = restore(backup, target)
+        assert again.returncode != 0
+        assert "restored: 3 images" in shell(target, CHECK)
+
         # A damaged backup is refused before anything is touched.
         with (backup / "db.dump").open("ab") as dump:
             dump.write(b"rot")
-        damaged = subprocess.run(["sh", str(ROOT / "deploy" / "restore.sh"), str(backup)],
-                                 cwd=ROOT, env=target, capture_output=True, text=True,
-                                 timeout=60, check=False)  # fmt: skip
-        assert damaged.returncode != 0
-        assert "restored: 3 images" in shell(target, CHECK)
+        with own_database(tmp_path) as other:
+            damaged = restore(backup, server_env(other, MEDIA_ROOT=str(tmp_path / "m3")))
+            assert damaged.returncode != 0
+            assert "FAILED" in damaged.stdout + damaged.stderr
+            assert not (tmp_path / "m3").exists()
+
+
+def restore(backup, env: dict[str, str]) -> subprocess.CompletedProcess:
+    return subprocess.run(["sh", str(ROOT / "deploy" / "restore.sh"), str(backup)], cwd=ROOT,
+                          env=env, capture_output=True, text=True, timeout=60,
+                          check=False)  # fmt: skip
 
 
 def test_the_scripts_refuse_what_they_cannot_back_up(tmp_path):
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path}/db.sqlite3"}
-    result = subprocess.run(["sh", str(ROOT / "deploy" / "backup.sh"), str(tmp_path / "out")],
-                            env=env, capture_output=True, text=True, check=False)  # fmt: skip
-    assert result.returncode == 2
-    assert "not a postgres:// URL" in result.stderr
+    def backup(**env: str) -> subprocess.CompletedProcess:
+        return subprocess.run(["sh", str(ROOT / "deploy" / "backup.sh"), str(tmp_path / "out")],
+                              env={**os.environ, **env}, capture_output=True, text=True,
+                              check=False)  # fmt: skip
+
+    sqlite = backup(DATABASE_URL=f"sqlite:///{tmp_path}/db.sqlite3")
+    assert sqlite.returncode == 2
+    assert "not a postgres:// URL" in sqlite.stderr
+    no_media = backup(DATABASE_URL="postgres://postgres@127.0.0.1/x", MEDIA_ROOT="/no/such")
+    assert no_media.returncode == 2
+    assert "No media folder" in no_media.stderr
+    assert not (tmp_path / "out").exists()

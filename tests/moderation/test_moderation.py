@@ -306,16 +306,74 @@ def test_a_suspension_is_lifted_and_everything_comes_back(mod, user, bob, post):
     assert "Spammer" in log
 
 
-def test_moderators_and_staff_cannot_be_suspended_from_the_queue(mod, user):
+def test_moderators_do_not_judge_their_own_things_nor_other_moderators(mod, user):
     other_mod = UserFactory(username="othermod")
     other_mod.groups.add(Group.objects.get(name="moderator"))
-    Report.objects.create(reporter=user, member=other_mod, reason="other")
+    theirs = PostFactory(author=other_mod, title="A moderator's post")
+    mine = PostFactory(author=mod, title="My own post")
+    Report.objects.create(reporter=user, post=theirs, reason="other")
+    Report.objects.create(reporter=user, post=mine, reason="other")
     client = log_in("mod")
-    response = act(client, "profile", other_mod.pk, "suspend", reason="Revenge")
-    assert "cannot be suspended here" in client.get(response["Location"]).content.decode()
+    for post, action in ((theirs, "suspend"), (theirs, "remove"), (mine, "dismiss")):
+        response = act(client, "post", post.pk, action, reason="Revenge")
+        page = client.get(response["Location"]).content.decode()
+        assert "decided by an administrator" in page or "Another moderator decides" in page
     other_mod.refresh_from_db()
     assert other_mod.is_active
+    assert Post.objects.filter(removed__isnull=False).count() == 0
     assert not AuditEntry.objects.exists()
+    # A superuser (every permission) can.
+    UserFactory(username="root", is_superuser=True, is_staff=True)
+    act(log_in("root"), "post", theirs.pk, "remove", reason="Off topic")
+    assert Post.objects.get(pk=theirs.pk).removed is not None
+
+
+def test_a_second_click_changes_nothing_and_logs_nothing(mod, user, post):
+    Report.objects.create(reporter=user, post=post, reason="spam")
+    client = log_in("mod")
+    act(client, "post", post.pk, "remove", reason="Spam")
+    again = act(client, "post", post.pk, "remove", reason="Spam")
+    assert "removed already" in client.get(again["Location"]).content.decode()
+    dismissed = act(client, "post", post.pk, "dismiss")
+    assert "no open reports" in client.get(dismissed["Location"]).content.decode()
+    assert AuditEntry.objects.count() == 1
+
+
+def test_a_removed_post_takes_no_edits_comments_or_replies(mod, user, bob, post):
+    comment = CommentFactory(post=post, author=user, text="First")
+    act(log_in("mod"), "post", post.pk, "remove", reason="Spam")
+    author = log_in("bob")
+    assert author.get(f"/posts/{post.pk}/edit/").status_code == 403
+    edited = author.post(f"/posts/{post.pk}/edit/", {"title": "Now with @alice", "text": "x"})
+    assert edited.status_code == 403
+    author.post(f"/posts/{post.pk}/comments/", {"text": "Hello @alice"})
+    author.post(f"/posts/{post.pk}/comments/", {"text": "Re", "parent": comment.pk})
+    assert Comment.objects.filter(post=post).count() == 1
+    post.refresh_from_db()
+    assert post.title == "Buy cheap watches"
+
+
+def test_nobody_replies_to_a_removed_comment(mod, user, bob, post):
+    comment = CommentFactory(post=post, author=bob, text="Rude")
+    act(log_in("mod"), "comment", comment.pk, "remove", reason="Rude")
+    log_in("alice").post(f"/posts/{post.pk}/comments/", {"text": "Re", "parent": comment.pk})
+    assert Comment.objects.filter(parent=comment).count() == 0
+
+
+def test_notifications_quoting_a_removed_post_are_withdrawn(mod, user, bob, post):
+    carol = UserFactory(username="carol")
+    alice = log_in("alice")
+    alice.post(f"/posts/{post.pk}/comments/", {"text": "Hi @carol"})
+    first = Comment.objects.get(post=post)
+    log_in("carol").post(f"/posts/{post.pk}/comments/", {"text": "Re", "parent": first.pk})
+    assert "Buy cheap watches" in log_in("carol").get("/notifications/").content.decode()
+    assert "Buy cheap watches" in alice.get("/notifications/").content.decode()
+    act(log_in("mod"), "post", post.pk, "remove", reason="Spam")
+    for name in ("alice", "carol"):
+        assert "Buy cheap watches" not in log_in(name).get("/notifications/").content.decode()
+    assert carol.notifications.count() == 0
+    # The author still hears of what happened under their own post.
+    assert bob.notifications.exists()
 
 
 def test_the_audit_log_cannot_be_changed_or_deleted(mod, user, post):
