@@ -24,6 +24,21 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+class HeldPort:
+    """A loopback port kept bound, not listening, until released: connections to it are
+    refused like to a server that is down, and no other socket (an outgoing connection's
+    local end included) can be given it meanwhile, so a server started on it later can bind."""
+
+    def __init__(self) -> None:
+        self._socket = socket.socket()
+        self._socket.bind(("127.0.0.1", 0))
+        self.port: int = self._socket.getsockname()[1]
+
+    def release(self) -> int:
+        self._socket.close()
+        return self.port
+
+
 @contextmanager
 def own_database(tmp_path: Path) -> Iterator[str]:
     """A database of its own (not the test database) on the suite's engine."""

@@ -18,6 +18,7 @@ from tests.factories import PASSWORD
 from tests.servers import (
     MANAGE,
     ROOT,
+    HeldPort,
     free_port,
     own_database,
     prepare_database,
@@ -65,13 +66,13 @@ def site(tmp_path, smtp_port: int, worker: bool = True, **extra: str) -> Iterato
 
 
 def test_the_worker_delivers_the_signup_mail_once_the_mail_server_is_back(tmp_path):
-    smtp = free_port()
-    with site(tmp_path, smtp, MAIL_RETRY_SECONDS="1") as (url, _, (_, worker)):
+    smtp = HeldPort()  # the mail server is down, and its port stays free for it
+    with site(tmp_path, smtp.port, MAIL_RETRY_SECONDS="1") as (url, _, (_, worker)):
         response, _ = sign_up(url, "newbie")
         assert response.status_code == 302
         time.sleep(2)  # the worker tries, finds nobody listening, plans another try
         assert worker.poll() is None
-        with Inbox(smtp) as inbox:
+        with Inbox(smtp.release()) as inbox:
             deadline = time.monotonic() + 30
             while not inbox.messages and time.monotonic() < deadline:
                 time.sleep(0.2)
@@ -106,10 +107,10 @@ def test_a_hung_mail_server_slows_neither_the_signup_nor_other_visitors(tmp_path
 
 def test_the_signup_mail_link_survives_the_wire(tmp_path):
     """What the worker sends through SMTP decodes to a link that works."""
-    smtp = free_port()
-    with site(tmp_path, smtp, worker=False) as (url, env, _):
+    smtp = HeldPort()
+    with site(tmp_path, smtp.port, worker=False) as (url, env, _):
         sign_up(url, "linker")
-        with Inbox(smtp) as inbox:
+        with Inbox(smtp.release()) as inbox:
             subprocess.run([*MANAGE, "worker", "--batch"], cwd=ROOT, env=env, check=True,
                            timeout=60, capture_output=True)  # fmt: skip
         message = email.message_from_string(inbox.messages[0], policy=email.policy.default)
