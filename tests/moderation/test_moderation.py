@@ -9,6 +9,7 @@ import zipfile
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.db import DatabaseError, connection, transaction
 from django.test import Client
 
 from apps.feed.models import Comment, Post
@@ -431,3 +432,18 @@ def test_comment_removal_is_refused_to_a_member_posting_directly(user, bob, post
     comment = CommentFactory(post=post, author=bob)
     act(log_in("alice"), "comment", comment.pk, "remove")
     assert Comment.objects.get(pk=comment.pk).removed is None
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="a PostgreSQL trigger")
+def test_on_postgresql_the_database_itself_keeps_the_audit_log(mod, user, post):
+    Report.objects.create(reporter=user, post=post, reason="spam")
+    act(log_in("mod"), "post", post.pk, "dismiss", reason="Fine")
+    for statement in ("UPDATE moderation_auditentry SET reason = 'Nothing happened'",
+                      "DELETE FROM moderation_auditentry"):  # fmt: skip
+        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+            connection.cursor().execute(statement)
+    # Deleting an account the log names still works: the names stay, the links go.
+    mod.delete()
+    entry = AuditEntry.objects.get()
+    assert entry.moderator is None
+    assert (entry.moderator_name, entry.reason) == ("mod", "Fine")
