@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce, Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -304,12 +304,6 @@ def recount_comments(post_id: int) -> None:
     Post.objects.filter(pk=post_id).update(comment_count=visible.count())
 
 
-def recount_likes(post_id: int) -> None:
-    """Store the number of likes by active members; called with the post row locked."""
-    likes = Like.objects.filter(post_id=post_id, user__is_active=True)
-    Post.objects.filter(pk=post_id).update(like_count=likes.count())
-
-
 # --- Moderation ------------------------------------------------------------------------------
 # The moderation app decides who may do these (its "moderate" permission) and records why.
 
@@ -349,11 +343,17 @@ def remove_comment(*, comment: Comment) -> bool:
 
 def recount_for_member(*, user: AbstractBaseUser) -> int:
     """A member was suspended or reinstated: count the likes and comments on the posts they
-    liked or commented on again, so the counts match what everyone sees. One UPDATE however
-    many there are; return how many posts it touched."""
+    liked or commented on again, so the counts match what everyone sees. Return how many
+    posts that was."""
     touched = Post.objects.filter(Q(likes__user=user) | Q(comments__author=user)).exclude(
         author=user
     )
+    return _recount(Post.objects.filter(pk__in=touched.values("pk")))
+
+
+def _recount(posts: QuerySet[Post]) -> int:
+    """Store on each of `posts` the likes and visible comments it has now, in one UPDATE
+    however many posts there are (each row locked by the UPDATE itself)."""
     likes = (
         Like.objects.filter(post=OuterRef("pk"), user__is_active=True)
         .order_by()
@@ -370,7 +370,7 @@ def recount_for_member(*, user: AbstractBaseUser) -> int:
         .annotate(n=Count("pk"))
         .values("n")
     )
-    return Post.objects.filter(pk__in=touched.values("pk")).update(
+    return posts.update(
         like_count=Coalesce(Subquery(likes), 0), comment_count=Coalesce(Subquery(comments), 0)
     )
 
@@ -416,11 +416,7 @@ def forget_member(*, footprint: Footprint) -> None:
     Comment.objects.filter(
         pk__in=footprint.placeholders, is_deleted=True, replies__isnull=True
     ).delete()
-    for post_id in footprint.touched_posts:
-        with transaction.atomic():
-            if Post.objects.select_for_update().filter(pk=post_id).exists():
-                recount_comments(post_id)
-                recount_likes(post_id)
+    _recount(Post.objects.filter(pk__in=footprint.touched_posts))
     if footprint.images:
         storage = Post._meta.get_field("image").storage
         transaction.on_commit(lambda: images.delete_quietly(storage, footprint.images), robust=True)

@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -94,8 +95,9 @@ def act(request: HttpRequest) -> HttpResponse:
 
 
 def _back_to_queue(request: HttpRequest) -> str:
+    """The queue page the decision was made on (its number only: nothing else is echoed)."""
     page = request.POST.get("page", "")
-    url = redirect("moderation:queue").url
+    url = reverse("moderation:queue")
     return f"{url}?page={page}" if page.isdigit() and page != "1" else url
 
 
