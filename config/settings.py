@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "apps.social",
     "apps.search",
     "apps.moderation",
+    "apps.membership",
 ]
 
 MIDDLEWARE = [
@@ -122,7 +123,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "apps.core.middleware.MemberLanguageMiddleware",
+    "apps.accounts.middleware.MemberLanguageMiddleware",
     "apps.core.middleware.HtmxMessagesMiddleware",
     "apps.presence.middleware.PresenceMiddleware",
     "apps.accounts.middleware.SessionActivityMiddleware",

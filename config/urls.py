@@ -7,7 +7,7 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("apps.core.urls")),
     path("", include("apps.profiles.urls")),
-    path("", include("apps.accounts.urls")),
+    path("", include("apps.membership.urls")),
     path("", include("apps.presence.urls")),
     path("", include("apps.feed.urls")),
     path("", include("apps.social.urls")),

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 
-from apps.core import usernames
+from . import usernames
 
 
 class AccountAdapter(DefaultAccountAdapter):

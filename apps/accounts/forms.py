@@ -5,8 +5,7 @@ from django.contrib.auth.hashers import make_password
 from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
-from apps.core import usernames
-from apps.core.reauth import confirm_password
+from . import usernames
 
 
 class LoginForm(AllauthLoginForm):
@@ -56,28 +55,3 @@ class SignupForm(AllauthSignupForm):
         if exists and not self._errors and cleaned_data.get("password1"):
             make_password(cleaned_data["password1"])
         return cleaned_data
-
-
-class DeleteAccountForm(forms.Form):
-    """Deleting an account asks for the password again (reauthentication)."""
-
-    password = forms.CharField(
-        label=_("Your password"),
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
-    )
-    confirm = forms.BooleanField(
-        label=_("I understand that this deletes my account and everything in it, for good.")
-    )
-
-    def __init__(self, *args: object, user, request, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)
-        self.user, self.request = user, request
-        if not user.has_usable_password():
-            del self.fields["password"]  # social-only accounts: the checkbox is the confirmation
-
-    def clean_password(self) -> str:
-        password = self.cleaned_data["password"]
-        confirm_password(request=self.request, user=self.user, password=password,
-                         wrong=_("That is not your password."))  # fmt: skip
-        return password

@@ -1,11 +1,12 @@
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models, transaction
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
-from apps.core import usernames
 from apps.core.links import remembered_url
-from apps.profiles.services import create_profile
+
+from . import usernames
 
 
 class Members(UserManager):
@@ -17,8 +18,9 @@ class Members(UserManager):
 
 
 class User(AbstractUser):
-    """The site's user. Custom from the first migration, as Django recommends, so it can grow
-    without a painful swap later. Public data lives in profiles.Profile."""
+    """The site's user: who a member is (handle, name, address, password, language). Custom from
+    the first migration, as Django recommends. Public data lives in profiles.Profile, created
+    with the user by a receiver in profiles."""
 
     username_validator = usernames.UsernameValidator()
     username = models.CharField(
@@ -29,6 +31,12 @@ class User(AbstractUser):
         validators=[username_validator],
         error_messages={"unique": _("A user with that username already exists.")},
     )
+    # The interface language the member chose ("" follows the browser); it follows them to
+    # every device and speaks in the mail sent to them.
+    language = models.CharField(
+        _("language"), max_length=10, choices=settings.LANGUAGES, blank=True,
+        help_text=_("Empty: follow the browser."),
+    )  # fmt: skip
 
     objects = Members()
 
@@ -46,16 +54,16 @@ class User(AbstractUser):
         return self.username
 
     def save(self, *args: object, **kwargs: object) -> None:
-        # Every way a user comes to exist (signup, social signup, createsuperuser, the admin,
-        # create_user) goes through here, so the Profile is created in the same transaction.
-        # Whatever path set it, a username is stored in its NFKC form (what was checked).
+        # Whatever path set it (signup, social signup, createsuperuser, the admin), a username
+        # is stored in its NFKC form: what was checked.
         self.username = usernames.normalize(self.username)
         if not self._state.adding:
             super().save(*args, **kwargs)
             return
+        # A new user and what receivers of post_save make with it (the Profile) are saved
+        # together or not at all.
         with transaction.atomic(using=kwargs.get("using")):
             super().save(*args, **kwargs)
-            create_profile(user=self)
 
     @classmethod
     def normalize_username(cls, username: str) -> str:

@@ -1,4 +1,4 @@
-"""Reactions to Django's login signal that belong to the account."""
+"""Reactions to the login signals (Django's and allauth's) that belong to the account."""
 
 from allauth.account.authentication import get_authentication_records
 from allauth.account.signals import user_logged_in as allauth_logged_in
@@ -8,7 +8,7 @@ from django.dispatch import receiver
 
 from apps.core.throttle import start_interval
 
-from .middleware import SESSION_KEY
+from .middleware import LANGUAGE_SESSION_KEY, SESSION_KEY
 
 
 def sign_in_methods(records: list[dict]) -> list[str]:
@@ -30,9 +30,13 @@ def sign_in_methods(records: list[dict]) -> list[str]:
 
 @receiver(user_logged_in, dispatch_uid="accounts_user_logged_in")
 def session_recorded(sender, request, user, **kwargs) -> None:
-    # allauth records the new session at login: the activity beat counts from here.
-    if request is not None and hasattr(request, "session"):
-        start_interval(request.session, SESSION_KEY)
+    """allauth records the new session at login: the activity beat counts from here, and the
+    member's saved language applies on the device they just logged in on."""
+    if request is None or not hasattr(request, "session"):
+        return
+    start_interval(request.session, SESSION_KEY)
+    if user.language:
+        request.session[LANGUAGE_SESSION_KEY] = user.language
 
 
 @receiver(allauth_logged_in, dispatch_uid="accounts_sign_in_methods")

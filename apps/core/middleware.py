@@ -10,11 +10,9 @@ FreshPagesMiddleware: what the browser may keep (see its docstring)."""
 
 from collections.abc import Callable
 
-from django.conf import settings
 from django.contrib.messages import get_messages
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
 from django.template.loader import render_to_string
-from django.utils import translation
 from django.utils.cache import add_never_cache_headers, patch_vary_headers
 
 
@@ -83,22 +81,3 @@ class LivenessMiddleware:
         response = JsonResponse({"status": "ok"})
         response["Cache-Control"] = "no-store"
         return response
-
-
-LANGUAGE_SESSION_KEY = "_member_language"
-
-
-class MemberLanguageMiddleware:
-    """A member's saved language wins over the cookie and Accept-Language (LocaleMiddleware
-    handles those). It is copied into the session at login, so no query is needed here."""
-
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        session = getattr(request, "session", None)
-        language = session.get(LANGUAGE_SESSION_KEY) if session is not None else None
-        if language and language in dict(settings.LANGUAGES):
-            translation.activate(language)
-            request.LANGUAGE_CODE = language
-        return self.get_response(request)

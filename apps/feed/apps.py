@@ -8,7 +8,6 @@ class FeedConfig(AppConfig):
     def ready(self) -> None:
         from apps.social import targets
 
-        from . import signals  # noqa: F401 (connects the receivers)
         from .models import Comment, Like, Post
 
         # What a notification about a feed row quotes and links to.

@@ -6,11 +6,11 @@ import re
 from django.utils.html import format_html, urlize
 from django.utils.safestring import SafeString, mark_safe
 
-from apps.core.usernames import MAX_LENGTH, MIN_LENGTH
+from apps.accounts.usernames import MAX_LENGTH, MIN_LENGTH
 
 # Not after a letter, digit or a character of a URL or address: bob@example.com,
 # example.com/@bob and example.com/?u=@bob are not mentions. The handle alphabet is ASCII
-# (apps.core.usernames).
+# (apps.accounts.usernames).
 MENTION = re.compile(
     rf"(?<![\w@./?=#&%:+~-])@([A-Za-z0-9_]{{{MIN_LENGTH},{MAX_LENGTH}}})(?![A-Za-z0-9_])"
 )

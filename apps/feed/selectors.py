@@ -16,10 +16,10 @@ from django.contrib.postgres.search import (
 )
 from django.db import connection
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
-from django.db.models.fields.files import FieldFile
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
+from apps.accounts.lifecycle import MemberData
 from apps.core.paging import Page, newest_first
 from apps.social import selectors as social
 
@@ -160,11 +160,8 @@ def mark_comment_for_viewer(viewer: AbstractBaseUser, comment: Comment) -> None:
     )
 
 
-def member_export(
-    *, user: AbstractBaseUser
-) -> tuple[dict[str, object], list[tuple[str, FieldFile]]]:
-    """Return what the feed holds of this member, for their data export: the data, and the
-    stored image files to include, each with the folder it goes in."""
+def member_export(*, user: AbstractBaseUser) -> MemberData:
+    """What the feed holds of this member, for their data export, and their posts' images."""
     posts = list(Post.objects.filter(author=user).prefetch_related("tags").order_by("created"))
     data = {
         "posts": [
@@ -194,7 +191,7 @@ def member_export(
         ],
         "liked_posts": list(Like.objects.filter(user=user).values_list("post_id", flat=True)),
     }
-    return data, [("posts", post.image) for post in posts if post.image]
+    return MemberData(data, [("posts", post.image) for post in posts if post.image])
 
 
 def has_posts_by(*, authors: list[AbstractBaseUser]) -> bool:

@@ -2,7 +2,6 @@
 the views; nothing else writes the feed's tables."""
 
 import re
-from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
@@ -378,45 +377,30 @@ def _recount(posts: QuerySet[Post]) -> int:
 # --- A member leaving ------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Footprint:
-    """What a member leaving the site leaves on the feed outside their own rows: the other
-    people's posts they liked or commented on, the "comment deleted" placeholders their
-    replies kept alive, and the images of their own posts."""
-
-    touched_posts: list[int]
-    placeholders: list[int]
-    images: list[str]
-
-
-def member_footprint(*, user: AbstractBaseUser) -> Footprint:
-    """Read the footprint before the member's rows cascade away with their account."""
-    return Footprint(
-        touched_posts=list(
-            Post.objects.filter(Q(likes__user=user) | Q(comments__author=user))
-            .exclude(author=user)
-            .values_list("pk", flat=True)
-            .distinct()
-        ),
-        placeholders=list(
-            Comment.objects.filter(author=user, parent__is_deleted=True)
-            .values_list("parent_id", flat=True)
-            .distinct()
-        ),
-        images=list(
-            Post.objects.filter(author=user).exclude(image="").values_list("image", flat=True)
-        ),
+def forget_member(*, user: AbstractBaseUser) -> None:
+    """Delete the member's posts, comments and likes (what hangs on them goes too: replies
+    under their comments, notifications, reports), then mend what others see: the counts on
+    other people's posts they liked or commented on, and "comment deleted" placeholders that
+    only their replies kept alive. The images of their posts go once the deletion commits."""
+    touched = list(
+        Post.objects.filter(Q(likes__user=user) | Q(comments__author=user))
+        .exclude(author=user)
+        .values_list("pk", flat=True)
+        .distinct()
     )
-
-
-def forget_member(*, footprint: Footprint) -> None:
-    """After the member's rows are gone: bring the counts on other people's posts back to the
-    rows they count, drop placeholders nobody replies under any more, and remove the images
-    of the member's posts once the deletion commits."""
-    Comment.objects.filter(
-        pk__in=footprint.placeholders, is_deleted=True, replies__isnull=True
-    ).delete()
-    _recount(Post.objects.filter(pk__in=footprint.touched_posts))
-    if footprint.images:
+    placeholders = list(
+        Comment.objects.filter(author=user, parent__is_deleted=True)
+        .values_list("parent_id", flat=True)
+        .distinct()
+    )
+    images_of_posts = list(
+        Post.objects.filter(author=user).exclude(image="").values_list("image", flat=True)
+    )
+    Like.objects.filter(user=user).delete()
+    Comment.objects.filter(author=user).delete()
+    Post.objects.filter(author=user).delete()
+    Comment.objects.filter(pk__in=placeholders, is_deleted=True, replies__isnull=True).delete()
+    _recount(Post.objects.filter(pk__in=touched))
+    if images_of_posts:
         storage = Post._meta.get_field("image").storage
-        transaction.on_commit(lambda: images.delete_quietly(storage, footprint.images), robust=True)
+        transaction.on_commit(lambda: images.delete_quietly(storage, images_of_posts), robust=True)

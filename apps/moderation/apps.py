@@ -1,9 +1,4 @@
-from typing import TYPE_CHECKING
-
 from django.apps import AppConfig
-
-if TYPE_CHECKING:
-    from django.contrib.auth.base_user import AbstractBaseUser
 
 MODERATORS = "moderator"
 # What the "moderator" group may do: act on reports and suspensions, read the audit log.
@@ -20,12 +15,6 @@ class ModerationConfig(AppConfig):
         post_migrate.connect(
             ensure_moderator_group, sender=self, dispatch_uid="moderation_moderator_group"
         )
-
-    def member_export(self, user: "AbstractBaseUser") -> dict[str, object]:
-        """The member's part for their data export (apps.accounts.services)."""
-        from . import selectors
-
-        return selectors.member_export(user=user)
 
 
 def ensure_moderator_group(sender: AppConfig, using: str = "default", **kwargs: object) -> None:

@@ -11,6 +11,7 @@ from django.db.models import Count, F, Min, Q, Window
 from django.db.models.functions import RowNumber
 from django.http import Http404
 
+from apps.accounts.lifecycle import MemberData
 from apps.feed import selectors as feed
 from apps.profiles import selectors as profiles
 
@@ -187,7 +188,7 @@ def log_page(*, number: object = 1) -> Page:
 # --- The member's own data -------------------------------------------------------------------
 
 
-def member_export(*, user: AbstractBaseUser) -> dict[str, object]:
+def member_export(*, user: AbstractBaseUser) -> MemberData:
     """For the member's data export: the reports they filed and what moderators did about
     them or their things (the action, the reason given, when; not which moderator)."""
     filed = []
@@ -206,4 +207,4 @@ def member_export(*, user: AbstractBaseUser) -> dict[str, object]:
         {"action": e.action, "about": e.target, "reason": e.reason, "when": e.created}
         for e in AuditEntry.objects.filter(subject=user).order_by("created")
     ]
-    return {"reports_filed": filed, "moderation_of_you": actions}
+    return MemberData({"reports_filed": filed, "moderation_of_you": actions})

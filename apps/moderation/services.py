@@ -7,11 +7,13 @@ import logging
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from apps.accounts import services as accounts
 from apps.feed import services as feed
+from apps.presence import services as presence
 from apps.profiles import services as profiles
 
 from .models import Action, AuditEntry, Reason, Report, Suspension
@@ -136,11 +138,15 @@ def suspend(
         )
         if not created:
             raise ValidationError(_("This member is already suspended."))
-        accounts.suspend_member(user=member)
+        # Every page shows active members only: once deactivated, their posts, comments and
+        # profile are hidden everywhere, and the counts on posts they touched drop.
+        accounts.deactivate(user=member)
+        feed.recount_for_member(user=member)
         closed = _close_reports(thing, member, Action.SUSPEND)
         _record(moderator=moderator, action=Action.SUSPEND, subject=member,
                 target=thing.label if thing else "profile", reason=reason,
                 closed=closed)  # fmt: skip
+    presence.mark_offline(user=member)
     return closed
 
 
@@ -152,6 +158,19 @@ def reinstate(*, moderator: AbstractBaseUser, member: AbstractBaseUser, reason: 
         deleted, _rows = Suspension.objects.filter(member=member).delete()
         if not deleted:
             raise ValidationError(_("This member is not suspended."))
-        accounts.reinstate_member(user=member)
+        accounts.reactivate(user=member)
+        feed.recount_for_member(user=member)
         _record(moderator=moderator, action=Action.REINSTATE, subject=member,
                 target="profile", reason=reason, closed=0)  # fmt: skip
+
+
+# --- A member leaving ------------------------------------------------------------------------
+
+
+def forget_member(*, user: AbstractBaseUser) -> None:
+    """Delete the reports the member filed and those about them or their things, and their
+    suspension. The audit log keeps its entries about them, with their username (its links
+    to the account are emptied when the user row goes)."""
+    about = Q(reporter=user) | Q(member=user) | Q(post__author=user) | Q(comment__author=user)
+    Report.objects.filter(about).delete()
+    Suspension.objects.filter(member=user).delete()

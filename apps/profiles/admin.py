@@ -13,7 +13,7 @@ class ProfileAdmin(admin.ModelAdmin):
     search_fields = ("user__username", "user__email", "user__first_name", "user__last_name")
     list_select_related = ("user",)
     readonly_fields = ("user", "photo", "photo_thumbnail", "created", "is_online", "last_seen")
-    fields = ("user", "bio", "photo", "photo_thumbnail", "show_online_status", "language",
+    fields = ("user", "bio", "photo", "photo_thumbnail", "show_online_status",
               "created", "is_online", "last_seen")  # fmt: skip
 
     def has_add_permission(self, request) -> bool:

@@ -11,9 +11,9 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from apps.core import usernames
+from apps.accounts import usernames
+from apps.accounts.reauth import confirm_password
 from apps.core.forms import ImageUploadField
-from apps.core.reauth import confirm_password
 
 from .models import BIO_MAX_LENGTH
 

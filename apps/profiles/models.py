@@ -29,10 +29,6 @@ class Profile(models.Model):
     created = models.DateTimeField("member since", default=timezone.now, editable=False)
     is_online = models.BooleanField(default=False, db_index=True)
     last_seen = models.DateTimeField(null=True, blank=True)
-    language = models.CharField(
-        "language", max_length=10, choices=settings.LANGUAGES, blank=True,
-        help_text=_("Empty: follow the browser."),
-    )  # fmt: skip
     theme = models.CharField(
         "theme", max_length=6, choices=Theme.choices, default=Theme.SYSTEM,
         help_text=_("System: follow the device's light or dark setting."),

@@ -6,11 +6,11 @@ from pathlib import PurePosixPath
 from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db.models import Case, Q, QuerySet, Value, When
-from django.db.models.fields.files import FieldFile
 from django.shortcuts import get_object_or_404
 
-from apps.core import usernames
-from apps.core.members import get_active_member
+from apps.accounts import usernames
+from apps.accounts.lifecycle import MemberData
+from apps.accounts.selectors import get_active_member
 from apps.social import selectors as social
 
 from .models import Profile, Theme
@@ -25,7 +25,7 @@ def users_with_profiles() -> QuerySet:
 
 def get_public_user(*, username: str):
     """Return the active user behind /u/<username>/, with their profile (see
-    apps.core.members for how names match)."""
+    apps.accounts.selectors for how names match)."""
     return get_active_member(username, users_with_profiles())
 
 
@@ -39,31 +39,27 @@ def members_by_pk(pks: Iterable[int]) -> dict[int, AbstractBaseUser]:
     return {user.pk: user for user in users}
 
 
-def preferences_of(*, user: AbstractBaseUser) -> tuple[str, str]:
-    """The member's saved interface language ("" to follow the browser) and theme."""
-    row = Profile.objects.filter(user=user).values_list("language", "theme").first()
-    return row or ("", Theme.SYSTEM)
+def theme_of(*, user: AbstractBaseUser) -> str:
+    """The member's saved light/dark choice."""
+    return Profile.objects.filter(user=user).values_list("theme", flat=True).first() or Theme.SYSTEM
 
 
-def member_export(
-    *, user: AbstractBaseUser
-) -> tuple[dict[str, object], list[tuple[str, FieldFile]]]:
-    """Return the member's profile for their data export, and the photo file to include."""
+def member_export(*, user: AbstractBaseUser) -> MemberData:
+    """The member's profile for their data export, and the photo file to include."""
     profile = Profile.objects.filter(user=user).first()
     if profile is None:
-        return {"profile": None}, []
+        return MemberData({"profile": None})
     data = {
         "profile": {
             "bio": profile.bio,
             "member_since": profile.created,
             "show_online_status": profile.show_online_status,
-            "language": profile.language,
             "theme": profile.theme,
             "last_seen": profile.last_seen,
             "photo": PurePosixPath(profile.photo.name).name if profile.photo else None,
         }
     }
-    return data, [("photo", profile.photo)] if profile.photo else []
+    return MemberData(data, [("photo", profile.photo)] if profile.photo else [])
 
 
 def search_people(

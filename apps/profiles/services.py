@@ -43,7 +43,7 @@ class PhotoChange:
 
 
 def create_profile(*, user: AbstractBaseUser) -> Profile:
-    """Create the profile of a user who has just been created (see accounts.User.save)."""
+    """Create the profile of a user who has just been created (signals.profile_for_new_user)."""
     return Profile.objects.create(user=user, created=user.date_joined)
 
 
@@ -134,11 +134,6 @@ def _other_fields(instance, changing: dict[str, object]) -> list[str]:
     return [f.name for f in instance._meta.fields if f.name not in changing]
 
 
-def set_language(*, user: AbstractBaseUser, language: str) -> None:
-    """Remember the member's interface language; it follows them to every device."""
-    Profile.objects.filter(user=user).update(language=language)
-
-
 def set_theme(*, user: AbstractBaseUser, theme: str) -> None:
     """Remember the member's light/dark choice; it follows them to every device."""
     Profile.objects.filter(user=user).update(theme=theme)
@@ -196,11 +191,16 @@ def clear_profile(*, user: AbstractBaseUser) -> bool:
 
 
 def forget_member(*, user: AbstractBaseUser) -> None:
-    """Remove the member's photo files once the deletion of their account commits (the
-    Profile row itself goes with the user)."""
-    names = list(
-        Profile.objects.filter(user=user).values_list("photo", "photo_thumbnail").first() or []
-    )
-    if any(names):
+    """Delete the member's profile, and its photo files once the deletion commits."""
+    names = [
+        name
+        for name in Profile.objects.filter(user=user)
+        .values_list("photo", "photo_thumbnail")
+        .first()
+        or []
+        if name
+    ]
+    Profile.objects.filter(user=user).delete()
+    if names:
         storage = Profile._meta.get_field("photo").storage
         transaction.on_commit(lambda: images.delete_quietly(storage, names), robust=True)

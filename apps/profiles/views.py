@@ -24,6 +24,8 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_htmx.http import HttpResponseClientRedirect, replace_url
 
+from apps.accounts import services as accounts
+from apps.accounts.middleware import LANGUAGE_SESSION_KEY
 from apps.core.decorators import login_required_htmx, rate_limited
 from apps.core.forms import focus_first_field, refuse_upload
 from apps.core.http import local_path
@@ -34,7 +36,6 @@ from apps.core.images import (
     max_upload_bytes,
     too_large_message,
 )
-from apps.core.middleware import LANGUAGE_SESSION_KEY
 from apps.core.paging import requested_page, wants_fragment
 from apps.core.uploads import limit_upload_size
 from apps.feed import selectors as feed_selectors
@@ -339,7 +340,7 @@ def set_language(request: HttpRequest) -> HttpResponse:
         return HttpResponseBadRequest(_("Unknown language."))
     return _remember(
         request, language, session_key=LANGUAGE_SESSION_KEY,
-        save=lambda member: services.set_language(user=member, language=language),
+        save=lambda member: accounts.set_language(user=member, language=language),
         cookie=settings.LANGUAGE_COOKIE_NAME, max_age=settings.LANGUAGE_COOKIE_AGE,
     )  # fmt: skip
 

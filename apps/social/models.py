@@ -116,11 +116,10 @@ class MutedKind(models.Model):
 
 class Digest(models.Model):
     """A member who asked for an email of their unread notifications, at most once a day,
-    in the language they used when they asked."""
+    in their language (User.language)."""
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
                                 primary_key=True, related_name="notification_digest")  # fmt: skip
-    language = models.CharField(max_length=10, blank=True)
     last_sent = models.DateTimeField(null=True, blank=True, editable=False)
 
     def __str__(self) -> str:

@@ -15,6 +15,7 @@ from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext, ngettext
 
+from apps.accounts.lifecycle import MemberData
 from apps.core import sql
 from apps.core.paging import Page, newest_first
 
@@ -336,9 +337,9 @@ def notification_page(user: AbstractBaseUser, *, number: object = 1) -> Numbered
     return page
 
 
-def member_export(*, user: AbstractBaseUser) -> dict[str, object]:
+def member_export(*, user: AbstractBaseUser) -> MemberData:
     """What this app holds of the member, for their data export."""
-    return {
+    return MemberData({
         "following": list(
             Follow.objects.filter(follower=user).values("followee__username", "created")
         ),
@@ -354,4 +355,4 @@ def member_export(*, user: AbstractBaseUser) -> dict[str, object]:
         ],
         "muted_notifications": sorted(muted_kinds(user)),
         "notification_digest": wants_digest(user),
-    }
+    })  # fmt: skip

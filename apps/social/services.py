@@ -21,6 +21,8 @@ from django.utils import timezone, translation
 from django.utils.html import strip_tags
 from django.utils.translation import gettext_lazy as _
 
+from apps.accounts import services as accounts
+
 from . import selectors
 from .models import Block, Digest, Follow, Kind, MutedKind, Notification
 
@@ -176,7 +178,8 @@ def save_settings(
     *, user: AbstractBaseUser, muted: list[str], digest: bool, language: str = ""
 ) -> None:
     """Switch off exactly the `muted` kinds of notification for the member (and on all
-    others), and their email digest on or off; the digest speaks `language`."""
+    others), and their email digest on or off. The digest speaks the member's language; one
+    who never chose it keeps `language`, the one the site speaks to them now."""
     muted = [kind for kind in muted if kind in Kind.values]
     with transaction.atomic():
         MutedKind.objects.filter(user=user).exclude(kind__in=muted).delete()
@@ -184,7 +187,9 @@ def save_settings(
             [MutedKind(user=user, kind=kind) for kind in muted], ignore_conflicts=True
         )
         if digest:
-            Digest.objects.update_or_create(user=user, defaults={"language": language})
+            Digest.objects.get_or_create(user=user)
+            if language and not user.language:
+                accounts.set_language(user=user, language=language)
         else:
             Digest.objects.filter(user=user).delete()
 
@@ -237,8 +242,7 @@ def _mail_digest(digest: Digest, *, since: datetime) -> bool:
     new = Notification.objects.filter(recipient=user, read=False, created__gt=since)
     if not new.exists():
         return False
-    language = digest.language or settings.LANGUAGE_CODE
-    with translation.override(language):
+    with translation.override(user.language or settings.LANGUAGE_CODE):
         lines = [
             html.unescape(strip_tags(group.text))
             for group in selectors.notification_page(user).object_list
@@ -256,3 +260,16 @@ def _mail_digest(digest: Digest, *, since: datetime) -> bool:
         body = render_to_string("social/email/digest_message.txt", context)
     send_mail(subject, body, None, [user.email])
     return True
+
+
+# --- A member leaving ------------------------------------------------------------------------
+
+
+def forget_member(*, user: AbstractBaseUser) -> None:
+    """Delete the member's follows and blocks (both ways), the notifications to them and
+    those they caused, and their notification switches."""
+    Notification.objects.filter(Q(recipient=user) | Q(actor=user)).delete()
+    Follow.objects.filter(Q(follower=user) | Q(followee=user)).delete()
+    Block.objects.filter(Q(blocker=user) | Q(blocked=user)).delete()
+    MutedKind.objects.filter(user=user).delete()
+    Digest.objects.filter(user=user).delete()

@@ -8,9 +8,9 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from apps.accounts.selectors import get_active_member
 from apps.core.decorators import login_required_htmx, rate_limited
 from apps.core.http import local_path
-from apps.core.members import get_active_member
 
 from . import selectors, services
 from .forms import NotificationSettingsForm

@@ -7,11 +7,14 @@ from pathlib import Path
 import polib
 import pytest
 import time_machine
+from django.contrib.auth import get_user_model
 from django.test import Client
 from django.utils import timezone
 
 from apps.profiles.models import Profile
 from tests.factories import PASSWORD, PostFactory, UserFactory
+
+User = get_user_model()
 
 ROOT = Path(__file__).resolve().parents[2]
 CATALOGUE = ROOT / "locale" / "ru" / "LC_MESSAGES"
@@ -80,7 +83,7 @@ def test_a_members_saved_language_follows_them_to_a_new_device():
     device = Client()
     device.post("/accounts/login/", {"login": "ivan", "password": PASSWORD})
     device.post("/language/", {"language": "ru"})
-    assert Profile.objects.get(user__username="ivan").language == "ru"
+    assert User.objects.get(username="ivan").language == "ru"
 
     other = Client(HTTP_ACCEPT_LANGUAGE="en")
     other.post("/accounts/login/", {"login": "ivan", "password": PASSWORD})

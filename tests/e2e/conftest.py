@@ -178,7 +178,7 @@ def assert_accessible(page) -> None:
 @pytest.fixture
 def demo(db):
     """The same demo content `make run` loads: three members, posts with images and comments."""
-    from apps.accounts.demo import load_demo_data
+    from apps.membership.demo import load_demo_data
 
     load_demo_data()
 

@@ -10,6 +10,7 @@ from django.test import Client
 
 from apps.feed import services
 from apps.feed.models import Comment, Like, Post
+from apps.membership.services import delete_account
 from tests.factories import CommentFactory, PostFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -252,7 +253,7 @@ def test_deleting_an_account_brings_the_counts_on_other_posts_back_in_line(clien
     top = services.create_comment(author=UserFactory(), post=post, text="Top")
     services.create_comment(author=leaving, post=post, text="Mine")
     services.create_comment(author=leaving, post=post, text="Reply", parent=top)
-    leaving.delete()
+    delete_account(user=leaving)
     post.refresh_from_db()
     assert (post.like_count, post.comment_count) == (0, 1)
 

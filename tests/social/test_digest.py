@@ -54,7 +54,7 @@ def test_the_digest_speaks_the_language_the_member_used(client, alice):
 
 
 def test_at_most_one_digest_a_day_and_only_with_news(alice):
-    Digest.objects.create(user=alice, language="en")
+    Digest.objects.create(user=alice)
     post = PostFactory(author=alice)
     like(post)
     now = timezone.now()
@@ -128,3 +128,12 @@ def test_old_notifications_are_forgotten(alice, settings):
     )
     assert services.forget_old_notifications() == 1
     assert Notification.objects.count() == 1
+
+
+def test_the_digest_follows_a_language_changed_after_it_was_switched_on(client, alice):
+    client.force_login(alice)
+    client.post("/settings/notifications/", {"kinds": ["like"], "digest": "on"})
+    client.post("/language/", {"language": "ru"})
+    like(PostFactory(author=alice))
+    services.send_digests()
+    assert mail.outbox[0].subject == "1 непрочитанное уведомление на Eternity"

@@ -14,7 +14,7 @@ import unicodedata
 from django.db import migrations, models
 
 import apps.accounts.models
-import apps.core.usernames
+import apps.accounts.usernames
 
 HANDLE = re.compile(r"[A-Za-z0-9_]{3,30}")
 RESERVED = {
@@ -89,7 +89,7 @@ class Migration(migrations.Migration):
                 help_text="3 to 30 characters: English letters, digits and underscores (_).",
                 max_length=150,
                 unique=True,
-                validators=[apps.core.usernames.UsernameValidator()],
+                validators=[apps.accounts.usernames.UsernameValidator()],
                 verbose_name="username",
             ),
         ),

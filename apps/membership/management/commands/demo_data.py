@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from apps.accounts.demo import load_demo_data
+from apps.membership.demo import load_demo_data
 
 
 class Command(BaseCommand):

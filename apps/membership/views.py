@@ -30,7 +30,7 @@ def account(request: HttpRequest) -> HttpResponse:
         "two_factor": is_mfa_enabled(request.user),
         "blocked": social.blocked_users(request.user),
     }
-    return render(request, "accounts/account.html", context)
+    return render(request, "membership/account.html", context)
 
 
 @login_required_htmx
@@ -55,7 +55,7 @@ def delete_account(request: HttpRequest) -> HttpResponse:
         # provider reauthentication yet): they log in again through their provider first.
         logout(request)
         messages.info(request, _("For your security, log in again to delete your account."))
-        return redirect_to_login(reverse("accounts:delete_account"))
+        return redirect_to_login(reverse("membership:delete_account"))
     form = DeleteAccountForm(request.POST or None, user=request.user, request=request)
     if request.method == "POST" and form.is_valid():
         user = request.user
@@ -63,7 +63,7 @@ def delete_account(request: HttpRequest) -> HttpResponse:
         services.delete_account(user=user)
         messages.success(request, _("Your account and everything in it have been deleted."))
         return redirect("feed:home")
-    return render(request, "accounts/delete.html", {"form": form})
+    return render(request, "membership/delete.html", {"form": form})
 
 
 def _recently_logged_in(request: HttpRequest) -> bool:

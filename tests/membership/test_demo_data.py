@@ -7,8 +7,8 @@ from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
-from apps.accounts.demo import load_demo_data
 from apps.feed.models import Post
+from apps.membership.demo import load_demo_data
 
 pytestmark = pytest.mark.django_db
 User = get_user_model()

@@ -161,7 +161,7 @@ def test_deleting_an_account_removes_placeholders_it_leaves_empty(user):
     leaving = UserFactory()
     feed.create_comment(author=leaving, post=post, text="Only reply", parent=top)
     feed.delete_comment(user=author, comment=top)  # top becomes "Comment deleted"
-    from apps.accounts.services import delete_account
+    from apps.membership.services import delete_account
 
     delete_account(user=leaving)
     assert not Comment.objects.filter(post=post).exists()
@@ -204,3 +204,21 @@ def test_passwords_typed_into_our_forms_never_reach_error_reports(client, user):
     )
     assert deletion.wsgi_request.sensitive_post_parameters == ("password",)
     assert change.wsgi_request.sensitive_post_parameters == ("email-password",)
+
+
+def test_deleting_members_with_the_admin_action_mends_the_counts_on_other_posts(client):
+    admin = UserFactory(is_staff=True, is_superuser=True)
+    client.force_login(admin)
+    post = PostFactory()
+    leaving = [UserFactory(), UserFactory()]
+    for member in leaving:
+        feed.set_like(user=member, post=post, liked=True)
+        feed.create_comment(author=member, post=post, text="Bye")
+    response = client.post(
+        "/admin/accounts/user/",
+        {"action": "delete_selected", "_selected_action": [m.pk for m in leaving], "post": "yes"},
+    )
+    assert response.status_code == 302
+    assert not User.objects.filter(pk__in=[m.pk for m in leaving]).exists()
+    post.refresh_from_db()
+    assert (post.like_count, post.comment_count) == (0, 0)

@@ -1,9 +1,11 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils.translation import gettext_lazy as _
 
+from apps.accounts.models import User
 from apps.profiles.models import Profile
 
-from .models import User
+from . import services
 
 
 class ProfileInline(admin.StackedInline):
@@ -45,6 +47,11 @@ class UserAdmin(DjangoUserAdmin):
     list_filter = ("profile__is_online", "is_staff", "is_superuser", "is_active")
     search_fields = ("username", "email", "first_name", "last_name")
     list_select_related = ("profile",)
+    fieldsets = (
+        (None, {"fields": ("username", "password")}),
+        (_("Personal info"), {"fields": ("first_name", "last_name", "email", "language")}),
+        *DjangoUserAdmin.fieldsets[2:],
+    )
     ordering = ("-date_joined",)
 
     @admin.display(boolean=True, description="online", ordering="profile__is_online")
@@ -53,5 +60,14 @@ class UserAdmin(DjangoUserAdmin):
         return profile.is_online if profile else None
 
     def get_inline_instances(self, request, obj=None):
-        # On "add user" the Profile is created by User.save(); an inline form would make a second.
+        # On "add user" the Profile is created with the user; an inline form would make a second.
         return super().get_inline_instances(request, obj) if obj else []
+
+    # Deleting members here goes through the same lifecycle as the account page: their files
+    # go, and the counts and threads on other people's posts are mended.
+    def delete_model(self, request, obj: User) -> None:
+        services.delete_account(user=obj)
+
+    def delete_queryset(self, request, queryset) -> None:
+        for user in queryset:
+            services.delete_account(user=user)

@@ -9,6 +9,7 @@ from PIL import Image, ImageDraw
 
 from apps.feed import selectors as feed_selectors
 from apps.feed import services as feed
+from apps.moderation.apps import MODERATORS
 from apps.profiles import services as profiles
 from apps.social import services as social
 
@@ -82,7 +83,7 @@ def load_demo_data() -> list[str]:
             profiles.update_profile(user=user, tokens={}, profile_fields={"bio": bio})
         users[username] = user
         lines.append(f"Demo login: {user.username} or {user.email} / {DEMO_PASSWORD}")
-    moderators = Group.objects.filter(name="moderator").first()
+    moderators = Group.objects.filter(name=MODERATORS).first()
     if moderators is not None:
         moderators.user_set.add(users[DEMO_MODERATOR])
         lines.append(f"Demo moderator: {users[DEMO_MODERATOR].username} (/moderation/)")

@@ -1,0 +1,52 @@
+"""Reads about members that other apps share: the member a name in a URL (/u/<username>/...)
+stands for, looked up one way everywhere."""
+
+from allauth.account.models import EmailAddress
+from allauth.socialaccount.models import SocialAccount
+from allauth.usersessions.models import UserSession
+from django.contrib.auth import get_user_model
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.db.models import QuerySet
+from django.db.models.functions import Lower
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+from . import usernames
+from .lifecycle import MemberData
+
+
+def get_active_member(username: str, queryset: QuerySet | None = None):
+    """Return the active user named `username`, matched like signup: whatever the case and
+    Unicode form (fullwidth /u/alice/ is alice's page), on the Lower(username) index."""
+    username = usernames.normalize(username)
+    if not usernames.ANY_NAME.fullmatch(username):
+        raise Http404  # not a name anyone can have; no query
+    if queryset is None:
+        queryset = get_user_model().objects.all()
+    users = queryset.filter(is_active=True).annotate(handle=Lower("username"))
+    return get_object_or_404(users, handle=username.lower())
+
+
+def member_export(*, user: AbstractBaseUser) -> MemberData:
+    """The account, its addresses, linked providers and sessions, for the member's export."""
+    sessions = UserSession.objects.filter(user=user)
+    return MemberData({
+        "account": {
+            "username": user.username,
+            "first_name": user.first_name,
+            "last_name": user.last_name,
+            "email": user.email,
+            "language": user.language,
+            "date_joined": user.date_joined,
+            "last_login": user.last_login,
+        },
+        "email_addresses": list(
+            EmailAddress.objects.filter(user=user).values("email", "verified", "primary")
+        ),
+        "social_accounts": list(SocialAccount.objects.filter(user=user).values("provider", "uid")),
+        "sessions": [
+            {"ip": s.ip, "user_agent": s.user_agent, "created": s.created_at,
+             "last_seen": s.last_seen_at}
+            for s in sessions
+        ],
+    })  # fmt: skip
