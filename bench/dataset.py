@@ -28,7 +28,7 @@ BACKEND = "apps.accounts.backends.AuthenticationBackend"
 
 
 def _image() -> tuple[str, int, int]:
-    from apps.core import images
+    from apps.core.uploads import images
     from apps.feed.models import Post
 
     buffer = io.BytesIO()

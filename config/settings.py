@@ -101,10 +101,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "apps.core.requestid.RequestIdMiddleware",
-    "apps.core.middleware.LivenessMiddleware",
+    "apps.core.ops.requestid.RequestIdMiddleware",
+    "apps.core.ops.health.LivenessMiddleware",
     # Responses by view and status, and their latency, for /metrics (health checks not counted).
-    "apps.core.metrics.MetricsMiddleware",
+    "apps.core.ops.metrics.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -113,7 +113,7 @@ MIDDLEWARE = [
     # bytes to every response ("Heal the BREACH"), and the CSRF token is masked anew on each
     # request, so no secret repeats byte for byte across responses.
     "django.middleware.gzip.GZipMiddleware",
-    "apps.core.middleware.FreshPagesMiddleware",
+    "apps.core.web.middleware.FreshPagesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -124,7 +124,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "apps.accounts.middleware.MemberLanguageMiddleware",
-    "apps.core.middleware.HtmxMessagesMiddleware",
+    "apps.core.web.middleware.HtmxMessagesMiddleware",
     "apps.presence.middleware.PresenceMiddleware",
     "apps.accounts.middleware.SessionActivityMiddleware",
 ]
@@ -146,7 +146,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.csp",
                 "django.template.context_processors.i18n",
-                "apps.core.context_processors.site",
+                "apps.core.web.context_processors.site",
                 "apps.profiles.theme.theme",
             ],
         },
@@ -175,11 +175,11 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "apps.core.cache.ResilientRedisCache",
+            "BACKEND": "apps.core.ops.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "eternity",
             # Heroku Redis serves TLS with a self-signed certificate (REDIS_TLS_VERIFY=0).
-            # Short timeouts: a hung Redis must degrade the cache (apps/core/cache.py) within a
+            # Short timeouts: a hung Redis must degrade the cache (apps/core/ops/cache.py) within a
             # fraction of a second, not hold requests until gunicorn kills the worker.
             "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}
             | (
@@ -258,7 +258,7 @@ ACCOUNT_RATE_LIMITS = {
     "manage_email": "10/m/user",
     "reauthenticate": "10/m/user",
     "confirm_email": "1/3m/key",
-    # Our own writes, through apps.core.decorators.rate_limited (same shared-cache counters).
+    # Our own writes, through apps.core.web.decorators.rate_limited (same shared-cache counters).
     "write_post": "10/m/user,30/m/ip",
     "write_comment": "20/m/user,60/m/ip",
     "like": "60/m/user,180/m/ip",
@@ -433,10 +433,10 @@ STORAGES = {
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Eternity <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 _smtp_host = os.environ.get("EMAIL_HOST", "" if DEBUG else "localhost")
-# Every mail leaves through the task queue: the request only queues it (apps.core.mail), and
+# Every mail leaves through the task queue: the request only queues it (apps.core.jobs.mail), and
 # the worker hands it to the "outbound" mailer, retrying with backoff while it is unreachable.
 MAILERS = {
-    "default": {"BACKEND": "apps.core.mail.QueuedEmailBackend"},
+    "default": {"BACKEND": "apps.core.jobs.mail.QueuedEmailBackend"},
     "outbound": {
         "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
         "OPTIONS": {
@@ -450,7 +450,7 @@ MAILERS = {
     }
     if _smtp_host
     # Local development: the worker prints each mail readably, links can be clicked there.
-    else {"BACKEND": "apps.core.mail.ReadableConsoleBackend"},
+    else {"BACKEND": "apps.core.jobs.mail.ReadableConsoleBackend"},
 }
 MAIL_MAX_ATTEMPTS = env_int("MAIL_MAX_ATTEMPTS", 6)
 MAIL_RETRY_SECONDS = env_int("MAIL_RETRY_SECONDS", 30)  # then 4x longer each time: 30 s … 2 h
@@ -459,7 +459,7 @@ MAIL_RETRY_SECONDS = env_int("MAIL_RETRY_SECONDS", 30)  # then 4x longer each ti
 
 # Django's tasks framework with a database-backed queue: no extra service, the same database
 # everywhere (SQLite or PostgreSQL). `python manage.py worker` runs the tasks and the periodic
-# jobs (apps/*/tasks.py, registered with apps.core.periodic.every).
+# jobs (apps/*/tasks.py, registered with apps.core.jobs.periodic.every).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
 # --- Security -------------------------------------------------------------------------------
@@ -499,7 +499,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 # Image uploads (profile photos, post images): refused beyond these, before decoding.
 IMAGE_UPLOAD_MAX_BYTES = env_int("IMAGE_UPLOAD_MAX_MB", 5) * 1024 * 1024
 # Every accepted upload stays in memory (bigger bodies are refused unread, see
-# apps/core/uploads.py), so no request, even one killed mid-way, leaves a temporary file.
+# apps/core/uploads/limits.py), so no request, even one killed mid-way, leaves a temporary file.
 UPLOAD_FORM_OVERHEAD = 64 * 1024  # the other fields and multipart boundaries around a file
 FILE_UPLOAD_MAX_MEMORY_SIZE = IMAGE_UPLOAD_MAX_BYTES + UPLOAD_FORM_OVERHEAD
 IMAGE_MAX_PIXELS = env_int("IMAGE_MAX_MEGAPIXELS", 40) * 1_000_000
@@ -520,17 +520,17 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 MESSAGE_TAGS = {40: "danger"}
 
 # One JSON object a line in production (LOG_FORMAT=json), readable lines in development;
-# each line carries the id of the request it was written for (apps/core/requestid.py).
+# each line carries the id of the request it was written for (apps/core/ops/requestid.py).
 LOG_FORMAT = os.environ.get("LOG_FORMAT") or ("plain" if DEBUG else "json")
 if LOG_FORMAT not in {"plain", "json"}:
     raise ImproperlyConfigured("LOG_FORMAT must be plain or json.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "apps.core.requestid.RequestIdFilter"}},
+    "filters": {"request_id": {"()": "apps.core.ops.requestid.RequestIdFilter"}},
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
-        "json": {"()": "apps.core.logs.JsonFormatter"},
+        "json": {"()": "apps.core.ops.logs.JsonFormatter"},
     },
     "handlers": {
         "console": {
@@ -549,7 +549,7 @@ SENTRY_DSN = os.environ.get("SENTRY_DSN", "")
 if SENTRY_DSN:
     import sentry_sdk
 
-    from apps.core.requestid import tag_sentry_event
+    from apps.core.ops.requestid import tag_sentry_event
 
     sentry_sdk.init(
         dsn=SENTRY_DSN,
@@ -560,6 +560,6 @@ if SENTRY_DSN:
         before_send=tag_sentry_event,
     )
 
-# Metrics for Prometheus at /metrics (apps.core.metrics): answered only with
+# Metrics for Prometheus at /metrics (apps.core.ops.metrics): answered only with
 # "Authorization: Bearer <METRICS_TOKEN>"; without a token the endpoint does not exist.
 METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")

@@ -17,4 +17,4 @@ urlpatterns = [
     path(settings.ADMIN_URL, admin.site.urls),
 ]
 
-handler500 = "apps.core.views.server_error"
+handler500 = "apps.core.web.errors.server_error"

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 
-from apps.core.throttle import MemberBeatMiddleware
+from apps.core.web.heartbeat import MemberBeatMiddleware
 
 SESSION_KEY = "_usersession_seen_at"
 LANGUAGE_SESSION_KEY = "_member_language"

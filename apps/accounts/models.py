@@ -4,7 +4,7 @@ from django.db import models, transaction
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
-from apps.core.links import remembered_url
+from apps.core.web.links import remembered_url
 
 from . import usernames
 

@@ -6,7 +6,7 @@ from allauth.usersessions.models import UserSession
 from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
 
-from apps.core.throttle import start_interval
+from apps.core.web.heartbeat import start_interval
 
 from .middleware import LANGUAGE_SESSION_KEY, SESSION_KEY
 

@@ -6,7 +6,7 @@ class CoreConfig(AppConfig):
     verbose_name = "Core"
 
     def ready(self) -> None:
-        from . import (
+        from .ops import (
             checks,  # noqa: F401 (registers the system checks)
             metrics,  # noqa: F401 (connects the login counters)
         )

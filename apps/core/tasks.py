@@ -6,8 +6,8 @@ from django.conf import settings
 from django.core.management import call_command
 from django.tasks import task
 
-from . import kept
-from .periodic import every
+from .jobs.periodic import every
+from .uploads import pending
 
 # How long finished task results are kept: a sent mail's result holds the mail, links and
 # all, so successes go after a day; failures stay a week for staff to look into.
@@ -38,6 +38,6 @@ def prune_finished_tasks() -> str:
 
 @every(seconds=24 * 60 * 60)
 @task
-def forget_kept_images() -> str:
-    """Delete images kept for forms that were never sent again."""
-    return f"{kept.forget_stale()} kept image(s) removed"
+def forget_pending_images() -> str:
+    """Delete images that waited for a form which was never sent again."""
+    return f"{pending.forget_stale()} pending image(s) removed"

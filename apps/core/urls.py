@@ -1,13 +1,14 @@
 from django.conf import settings
 from django.urls import path
 
-from . import metrics, views
+from .ops import health, metrics
+from .uploads import views as uploads
 
 app_name = "core"
 
 # /healthz/ is answered by LivenessMiddleware before URL resolution.
 urlpatterns = [
-    path("readyz/", views.readyz, name="readyz"),
+    path("readyz/", health.readyz, name="readyz"),
     path("metrics", metrics.metrics, name="metrics"),
 ]
 
@@ -15,5 +16,5 @@ if settings.MEDIA_ON_LOCAL_DISK:
     # Django serves uploads where nothing in front does (make run, gunicorn alone); nginx
     # answers /media/ itself before a request gets here.
     urlpatterns.append(
-        path(f"{settings.MEDIA_URL.lstrip('/')}<path:name>", views.media, name="media")
+        path(f"{settings.MEDIA_URL.lstrip('/')}<path:name>", uploads.media, name="media")
     )

@@ -2,7 +2,7 @@ from django import forms
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from apps.core.forms import ImageUploadField
+from apps.core.uploads.forms import ImageUploadField
 
 from . import services
 from .models import (

@@ -3,7 +3,7 @@ from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from django.utils import timezone
 
-from apps.core.links import remembered_url
+from apps.core.web.links import remembered_url
 
 TITLE_MAX_LENGTH = 150
 TEXT_MAX_LENGTH = 10_000
@@ -43,7 +43,7 @@ class Post(models.Model):
     title = models.CharField(max_length=TITLE_MAX_LENGTH)
     text = models.TextField(max_length=TEXT_MAX_LENGTH)
     tags = models.ManyToManyField(Tag, related_name="posts", blank=True)
-    # Re-encoded by apps.core.images, stored under a random name; never the upload itself.
+    # Re-encoded by apps.core.uploads.images, stored under a random name; never the upload itself.
     image = models.ImageField(upload_to="posts/", blank=True, width_field="image_width",
                               height_field="image_height")  # fmt: skip
     image_width = models.PositiveIntegerField(null=True, blank=True, editable=False)

@@ -20,7 +20,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from apps.accounts.lifecycle import MemberData
-from apps.core.paging import Page, newest_first
+from apps.core.db.paging import Page, newest_first
 from apps.social import selectors as social
 
 from . import permissions

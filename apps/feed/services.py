@@ -12,7 +12,7 @@ from django.db.models.functions import Coalesce, Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from apps.core import images
+from apps.core.uploads import images
 from apps.social import selectors as social_selectors
 from apps.social import services as social
 from apps.social.models import Kind

@@ -9,13 +9,14 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from apps.core import kept
-from apps.core.decorators import TOO_OFTEN, login_required_htmx, rate_limited
-from apps.core.forms import focus_first_field, refuse_upload
-from apps.core.http import local_path
-from apps.core.images import InvalidImage, NotStored, too_large_message
-from apps.core.paging import requested_page, wants_fragment
-from apps.core.uploads import limit_upload_size
+from apps.core.db.paging import requested_page, wants_fragment
+from apps.core.uploads import pending
+from apps.core.uploads.forms import refuse_upload
+from apps.core.uploads.images import InvalidImage, NotStored, too_large_message
+from apps.core.uploads.limits import limit_upload_size
+from apps.core.web.decorators import TOO_OFTEN, login_required_htmx, rate_limited
+from apps.core.web.forms import focus_first_field
+from apps.core.web.http import local_path
 from apps.social import selectors as social_selectors
 
 from . import permissions, selectors, services
@@ -187,7 +188,7 @@ def _post_form(request: HttpRequest, pk: int | None) -> HttpResponse:
         data = form.cleaned_data
         image = data["image"].read() if data["image"] else None
         if image is None and token:
-            image = kept.take(token=token, user_id=request.user.pk)
+            image = pending.take(token=token, user_id=request.user.pk)
             token = ""
             if image is None:
                 form.add_error("image", _("The image chosen earlier is gone; choose it again."))
@@ -227,14 +228,14 @@ def _kept_image(request: HttpRequest, form: PostForm, token: str) -> dict[str, s
     if upload and "image" not in form.errors:
         upload.seek(0)
         try:
-            token, url = kept.keep(data=upload.read(), user_id=request.user.pk)
+            token, url = pending.keep(data=upload.read(), user_id=request.user.pk)
         except InvalidImage as error:
             form.add_error("image", str(error))
             return {}
         except NotStored:
             return {}
         return {"kept_token": token, "kept_url": url}
-    if token and (url := kept.url_of(token=token, user_id=request.user.pk)):
+    if token and (url := pending.url_of(token=token, user_id=request.user.pk)):
         return {"kept_token": token, "kept_url": url}
     return {}
 

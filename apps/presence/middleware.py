@@ -4,7 +4,7 @@ from collections.abc import Callable
 
 from django.http import HttpRequest
 
-from apps.core.throttle import MemberBeatMiddleware
+from apps.core.web.heartbeat import MemberBeatMiddleware
 
 from . import services
 

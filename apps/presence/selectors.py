@@ -9,7 +9,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from apps.core import sql
+from apps.core.db import sql
 from apps.profiles.models import Profile
 from apps.social import selectors as social_selectors
 
@@ -56,7 +56,7 @@ def presence_rows(usernames: Iterable[str], viewer=None) -> dict[str, PresenceRo
     """The badge columns for these usernames in ONE query, keyed by username as stored.
     Unknown or inactive usernames are simply absent. Members `viewer` blocked, or who blocked
     `viewer`, show to them as if they hid their status. Every poll asks: written in SQL
-    (apps.core.sql)."""
+    (apps.core.db.sql)."""
     names = list(dict.fromkeys(usernames))
     if not names:
         return {}
@@ -87,7 +87,7 @@ ONLINE_NOW_LIMIT = 24
 def online_followed(user) -> tuple[list, int]:
     """The members `user` follows who are online now and let others see it, most recently
     active first: at most ONLINE_NOW_LIMIT of them, and how many there are. One query (every
-    poll asks: written in SQL, apps.core.sql), as users with their profiles."""
+    poll asks: written in SQL, apps.core.db.sql), as users with their profiles."""
     User = get_user_model()
     since = timezone.now() - timedelta(seconds=settings.PRESENCE_TTL)
     followed, params = social_selectors.followed_sql(user.pk, "u.id")

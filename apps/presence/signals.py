@@ -3,7 +3,7 @@
 from django.contrib.auth.signals import user_logged_in, user_logged_out
 from django.dispatch import receiver
 
-from apps.core.throttle import start_interval
+from apps.core.web.heartbeat import start_interval
 
 from . import services
 from .middleware import SESSION_KEY

@@ -2,7 +2,7 @@
 
 from django.tasks import task
 
-from apps.core.periodic import every
+from apps.core.jobs.periodic import every
 
 from . import services
 

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
 from apps.accounts.usernames import ANY_NAME
-from apps.core.metrics import PRESENCE_POLLS
+from apps.core.ops.metrics import PRESENCE_POLLS
 from apps.social import selectors as social_selectors
 
 from . import selectors, services

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.accounts import usernames
 from apps.accounts.reauth import confirm_password
-from apps.core.forms import ImageUploadField
+from apps.core.uploads.forms import ImageUploadField
 
 from .models import BIO_MAX_LENGTH
 

@@ -15,7 +15,7 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 from django.db.models import Q
 
-from apps.core import images
+from apps.core.uploads import images
 
 from .models import AVATAR_SIZE, AVATAR_THUMBNAIL_SIZE, Profile
 

@@ -26,18 +26,19 @@ from django_htmx.http import HttpResponseClientRedirect, replace_url
 
 from apps.accounts import services as accounts
 from apps.accounts.middleware import LANGUAGE_SESSION_KEY
-from apps.core.decorators import login_required_htmx, rate_limited
-from apps.core.forms import focus_first_field, refuse_upload
-from apps.core.http import local_path
-from apps.core.images import (
+from apps.core.db.paging import requested_page, wants_fragment
+from apps.core.uploads.forms import refuse_upload
+from apps.core.uploads.images import (
     InvalidImage,
     NotStored,
     human_size,
     max_upload_bytes,
     too_large_message,
 )
-from apps.core.paging import requested_page, wants_fragment
-from apps.core.uploads import limit_upload_size
+from apps.core.uploads.limits import limit_upload_size
+from apps.core.web.decorators import login_required_htmx, rate_limited
+from apps.core.web.forms import focus_first_field
+from apps.core.web.http import local_path
 from apps.feed import selectors as feed_selectors
 from apps.social import selectors as social_selectors
 

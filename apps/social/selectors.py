@@ -16,8 +16,8 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext, ngettext
 
 from apps.accounts.lifecycle import MemberData
-from apps.core import sql
-from apps.core.paging import Page, newest_first
+from apps.core.db import sql
+from apps.core.db.paging import Page, newest_first
 
 from . import targets
 from .models import Block, Digest, Follow, Kind, MutedKind, Notification
@@ -69,7 +69,7 @@ def blocks_with(viewer: AbstractBaseUser) -> Exists:
 
 
 def blocks_with_sql(viewer_id: int, member: str) -> tuple[str, list[int]]:
-    """`blocks_with` as an SQL condition for a hand-written query (apps.core.sql): true
+    """`blocks_with` as an SQL condition for a hand-written query (apps.core.db.sql): true
     for the member whose id is the SQL expression `member`."""
     block = sql.table(Block)
     return (
@@ -194,7 +194,7 @@ def following_page(user: AbstractBaseUser, *, viewer: AbstractBaseUser,
 
 def unread_count(user: AbstractBaseUser) -> int:
     """How many unread lines the notifications page shows: a burst counts once. Every poll
-    asks, so it is written in SQL (apps.core.sql)."""
+    asks, so it is written in SQL (apps.core.db.sql)."""
     if not user.is_authenticated:
         return 0
     query = (

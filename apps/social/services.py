@@ -208,7 +208,7 @@ def forget_old_notifications(*, now: datetime | None = None) -> int:
 def send_digests(*, now: datetime | None = None) -> int:
     """Email every member who asked for the digest and has unread notifications newer than
     their last one, at most once per DIGEST_INTERVAL; return how many were sent. Each mail is
-    queued (apps.core.mail) in the transaction that records it as sent, so a member gets it
+    queued (apps.core.jobs.mail) in the transaction that records it as sent, so a member gets it
     once, whichever worker runs this."""
     now = now or timezone.now()
     due = Q(last_sent__isnull=True) | Q(last_sent__lte=now - DIGEST_INTERVAL)

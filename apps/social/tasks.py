@@ -3,7 +3,7 @@ daily) and forgetting old notifications (daily)."""
 
 from django.tasks import task
 
-from apps.core.periodic import every
+from apps.core.jobs.periodic import every
 
 from . import services
 

@@ -19,8 +19,8 @@ from django.test import Client
 from django.utils.module_loading import autodiscover_modules
 from django_tasks_db.models import DBTaskResult
 
-from apps.core import periodic
-from apps.core.mail import deliver_mail
+from apps.core.jobs import periodic
+from apps.core.jobs.mail import deliver_mail
 from apps.presence.tasks import sweep_presence
 from apps.profiles.models import Profile
 from tests.factories import PASSWORD, UserFactory
@@ -68,7 +68,7 @@ def smtp_port(settings):
     """Mail through the queue to an SMTP server on this port (nothing listens there yet)."""
     port = free_port()
     settings.MAILERS = {
-        "default": {"BACKEND": "apps.core.mail.QueuedEmailBackend"},
+        "default": {"BACKEND": "apps.core.jobs.mail.QueuedEmailBackend"},
         "outbound": smtp_on(port),
     }
     settings.MAIL_RETRY_SECONDS = 30
@@ -83,7 +83,7 @@ def signup(client: Client, username: str = "newbie"):
 
 
 def queued_mail() -> list[DBTaskResult]:
-    return list(DBTaskResult.objects.filter(task_path="apps.core.mail.deliver_mail"))
+    return list(DBTaskResult.objects.filter(task_path="apps.core.jobs.mail.deliver_mail"))
 
 
 # --- Requests only queue mail --------------------------------------------------------------
@@ -125,7 +125,7 @@ def test_a_hung_mail_server_does_not_hold_the_request(client, settings):
     listener.bind(("127.0.0.1", 0))
     listener.listen()  # accepts connections, never says a word
     settings.MAILERS = {
-        "default": {"BACKEND": "apps.core.mail.QueuedEmailBackend"},
+        "default": {"BACKEND": "apps.core.jobs.mail.QueuedEmailBackend"},
         "outbound": smtp_on(listener.getsockname()[1]),
     }
     started = time.monotonic()
@@ -283,7 +283,7 @@ def test_wrong_passwords_still_count(user):
 
 @pytest.fixture
 def resilient():
-    from apps.core import cache
+    from apps.core.ops import cache
 
     cache._broken_until.clear()
     yield cache
@@ -303,7 +303,7 @@ def test_with_redis_down_the_cache_skips_it_for_a_while_and_logs_once(caplog, re
     assert results == ["fallback"] * 200
     assert real_get.call_count == 1  # the other 199 calls never went near the network
     assert elapsed < 0.6
-    warnings = [r for r in caplog.records if r.name == "apps.core.cache"]
+    warnings = [r for r in caplog.records if r.name == "apps.core.ops.cache"]
     assert len(warnings) == 1
     assert warnings[0].exc_info is None  # one line, not a traceback
     assert unreachable.add("lock", 1) is True  # rate limits fail open meanwhile

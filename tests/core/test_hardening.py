@@ -145,7 +145,7 @@ def test_a_hung_redis_degrades_the_cache_quickly(monkeypatch):
     import threading
     import time
 
-    from apps.core.cache import ResilientRedisCache
+    from apps.core.ops.cache import ResilientRedisCache
 
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))

@@ -23,14 +23,14 @@ def test_readyz_is_503_with_a_reason_when_the_database_is_down(client):
     def refuse(*args, **kwargs):
         raise OperationalError("connection refused")
 
-    with mock.patch("apps.core.views.connection.cursor", side_effect=refuse):
+    with mock.patch("apps.core.ops.health.connection.cursor", side_effect=refuse):
         response = client.get("/readyz/")
     assert response.status_code == 503
     assert "database unavailable" in response.json()["problems"]
 
 
 def test_readyz_is_503_when_the_cache_is_down(client):
-    with mock.patch("apps.core.views.cache.set", side_effect=ConnectionError("no cache")):
+    with mock.patch("apps.core.ops.health.cache.set", side_effect=ConnectionError("no cache")):
         response = client.get("/readyz/")
     assert response.status_code == 503
     assert response.json()["problems"] == ["cache unavailable"]

@@ -10,7 +10,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_the_printed_verification_link_works_as_printed(client, settings, capsys):
-    settings.MAILERS = {"default": {"BACKEND": "apps.core.mail.ReadableConsoleBackend"}}
+    settings.MAILERS = {"default": {"BACKEND": "apps.core.jobs.mail.ReadableConsoleBackend"}}
     client.post("/accounts/signup/", {"email": "newbie@example.com", "username": "newbie",
                                       "password1": PASSWORD, "password2": PASSWORD})  # fmt: skip
     printed = capsys.readouterr().out

@@ -9,8 +9,8 @@ import pytest
 from django.test import Client, override_settings
 from django.urls import path
 
-from apps.core.logs import JsonFormatter
-from apps.core.requestid import RequestIdFilter
+from apps.core.ops.logs import JsonFormatter
+from apps.core.ops.requestid import RequestIdFilter
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +20,7 @@ def boom(request):
 
 
 urlpatterns = [path("boom/", boom)]
-handler500 = "apps.core.views.server_error"
+handler500 = "apps.core.web.errors.server_error"
 
 
 @pytest.fixture

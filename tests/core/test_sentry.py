@@ -25,7 +25,7 @@ def boom(request):
     raise RuntimeError("a bug in a view")
 
 urlpatterns = [path("boom/", boom)]
-handler500 = "apps.core.views.server_error"
+handler500 = "apps.core.web.errors.server_error"
 
 call_command("migrate", verbosity=0)
 with override_settings(ROOT_URLCONF="__main__"):

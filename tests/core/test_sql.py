@@ -1,11 +1,11 @@
-"""apps.core.sql: the hand-written reads get what the ORM would have given."""
+"""apps.core.db.sql: the hand-written reads get what the ORM would have given."""
 
 from datetime import timedelta
 
 import pytest
 from django.utils import timezone
 
-from apps.core import sql
+from apps.core.db import sql
 from apps.profiles.models import Profile
 from tests.factories import UserFactory
 

@@ -234,9 +234,9 @@ def test_an_image_chosen_for_a_form_with_errors_is_kept_for_the_next_send(
 
 
 def test_a_kept_image_token_from_someone_else_is_refused(client, author, media_root):
-    from apps.core import kept
+    from apps.core.uploads import pending
 
-    token, _ = kept.keep(data=image_bytes(), user_id=author.pk + 1000)
+    token, _ = pending.keep(data=image_bytes(), user_id=author.pk + 1000)
     response = client.post("/posts/new/", {"title": "T", "text": "W", "tags": "",
                                            "kept_image": token})  # fmt: skip
     assert "The image chosen earlier is gone; choose it again." in response.content.decode()
@@ -247,15 +247,15 @@ def test_kept_images_never_used_are_removed_by_the_daily_job(media_root):
     import os
     import time
 
-    from apps.core import kept
-    from apps.core.tasks import forget_kept_images
+    from apps.core.tasks import forget_pending_images
+    from apps.core.uploads import pending
 
-    kept.keep(data=image_bytes(), user_id=1)
+    pending.keep(data=image_bytes(), user_id=1)
     [old] = kept_files(media_root)
     two_days_ago = time.time() - 2 * 86_400
     os.utime(old, (two_days_ago, two_days_ago))
-    kept.keep(data=image_bytes(colour=(1, 2, 3)), user_id=1)
-    assert forget_kept_images.call() == "1 kept image(s) removed"
+    pending.keep(data=image_bytes(colour=(1, 2, 3)), user_id=1)
+    assert forget_pending_images.call() == "1 pending image(s) removed"
     assert len(kept_files(media_root)) == 1
 
 

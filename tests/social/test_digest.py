@@ -7,7 +7,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from apps.core import periodic
+from apps.core.jobs import periodic
 from apps.feed import services as feed
 from apps.social import services
 from apps.social.models import Digest

@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand
 from django.db import DatabaseError, connections
 from django.utils.module_loading import autodiscover_modules
 
-from apps.core import periodic
+from apps.core.jobs import periodic
 
 logger = logging.getLogger(__name__)
 

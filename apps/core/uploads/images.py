@@ -162,7 +162,7 @@ def delete_quietly(storage: Storage, names: Iterable[str]) -> None:
 class LimitedUploadHandler(FileUploadHandler):
     """Stops reading an upload as soon as it passes the limit, so an oversized body is never
     held in memory or written whole to a temporary file, even when Content-Length lies. Install
-    it before request.POST or request.FILES is read (see apps.core.uploads)."""
+    it before request.POST or request.FILES is read (see apps.core.uploads.limits)."""
 
     def __init__(self, request=None, limit: int | None = None) -> None:
         super().__init__(request)

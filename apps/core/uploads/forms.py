@@ -13,7 +13,7 @@ ACCEPTED_IMAGES = "image/jpeg,image/png,image/webp,image/gif"
 
 class ImageUploadField(forms.FileField):
     """An image upload: the browser's picker offers images, an oversized file is refused with
-    the site's one size message. The bytes themselves are checked by apps.core.images."""
+    the site's one size message. The bytes themselves are checked by apps.core.uploads.images."""
 
     widget = forms.ClearableFileInput(attrs={"accept": ACCEPTED_IMAGES})
 
@@ -45,13 +45,3 @@ def refuse_upload(form: forms.Form, message: str) -> bool:
         form.errors.pop(name, None)  # e.g. "choose a file": one was chosen, and refused
     form.add_error(name, message)
     return True
-
-
-def focus_first_field(form: forms.Form) -> None:
-    """Mark the field htmx focuses after a swap ([autofocus]): the first one with an error,
-    else the first visible one."""
-    visible = [field.name for field in form.visible_fields()]
-    invalid = [name for name in visible if name in form.errors]
-    target = (invalid or visible or [None])[0]
-    if target:
-        form.fields[target].widget.attrs["autofocus"] = True

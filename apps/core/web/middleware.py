@@ -11,7 +11,7 @@ FreshPagesMiddleware: what the browser may keep (see its docstring)."""
 from collections.abc import Callable
 
 from django.contrib.messages import get_messages
-from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.utils.cache import add_never_cache_headers, patch_vary_headers
 
@@ -61,23 +61,4 @@ class FreshPagesMiddleware:
         is_html = response.get("Content-Type", "").startswith("text/html")
         if is_html and "Cache-Control" not in response:
             add_never_cache_headers(response)
-        return response
-
-
-class LivenessMiddleware:
-    """Answers GET /healthz/ first, before host validation, HTTPS redirects and sessions: a
-    container or platform probe (Docker's HEALTHCHECK on 127.0.0.1, a load balancer using the
-    instance IP) must get 200 from a live process whatever Host it sends. It touches nothing
-    else, so a database outage does not make the orchestrator restart healthy processes."""
-
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        if request.path != "/healthz/":
-            return self.get_response(request)
-        if request.method not in {"GET", "HEAD"}:
-            return HttpResponseNotAllowed(["GET", "HEAD"])
-        response = JsonResponse({"status": "ok"})
-        response["Cache-Control"] = "no-store"
         return response

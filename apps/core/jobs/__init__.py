@@ -1,0 +1,1 @@
+"""Work done outside requests: the mail queue and the periodic-job schedule the worker runs."""
