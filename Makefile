@@ -12,7 +12,7 @@ MANAGE := $(BIN)/python manage.py
 DEPLOY_ENV := DEBUG=0 SECRET_KEY=deploy-check-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEFGHIJ \
 	ALLOWED_HOSTS=eternity.example.com DATABASE_URL=sqlite:///:memory: EMAIL_HOST=smtp.example.com
 
-.PHONY: reset run test lint fmt migrate demo check-deploy pytest e2e clean bench messages compilemessages
+.PHONY: reset run test test-fast lint fmt migrate demo check-deploy pytest e2e clean bench messages compilemessages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -69,6 +69,11 @@ pytest: $(TOOLS)
 	$(BIN)/pytest --create-db
 
 test: lint check-deploy pytest
+
+# The edit loop: lint and every test but the browser journeys and those that start processes
+# (gunicorn, the worker, manage.py); about a minute and a half. `make test` runs them all.
+test-fast: lint
+	$(BIN)/pytest --create-db -m "not e2e and not process" --ignore=tests/e2e
 
 e2e: $(TOOLS)
 	$(BIN)/pytest --create-db tests/e2e

@@ -23,6 +23,13 @@ def user(db):
     return UserFactory(username="alice", first_name="Alice", last_name="Liddell")
 
 
+def pytest_collection_modifyitems(items):
+    """Everything under tests/deploy runs the site's processes (`make test-fast` skips them)."""
+    for item in items:
+        if "deploy" in item.path.parent.parts[-1:]:
+            item.add_marker(pytest.mark.process)
+
+
 def pytest_report_header(config):
     from django.conf import settings
 

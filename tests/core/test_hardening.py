@@ -61,6 +61,7 @@ def test_limits_are_per_user_and_per_ip(settings):
 # --- Resilience ----------------------------------------------------------------------------
 
 
+@pytest.mark.process
 @pytest.mark.django_db(transaction=True)
 def test_with_the_database_down_pages_answer_a_friendly_503(tmp_path):
     env = server_env(f"postgres://postgres@127.0.0.1:{free_port()}/nowhere", WEB_CONCURRENCY="1")
@@ -81,6 +82,7 @@ def test_with_the_database_down_pages_answer_a_friendly_503(tmp_path):
         stop(process)
 
 
+@pytest.mark.process
 @pytest.mark.django_db(transaction=True)
 def test_with_redis_down_the_site_keeps_working(tmp_path):
     with own_database(tmp_path) as database:

@@ -9,7 +9,11 @@ import threading
 import zlib
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
+import pytest
+
 from tests.servers import ROOT, server_env
+
+pytestmark = pytest.mark.process
 
 SCRIPT = """
 import django

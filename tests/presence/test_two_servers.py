@@ -17,6 +17,8 @@ from tests.servers import (
     wait_until_up,
 )
 
+pytestmark = pytest.mark.process
+
 
 @pytest.fixture
 def two_servers(tmp_path):

@@ -1,7 +1,8 @@
-"""An image someone chose for a form that came back with errors is kept, so they need not
-choose it again: browsers never refill a file input. It waits in storage under kept/, named by
-a token signed for that member; the next send of the form uses it; the daily job
-forget_kept_images removes whatever was never used."""
+"""Images pending a form's next send. An image someone chose for a form that came back with
+errors waits in storage, so they need not choose it again: browsers never refill a file input.
+It is stored under kept/ (the folder's name on disk), named by a token signed for that member;
+the next send of the form takes it; the daily job forget_pending_images removes whatever was
+never used."""
 
 import logging
 from datetime import timedelta
