@@ -10,11 +10,12 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from apps.core import kept
-from apps.core.decorators import TOO_OFTEN, login_required_htmx, rate_limited
+from apps.core.decorators import login_required_htmx
 from apps.core.forms import focus_first_field, refuse_upload
 from apps.core.http import local_path
 from apps.core.images import InvalidImage, NotStored, too_large_message
 from apps.core.paging import requested_page, wants_fragment
+from apps.core.ratelimit import TOO_OFTEN, rate_limited
 from apps.core.uploads import limit_upload_size
 from apps.social import selectors as social_selectors
 

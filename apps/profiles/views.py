@@ -24,7 +24,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_htmx.http import HttpResponseClientRedirect, replace_url
 
-from apps.core.decorators import login_required_htmx, rate_limited
+from apps.core.decorators import login_required_htmx
 from apps.core.forms import focus_first_field, refuse_upload
 from apps.core.http import local_path
 from apps.core.images import (
@@ -36,6 +36,7 @@ from apps.core.images import (
 )
 from apps.core.middleware import LANGUAGE_SESSION_KEY
 from apps.core.paging import requested_page, wants_fragment
+from apps.core.ratelimit import rate_limited
 from apps.core.uploads import limit_upload_size
 from apps.feed import selectors as feed_selectors
 from apps.social import selectors as social_selectors

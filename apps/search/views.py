@@ -7,8 +7,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
-from apps.core.decorators import rate_limited
 from apps.core.paging import requested_page, wants_fragment
+from apps.core.ratelimit import rate_limited
 from apps.feed import selectors as feed_selectors
 from apps.profiles import selectors as profile_selectors
 

@@ -8,9 +8,10 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from apps.core.decorators import login_required_htmx, rate_limited
+from apps.core.decorators import login_required_htmx
 from apps.core.http import local_path
 from apps.core.members import get_active_member
+from apps.core.ratelimit import rate_limited
 
 from . import selectors, services
 from .forms import NotificationSettingsForm
