@@ -248,7 +248,8 @@ ACCOUNT_USERNAME_BLACKLIST = [
 ]  # fmt: skip
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Eternity] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
-# Rate limits live in the cache, which is shared by every worker (Redis or the database).
+# allauth's own rate limits (sign-in, signup, resets, email and password changes), in the
+# shared cache. The site's own actions are in RATE_LIMITS below.
 ACCOUNT_RATE_LIMITS = {
     "login_failed": "10/m/ip,5/5m/key",
     "signup": "20/m/ip",
@@ -258,7 +259,19 @@ ACCOUNT_RATE_LIMITS = {
     "manage_email": "10/m/user",
     "reauthenticate": "10/m/user",
     "confirm_email": "1/3m/key",
-    # Our own writes, through apps.core.web.decorators.rate_limited (same shared-cache counters).
+}
+# Sessions and devices: recorded at login; last activity is refreshed by the presence
+# middleware once a minute instead of a write on every request.
+USERSESSIONS_TRACK_ACTIVITY = False
+# Number of proxies in front of the app that append to X-Forwarded-For (Heroku's router: 1);
+# both the site's and allauth's rate limits count the client address they saw.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
+
+# The site's own rate limits (apps/core/web/ratelimit.py), per action: "10/m/user,30/m/ip" is 10 a
+# minute per member (a guest: per address) and 30 a minute per client address; periods s, m,
+# h, d, optionally with a count ("5m"). Counted in the shared cache; an unlisted action is free.
+RATE_LIMITS = {
     "write_post": "10/m/user,30/m/ip",
     "write_comment": "20/m/user,60/m/ip",
     "like": "60/m/user,180/m/ip",
@@ -267,16 +280,10 @@ ACCOUNT_RATE_LIMITS = {
     # Live search asks as the member types (300 ms apart at most).
     "search": "120/m/user,240/m/ip",
     "profile_save": "30/m/user,60/m/ip",
-    "upload": "10/m/user,30/m/ip",
     "export": "3/h/user",
     # Reports: a few a minute, a sane number an hour (one per thing and member anyway).
     "report": "5/m/user,30/h/user,30/m/ip",
 }
-# Sessions and devices: recorded at login; last activity is refreshed by the presence
-# middleware once a minute instead of a write on every request.
-USERSESSIONS_TRACK_ACTIVITY = False
-# Number of proxies in front of the app that append to X-Forwarded-For (Heroku's router: 1).
-ALLAUTH_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 
 # Two-factor: an authenticator app (TOTP) with recovery codes, and passkeys (WebAuthn), which
 # also sign in on their own. Changes to them ask for the password (or a key) again.

@@ -17,6 +17,20 @@ def _clear_cache(request):
 
 
 @pytest.fixture
+def rate_window():
+    """Start the test at the top of the next hour, the clock still running. The site's rate
+    limits count in fixed clock windows (apps/core/ratelimit.py): a test that counts up to a
+    limit must not see its window end halfway."""
+    import time
+
+    import time_machine
+
+    now = time.time()
+    with time_machine.travel(now - now % 3600 + 3600, tick=True):
+        yield
+
+
+@pytest.fixture
 def user(db):
     from tests.factories import UserFactory
 

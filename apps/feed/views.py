@@ -14,9 +14,10 @@ from apps.core.uploads import pending
 from apps.core.uploads.forms import refuse_upload
 from apps.core.uploads.images import InvalidImage, NotStored, too_large_message
 from apps.core.uploads.limits import limit_upload_size
-from apps.core.web.decorators import TOO_OFTEN, login_required_htmx, rate_limited
+from apps.core.web.decorators import login_required_htmx
 from apps.core.web.forms import focus_first_field
 from apps.core.web.http import local_path
+from apps.core.web.ratelimit import TOO_OFTEN, rate_limited
 from apps.social import selectors as social_selectors
 
 from . import permissions, selectors, services

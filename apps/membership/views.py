@@ -14,7 +14,8 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
-from apps.core.web.decorators import login_required_htmx, rate_limited
+from apps.core.web.decorators import login_required_htmx
+from apps.core.web.ratelimit import rate_limited
 from apps.social import selectors as social
 
 from . import services

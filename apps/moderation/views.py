@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from apps.core.web.decorators import rate_limited
+from apps.core.web.ratelimit import rate_limited
 
 from . import selectors, services
 from .forms import ActionForm, ReinstateForm, ReportForm

@@ -36,9 +36,10 @@ from apps.core.uploads.images import (
     too_large_message,
 )
 from apps.core.uploads.limits import limit_upload_size
-from apps.core.web.decorators import login_required_htmx, rate_limited
+from apps.core.web.decorators import login_required_htmx
 from apps.core.web.forms import focus_first_field
 from apps.core.web.http import local_path
+from apps.core.web.ratelimit import rate_limited
 from apps.feed import selectors as feed_selectors
 from apps.social import selectors as social_selectors
 

@@ -8,7 +8,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from apps.core.db.paging import requested_page, wants_fragment
-from apps.core.web.decorators import rate_limited
+from apps.core.web.ratelimit import rate_limited
 from apps.feed import selectors as feed_selectors
 from apps.profiles import selectors as profile_selectors
 

@@ -9,8 +9,9 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from apps.accounts.selectors import get_active_member
-from apps.core.web.decorators import login_required_htmx, rate_limited
+from apps.core.web.decorators import login_required_htmx
 from apps.core.web.http import local_path
+from apps.core.web.ratelimit import rate_limited
 
 from . import selectors, services
 from .forms import NotificationSettingsForm

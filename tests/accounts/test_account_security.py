@@ -6,7 +6,9 @@ from urllib.parse import urlsplit
 
 import pytest
 import time_machine
+from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
+from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import MD5PasswordHasher
 from django.core import mail
 from django.test import Client
@@ -15,6 +17,7 @@ from tests.factories import PASSWORD, UserFactory
 from tests.two_factor import totp_code
 
 pytestmark = pytest.mark.django_db
+User = get_user_model()
 
 
 class CountingHasher(MD5PasswordHasher):
@@ -55,6 +58,27 @@ def test_a_failed_login_costs_the_same_for_known_and_unknown_accounts(hashes, us
     known_name = hashes(lambda: log_in("alice"))
     unknown_name = hashes(lambda: log_in("nobody"))
     assert known_email == unknown_email == known_name == unknown_name == 1
+
+
+def test_a_failed_login_by_an_unverified_address_costs_one_hash_too(hashes):
+    member = UserFactory(username="newcomer", verified_email=False)
+    EmailAddress.objects.create(user=member, email=member.email, verified=False, primary=True)
+    assert hashes(lambda: log_in(member.email)) == 1
+
+
+def test_an_address_one_account_verified_signs_in_that_account_only(client):
+    UserFactory(username="owner", email="shared@example.com", password="the-owners-password")
+    # An operator's edit gave a second account the same User.email, never verified by it.
+    UserFactory(username="other", email="shared@example.com", verified_email=False)
+    response = client.post(
+        "/accounts/login/", {"login": "shared@example.com", "password": PASSWORD}
+    )
+    assert response.status_code == 200  # the form again: the other account was not tried
+    assert "_auth_user_id" not in client.session
+    client.post(
+        "/accounts/login/", {"login": "SHARED@example.com", "password": "the-owners-password"}
+    )
+    assert client.session["_auth_user_id"] == str(User.objects.get(username="owner").pk)
 
 
 def test_signup_costs_the_same_for_a_new_and_a_registered_address(hashes, user):

@@ -53,7 +53,9 @@ def form_endpoints(user, post, comment) -> dict[str, list[str]]:
 
 @pytest.fixture
 def setup(settings):
-    settings.ACCOUNT_RATE_LIMITS = False  # the fuzz is many requests; limits are tested apart
+    # The fuzz is many requests; limits are tested apart.
+    settings.ACCOUNT_RATE_LIMITS = False
+    settings.RATE_LIMITS = {}
     user = UserFactory(username="fuzzer")
     post = PostFactory(author=user)
     comment = CommentFactory(post=post, author=user)

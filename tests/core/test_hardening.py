@@ -24,7 +24,7 @@ pytestmark = pytest.mark.django_db
 # --- Abuse limits --------------------------------------------------------------------------
 
 
-def test_the_eleventh_post_in_a_minute_gets_a_friendly_429(client, user):
+def test_the_eleventh_post_in_a_minute_gets_a_friendly_429(client, user, rate_window):
     client.force_login(user)
     for n in range(10):
         assert client.post("/posts/new/", {"title": f"T{n}", "text": "B"}).status_code == 302
@@ -34,8 +34,10 @@ def test_the_eleventh_post_in_a_minute_gets_a_friendly_429(client, user):
     assert Post.objects.count() == 10
 
 
-def test_an_htmx_write_over_the_limit_keeps_the_page_and_says_why(client, user, settings):
-    settings.ACCOUNT_RATE_LIMITS = settings.ACCOUNT_RATE_LIMITS | {"like": "2/m/user"}
+def test_an_htmx_write_over_the_limit_keeps_the_page_and_says_why(
+    client, user, settings, rate_window
+):
+    settings.RATE_LIMITS = settings.RATE_LIMITS | {"like": "2/m/user"}
     client.force_login(user)
     post = PostFactory()
     for liked in ("1", "0"):
@@ -48,8 +50,8 @@ def test_an_htmx_write_over_the_limit_keeps_the_page_and_says_why(client, user, 
     assert not Like.objects.exists()
 
 
-def test_limits_are_per_user_and_per_ip(settings):
-    settings.ACCOUNT_RATE_LIMITS = settings.ACCOUNT_RATE_LIMITS | {"write_post": "50/m/user,3/m/ip"}
+def test_limits_are_per_user_and_per_ip(settings, rate_window):
+    settings.RATE_LIMITS = settings.RATE_LIMITS | {"write_post": "50/m/user,3/m/ip"}
     posted = []
     for n in range(4):
         client = Client()
@@ -167,8 +169,8 @@ def test_a_hung_redis_degrades_the_cache_quickly(monkeypatch):
     listener.close()
 
 
-def test_a_post_over_the_limit_keeps_the_draft_on_the_form(client, user, settings):
-    settings.ACCOUNT_RATE_LIMITS = settings.ACCOUNT_RATE_LIMITS | {"write_post": "1/m/user"}
+def test_a_post_over_the_limit_keeps_the_draft_on_the_form(client, user, settings, rate_window):
+    settings.RATE_LIMITS = settings.RATE_LIMITS | {"write_post": "1/m/user"}
     client.force_login(user)
     client.post("/posts/new/", {"title": "First", "text": "B"})
     response = client.post("/posts/new/", {"title": "My long draft", "text": "Every word"})

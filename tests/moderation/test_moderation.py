@@ -104,7 +104,7 @@ def test_nobody_reports_their_own_things_or_what_they_cannot_see(user, bob, post
     assert not Report.objects.exists()
 
 
-def test_reports_are_rate_limited(user, bob):
+def test_reports_are_rate_limited(user, bob, rate_window):
     posts = PostFactory.create_batch(7, author=bob)
     client = log_in("alice")
     statuses = [report(client, "post", p.pk).status_code for p in posts]

@@ -314,9 +314,7 @@ def test_the_results_take_the_same_number_of_queries_whatever_their_number(
 ):
     # The rate limit's counters live in the cache (Redis in production, the database table
     # here): not the page's queries, and tested on their own below.
-    settings.ACCOUNT_RATE_LIMITS = {
-        k: v for k, v in settings.ACCOUNT_RATE_LIMITS.items() if k != "search"
-    }
+    settings.RATE_LIMITS = {k: v for k, v in settings.RATE_LIMITS.items() if k != "search"}
     for n in range(count):
         member = UserFactory(username=f"match{n}", first_name="Match")
         post = PostFactory(author=member, title=f"Match {n}")
@@ -333,8 +331,8 @@ def test_the_results_take_the_same_number_of_queries_whatever_their_number(
         assert client.get("/search/?q=match&after=10", headers=HTMX).status_code == 200
 
 
-def test_searching_too_often_is_a_clear_429(client, settings):
-    settings.ACCOUNT_RATE_LIMITS = settings.ACCOUNT_RATE_LIMITS | {"search": "2/m/ip"}
+def test_searching_too_often_is_a_clear_429(client, settings, rate_window):
+    settings.RATE_LIMITS = settings.RATE_LIMITS | {"search": "2/m/ip"}
     for _ in range(2):
         assert client.get("/search/", {"q": "tea"}).status_code == 200
     response = client.get("/search/", {"q": "tea"})
