@@ -1,7 +1,8 @@
 """The inline-editable sections of a profile, as one table.
 
-Each section names its form, how the form starts, what a valid form changes and what else on
-the page shows its data. The views look a section up here instead of branching on its name,
+Each section names its form, the User and Profile fields it owns (services.section_token
+reads them here), how the form starts, what a valid form changes and what else on the page
+shows its data. The views look a section up here instead of branching on its name,
 so a new section is one more row, not five more `if`s.
 """
 
@@ -52,11 +53,13 @@ class Changes:
 
 @dataclass(frozen=True)
 class Section:
-    """A section whose form edits the fields services.SECTION_FIELDS gives it."""
+    """A section whose form edits `user_fields` and `profile_fields` (and no others)."""
 
     name: str
     form_class: type[forms.Form]
     saved: str
+    user_fields: tuple[str, ...] = ()
+    profile_fields: tuple[str, ...] = ()
     refreshes: tuple[str, ...] = ()
 
     def form(
@@ -72,20 +75,18 @@ class Section:
         return {}
 
     def initial(self, user, profile: Profile) -> dict[str, object]:
-        user_fields, profile_fields = services.SECTION_FIELDS[self.name]
         return (
-            {name: getattr(user, name) for name in user_fields}
-            | {name: getattr(profile, name) for name in profile_fields}
+            {name: getattr(user, name) for name in self.user_fields}
+            | {name: getattr(profile, name) for name in self.profile_fields}
             | {"token": services.section_token(self.name, user, profile)}
         )
 
     def changes(self, form: forms.Form) -> Changes:
         data = form.cleaned_data
-        user_fields, profile_fields = services.SECTION_FIELDS[self.name]
         return Changes(
             tokens={self.name: data["token"]},
-            user_fields={name: data[name] for name in user_fields},
-            profile_fields={name: data[name] for name in profile_fields},
+            user_fields={name: data[name] for name in self.user_fields},
+            profile_fields={name: data[name] for name in self.profile_fields},
         )
 
     def save(self, request: HttpRequest, user, form: forms.Form) -> str:
@@ -154,9 +155,28 @@ class EmailSection(Section):
 SECTIONS: dict[str, Section] = {
     section.name: section
     for section in [
-        Section("details", DetailsForm, _("Details saved."), refreshes=(NAVBAR, HEADER)),
-        PhotoSection("photo", PhotoForm, _("Photo saved."), refreshes=(NAVBAR,)),
-        UsernameSection("username", UsernameForm, _("Username saved."), refreshes=(NAVBAR, HEADER)),
+        Section(
+            "details",
+            DetailsForm,
+            _("Details saved."),
+            user_fields=("first_name", "last_name"),
+            profile_fields=("bio", "show_online_status"),
+            refreshes=(NAVBAR, HEADER),
+        ),
+        PhotoSection(
+            "photo",
+            PhotoForm,
+            _("Photo saved."),
+            profile_fields=("photo", "photo_thumbnail"),
+            refreshes=(NAVBAR,),
+        ),
+        UsernameSection(
+            "username",
+            UsernameForm,
+            _("Username saved."),
+            user_fields=("username",),
+            refreshes=(NAVBAR, HEADER),
+        ),
         EmailSection(
             "email",
             EmailForm,
