@@ -1,9 +1,9 @@
 """Writes to profiles. Nothing else writes a Profile: other apps call these functions.
 
-`update_profile` is the atomic save of a profile: the User fields and the Profile
-fields of the submitted sections are saved together or not at all, only those fields are
-written, and a section that changed since its form was opened is refused instead of silently
-overwritten. Which fields a section owns is said once, in sections.SECTIONS.
+`update_profile` is the atomic save of a profile section: its User fields and Profile fields
+are saved together or not at all, only those fields are written, and a section that changed
+since its form was opened is refused instead of silently overwritten. Which fields a section
+owns is said once, in sections.SECTIONS.
 """
 
 import hashlib
