@@ -1,4 +1,4 @@
-"""One form per profile section, plus the full-page settings form that combines them.
+"""One form per profile section (sections.SECTIONS says which fields each one saves).
 
 Each section form carries `token`, a fingerprint of the section's values when the form was
 opened; the save compares it with the values in the database to detect edits made elsewhere.
@@ -87,16 +87,10 @@ class PhotoForm(SectionForm):
     photo = ImageUploadField(label=_("New photo"), required=False)
     remove = forms.BooleanField(label=_("Remove my photo"), required=False)
 
-    def __init__(self, *args: object, choice_required: bool = True, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)
-        # On the settings page, where the photo is one part of a larger form, no file simply
-        # means "keep the current one".
-        self.choice_required = choice_required
-
     def clean(self) -> dict:
         cleaned = super().clean()
         chosen = cleaned.get("photo") or cleaned.get("remove")
-        if self.choice_required and not chosen and not self.errors:
+        if not chosen and not self.errors:
             raise ValidationError(_("Choose a picture to upload."), code="required")
         return cleaned
 

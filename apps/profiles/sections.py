@@ -1,15 +1,16 @@
-"""The inline-editable sections of a profile, as one table.
+"""The editable sections of a profile, as one table.
 
-Each section names its form, how the form starts, what a valid form changes and what else on
-the page shows its data. The views look a section up here instead of branching on its name,
-so a new section is one more row, not five more `if`s.
+A row says everything about a section: its form, the User and Profile fields it owns (a save
+writes those and no others, and its concurrency token covers exactly them), what to tell the
+member once it is saved, what else on the page shows its data, and how its form looks where it
+differs from the plain inline form. Services read the fields, views look a section up here
+instead of branching on its name, templates render the row; a new section is one more row.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from allauth.core import ratelimit
 from django import forms
-from django.contrib.auth.base_user import AbstractBaseUser
 from django.http import Http404, HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -18,52 +19,37 @@ from . import services
 from .forms import DetailsForm, EmailForm, PhotoForm, UsernameForm
 from .models import Profile
 
-# What other copies of a member's name and photo a save may have changed on the page.
+# The other copies of a member's name and photo that a save may have changed on the page.
 NAVBAR = "partials/navbar_user.html#navbar_identity"
 HEADER = "profiles/profile.html#identity"
 
 
-@dataclass
-class Changes:
-    """The arguments of services.update_profile that valid section forms add up to."""
-
-    tokens: dict[str, str] = field(default_factory=dict)
-    user_fields: dict[str, object] = field(default_factory=dict)
-    profile_fields: dict[str, object] = field(default_factory=dict)
-    photo: services.PhotoChange | None = None
-
-    def __or__(self, other: "Changes") -> "Changes":
-        return Changes(
-            self.tokens | other.tokens,
-            self.user_fields | other.user_fields,
-            self.profile_fields | other.profile_fields,
-            self.photo or other.photo,
-        )
-
-    def save(self, *, user: AbstractBaseUser) -> Profile:
-        return services.update_profile(
-            user=user,
-            tokens=self.tokens,
-            user_fields=self.user_fields,
-            profile_fields=self.profile_fields,
-            photo=self.photo,
-        )
-
-
 @dataclass(frozen=True)
 class Section:
-    """A section whose form edits the fields services.SECTION_FIELDS gives it."""
+    """A section whose form edits `user_fields` and `profile_fields` through update_profile.
+
+    Its display is the partial `profiles/profile.html#<name>`; its form is rendered by
+    `profiles/settings.html#section_form` from the presentation fields below.
+    """
 
     name: str
     form_class: type[forms.Form]
+    heading: str
     saved: str
-    refreshes: tuple[str, ...] = ()
+    user_fields: tuple[str, ...] = ()
+    profile_fields: tuple[str, ...] = ()
+    refreshes: tuple[str, ...] = ()  # partials swapped out of band after a save
+    submit_label: str = ""  # instead of "Save"
+    intro: str = ""  # a template shown above the form
+    fields: str = ""  # a template laying out the fields, instead of one after another
+    actions: str = ""  # a template of buttons after Save
+    compact: bool = False  # inline, the form is small and has no card (the photo's header)
 
     def form(
-        self, request: HttpRequest, user, profile: Profile, *, bound: bool = False, **kwargs: object
+        self, request: HttpRequest, user, profile: Profile, *, bound: bool = False
     ) -> forms.Form:
         """The section's form: bound to the request's data, or showing the current values."""
-        kwargs = {"prefix": self.name, **self.form_kwargs(request, user), **kwargs}
+        kwargs = {"prefix": self.name, **self.form_kwargs(request, user)}
         if bound:
             return self.form_class(request.POST, request.FILES, **kwargs)
         return self.form_class(initial=self.initial(user, profile), **kwargs)
@@ -72,25 +58,21 @@ class Section:
         return {}
 
     def initial(self, user, profile: Profile) -> dict[str, object]:
-        user_fields, profile_fields = services.SECTION_FIELDS[self.name]
         return (
-            {name: getattr(user, name) for name in user_fields}
-            | {name: getattr(profile, name) for name in profile_fields}
+            {name: getattr(user, name) for name in self.user_fields}
+            | {name: getattr(profile, name) for name in self.profile_fields}
             | {"token": services.section_token(self.name, user, profile)}
         )
 
-    def changes(self, form: forms.Form) -> Changes:
-        data = form.cleaned_data
-        user_fields, profile_fields = services.SECTION_FIELDS[self.name]
-        return Changes(
-            tokens={self.name: data["token"]},
-            user_fields={name: data[name] for name in user_fields},
-            profile_fields={name: data[name] for name in profile_fields},
-        )
-
-    def save(self, request: HttpRequest, user, form: forms.Form) -> str:
+    def save(self, request: HttpRequest, form: forms.Form) -> str:
         """Save a valid form; return what to tell the member."""
-        self.changes(form).save(user=user)
+        data = form.cleaned_data
+        services.update_profile(
+            user=request.user,
+            tokens={self.name: data["token"]},
+            user_fields={name: data[name] for name in self.user_fields},
+            profile_fields={name: data[name] for name in self.profile_fields},
+        )
         return str(self.saved)
 
     def elsewhere(self, user) -> str | None:
@@ -108,22 +90,19 @@ class UsernameSection(Section):
 
 
 class PhotoSection(Section):
+    """A new picture, re-encoded by update_profile, or the current one removed."""
+
     def initial(self, user, profile: Profile) -> dict[str, object]:
         return {"token": services.section_token(self.name, user, profile)}
 
-    def changes(self, form: forms.Form) -> Changes:
-        data = form.cleaned_data
-        upload = data.get("photo")
-        if not upload and not data.get("remove"):
-            return Changes()  # nothing chosen: keep the current photo
-        return Changes(
-            tokens={self.name: data["token"]},
+    def save(self, request: HttpRequest, form: forms.Form) -> str:
+        upload = form.cleaned_data.get("photo")
+        services.update_profile(
+            user=request.user,
+            tokens={self.name: form.cleaned_data["token"]},
             photo=services.PhotoChange(upload.read() if upload else None),
         )
-
-    def save(self, request: HttpRequest, user, form: forms.Form) -> str:
-        self.changes(form).save(user=user)
-        return str(self.saved if form.cleaned_data.get("photo") else _("Photo removed."))
+        return str(self.saved if upload else _("Photo removed."))
 
 
 class EmailSection(Section):
@@ -133,12 +112,12 @@ class EmailSection(Section):
         return {"user": user, "request": request}
 
     def form(
-        self, request: HttpRequest, user, profile: Profile, *, bound: bool = False, **kwargs: object
+        self, request: HttpRequest, user, profile: Profile, *, bound: bool = False
     ) -> forms.Form:
-        kwargs = {"prefix": self.name, **self.form_kwargs(request, user), **kwargs}
+        kwargs = {"prefix": self.name, **self.form_kwargs(request, user)}
         return self.form_class(data=request.POST if bound else None, **kwargs)
 
-    def save(self, request: HttpRequest, user, form: forms.Form) -> str:
+    def save(self, request: HttpRequest, form: forms.Form) -> str:
         request.confirmation_announced = True  # ours says more; allauth's would be a second
         form.save(request)
         return str(self.saved) % {"email": form.cleaned_data["email"]}
@@ -154,23 +133,46 @@ class EmailSection(Section):
 SECTIONS: dict[str, Section] = {
     section.name: section
     for section in [
-        Section("details", DetailsForm, _("Details saved."), refreshes=(NAVBAR, HEADER)),
-        PhotoSection("photo", PhotoForm, _("Photo saved."), refreshes=(NAVBAR,)),
-        UsernameSection("username", UsernameForm, _("Username saved."), refreshes=(NAVBAR, HEADER)),
+        Section(
+            "details",
+            DetailsForm,
+            heading=_("Edit details"),
+            saved=_("Details saved."),
+            user_fields=("first_name", "last_name"),
+            profile_fields=("bio", "show_online_status"),
+            refreshes=(NAVBAR, HEADER),
+        ),
+        PhotoSection(
+            "photo",
+            PhotoForm,
+            heading=_("Profile photo"),
+            saved=_("Photo saved."),
+            profile_fields=("photo", "photo_thumbnail"),
+            refreshes=(NAVBAR,),
+            submit_label=_("Upload"),
+            fields="profiles/photo_fields.html",
+            actions="profiles/photo_actions.html",
+            compact=True,
+        ),
+        UsernameSection(
+            "username",
+            UsernameForm,
+            heading=_("Change username"),
+            saved=_("Username saved."),
+            user_fields=("username",),
+            refreshes=(NAVBAR, HEADER),
+        ),
         EmailSection(
             "email",
             EmailForm,
-            _("We sent a confirmation link to %(email)s. Your address changes once you follow it."),
+            heading=_("Change email"),
+            saved=_(
+                "We sent a confirmation link to %(email)s. Your address changes once you follow it."
+            ),
+            submit_label=_("Send confirmation link"),
+            intro="profiles/email_intro.html",
         ),
     ]
-}
-
-# The sections the settings page saves together, with how their forms differ there (email has
-# a form of its own on that page): no file chosen simply keeps the current photo.
-SETTINGS_PAGE: dict[str, dict[str, object]] = {
-    "details": {},
-    "username": {},
-    "photo": {"choice_required": False},
 }
 
 

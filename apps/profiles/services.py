@@ -1,9 +1,9 @@
 """Writes to profiles. Nothing else writes a Profile: other apps call these functions.
 
-`update_profile` is the atomic save of a profile: the User fields and the Profile
-fields of the submitted sections are saved together or not at all, only those fields are
-written, and a section that changed since its form was opened is refused instead of silently
-overwritten.
+`update_profile` is the atomic save of a profile section: its User fields and Profile fields
+are saved together or not at all, only those fields are written, and a section that changed
+since its form was opened is refused instead of silently overwritten. Which fields a section
+owns is said once, in sections.SECTIONS.
 """
 
 import hashlib
@@ -18,13 +18,6 @@ from django.db.models import Q
 from apps.core.uploads import images
 
 from .models import AVATAR_SIZE, AVATAR_THUMBNAIL_SIZE, Profile
-
-# Which fields each inline-editable section owns: (User fields, Profile fields).
-SECTION_FIELDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    "details": (("first_name", "last_name"), ("bio", "show_online_status")),
-    "username": (("username",), ()),
-    "photo": ((), ("photo", "photo_thumbnail")),
-}
 
 
 class StaleSection(Exception):
@@ -55,10 +48,14 @@ def ensure_profile(*, user: AbstractBaseUser) -> Profile:
 
 
 def section_token(section: str, user: AbstractBaseUser, profile: Profile) -> str:
-    """Return a fingerprint of the section's current values, carried by its form."""
-    user_fields, profile_fields = SECTION_FIELDS[section]
-    values = [str(getattr(user, name)) for name in user_fields]
-    values += [str(getattr(profile, name)) for name in profile_fields]
+    """Return a fingerprint of the current values of the fields the section owns, carried by
+    its form."""
+    # The table saves through this module (sections imports services): read it when called.
+    from .sections import SECTIONS
+
+    owner = SECTIONS[section]
+    values = [str(getattr(user, name)) for name in owner.user_fields]
+    values += [str(getattr(profile, name)) for name in owner.profile_fields]
     return hashlib.sha256("\x1f".join(values).encode()).hexdigest()[:20]
 
 

@@ -1,9 +1,11 @@
 """Profile pages and in-place editing.
 
-One view per URL serves both the full page and its htmx fragment: section displays and section
-forms are partials of profiles/profile.html, so the swap and the page render the same markup.
-What differs between sections lives in sections.SECTIONS. Without JavaScript the Edit controls
-are links to /settings/profile/, one form that does the same atomic save.
+One view per URL serves both the full page and its htmx fragment. A section's display is a
+partial of profiles/profile.html and its form a partial of profiles/settings.html, so the swap
+and the page render the same markup. A section saves only at its own URL: htmx swaps its form in
+and the saved section back; without JavaScript that URL is a page with the same form, and the
+settings page is every section's form, each posting there. What differs between sections lives
+in sections.SECTIONS.
 """
 
 import logging
@@ -18,7 +20,6 @@ from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -28,13 +29,7 @@ from apps.accounts import services as accounts
 from apps.accounts.middleware import LANGUAGE_SESSION_KEY
 from apps.core.db.paging import requested_page, wants_fragment
 from apps.core.uploads.forms import refuse_upload
-from apps.core.uploads.images import (
-    InvalidImage,
-    NotStored,
-    human_size,
-    max_upload_bytes,
-    too_large_message,
-)
+from apps.core.uploads.images import InvalidImage, NotStored, too_large_message
 from apps.core.uploads.limits import limit_upload_size
 from apps.core.web.decorators import login_required_htmx
 from apps.core.web.forms import focus_first_field
@@ -45,7 +40,7 @@ from apps.social import selectors as social_selectors
 
 from . import selectors, services
 from .models import Profile, Theme
-from .sections import SECTIONS, SETTINGS_PAGE, Changes, Section, get_section
+from .sections import SECTIONS, Section, get_section
 from .theme import THEME_COOKIE, THEME_COOKIE_AGE, THEME_SESSION_KEY
 
 logger = logging.getLogger(__name__)
@@ -72,9 +67,7 @@ def profile_detail(request: HttpRequest, username: str) -> HttpResponse:
         return render(request, "feed/feed.html#page", {"page": page, "profile_user": profile_user})
     profile = _profile_of(profile_user)
     if request.user.is_authenticated and request.user.pk == profile_user.pk:
-        context = _owner_context(
-            profile_user, profile, forms=_forms(request, profile_user, profile)
-        )
+        context = _owner_context(profile_user, profile)
     else:
         context = {"profile_user": profile_user, "profile": profile, "is_owner": False}
     context |= {
@@ -130,71 +123,117 @@ def _owner_context(user, profile: Profile, **extra: object) -> dict[str, object]
         "profile": profile,
         "user": user,
         "is_owner": True,
-        # A callable, so only the templates that show it (Email section, settings page) query.
+        # A callable, so only the templates that show it (the Email section) query.
         "pending_email": lambda: EmailAddress.objects.filter(user=user, verified=False).first(),
-        "max_upload": human_size(max_upload_bytes()),
         **extra,
     }
 
 
-def _forms(request: HttpRequest, user, profile: Profile, **bound: forms.Form) -> dict:
-    """Every section's form with the current values; `bound` replaces some with the
-    submitted ones."""
-    return {name: section.form(request, user, profile) for name, section in SECTIONS.items()} | (
-        bound
-    )
+# --- Editing one section ---------------------------------------------------------------------
 
 
-# --- Editing one section in place ------------------------------------------------------------
-
-
-def _section_too_large(request: HttpRequest, section: str) -> HttpResponse:
+def _upload_refused(request: HttpRequest, section: str) -> HttpResponse:
     """The body was refused unread (see limit_upload_size): the section's form, with why."""
     found = get_section(section)
-    profile = _profile_of(request.user)
-    form = found.form(request, request.user, profile)
-    return _too_large(request, found, profile, form)
+    form = found.form(request, request.user, _profile_of(request.user))
+    return _show_form(request, found, **_too_large(form))
 
 
 @sensitive_post_parameters("email-password")
-@login_required_htmx
 @require_http_methods(["GET", "POST"])
-@limit_upload_size(too_large=_section_too_large)
+# In this order: the login comes first, as every refusal shows the member's own form;
+# limit_upload_size answers an oversized body before anything reads it and puts CSRF
+# protection around the rest, so that the rate limit only counts the member's own POSTs.
+@login_required_htmx
+@limit_upload_size(too_large=_upload_refused)
 @rate_limited("profile_save")
 def edit_section(request: HttpRequest, section: str) -> HttpResponse:
-    """GET: the section's form (htmx) or the settings page; POST: save the section."""
+    """GET: the section's form; POST: save it. Swapped in with htmx, else a page of its own
+    that returns to the profile (or to a local `next`) once saved."""
     found = get_section(section)
     user = request.user
-    profile = _profile_of(user)
     if url := found.elsewhere(user):
         return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
     if request.method == "GET":
-        if not request.htmx:
-            return redirect(f"{reverse('profiles:settings')}#{found.name}")
-        return _render_form(request, found, profile, found.form(request, user, profile))
-    if not found.allowed(request, user):
-        form = found.form(request, user, profile)
-        return _render_form(request, found, profile, form, form_error=TOO_MANY)
-    form = found.form(request, user, profile, bound=True)
-    if request.upload_too_large:
-        return _too_large(request, found, profile, form)
-    if not form.is_valid():
-        return _render_form(request, found, profile, form)
+        return _show_form(request, found, found.form(request, user, _profile_of(user)))
     old_url = user.get_absolute_url()
-    try:
-        message = _save_or_report(lambda: found.save(request, user, form), [form])
-    except services.StaleSection:
-        return _conflict(request, found)
-    if message is None:
-        return _render_form(request, found, profile, form)
-    messages.success(request, message)
+    if refused := _save(request, found):
+        return _show_form(request, found, next=_next(request), **refused)
     fresh = selectors.get_user_with_profile(pk=user.pk)
     if not request.htmx:
-        return redirect(fresh)
-    response = _render_saved(request, found, fresh)
+        return redirect(_next(request) or fresh)
+    response = _show_saved(request, found, fresh)
     if fresh.get_absolute_url() != old_url:
         replace_url(response, fresh.get_absolute_url())
     return response
+
+
+def _save(request: HttpRequest, section: Section) -> dict[str, object] | None:
+    """Validate and save the posted form, with a message for the member. Return None once it
+    is saved, else how to show the form again: bound, with what was typed and why not."""
+    user = request.user
+    profile = _profile_of(user)
+    if not section.allowed(request, user):
+        return {"form": section.form(request, user, profile), "form_error": TOO_MANY}
+    form = section.form(request, user, profile, bound=True)
+    if request.upload_too_large:  # the body was longer than it said: read up to the limit
+        return _too_large(form)
+    try:
+        if not form.is_valid():
+            return {"form": form}
+        messages.success(request, section.save(request, form))
+    except services.StaleSection:
+        fresh = selectors.get_user_with_profile(pk=user.pk)
+        form = section.form(request, fresh, _profile_of(fresh))
+        return {"form": form, "member": fresh, "conflict": True}
+    except InvalidImage as error:
+        errors = {"photo": [str(error)]}
+    except NotStored as error:
+        errors = {None: [str(error)]}
+    except ValidationError as error:
+        errors = error.message_dict if hasattr(error, "error_dict") else {None: error.messages}
+    except DatabaseError:
+        logger.exception("Saving a profile failed")
+        errors = {None: [SAVE_FAILED]}
+    else:
+        return None
+    for name, texts in errors.items():
+        form.add_error(name if name in form.fields else None, texts)
+    return {"form": form}
+
+
+def _too_large(form: forms.Form) -> dict[str, object]:
+    """Say "too large" under the form's file field, or above a form without one."""
+    message = too_large_message()
+    return {"form": form} if refuse_upload(form, message) else {"form": form, "form_error": message}
+
+
+def _next(request: HttpRequest) -> str | None:
+    """Where a form sent without JavaScript returns once saved, if its page said (the settings
+    page does)."""
+    return local_path(request, request.POST.get("next", ""))
+
+
+def _show_form(
+    request: HttpRequest, section: Section, form: forms.Form, *, member=None, **extra: object
+) -> HttpResponse:
+    """The section's form, for htmx alone, else on a page; `extra` says why it is back
+    (conflict, form_error) and where it returns to (next)."""
+    focus_first_field(form)
+    member = member or request.user
+    context = _owner_context(member, _profile_of(member), section=section, form=form, **extra)
+    if request.htmx:
+        return render(request, "profiles/settings.html#section_form", context)
+    return render(request, "profiles/settings.html", context | {"section_forms": [(section, form)]})
+
+
+def _show_saved(request: HttpRequest, section: Section, user) -> HttpResponse:
+    """The saved section, and out of band every other copy of what it changed."""
+    context = _owner_context(user, _profile_of(user), focus_edit=True, oob=True)
+    html = render_to_string(f"profiles/profile.html#{section.name}", context, request)
+    for partial in section.refreshes:
+        html += render_to_string(partial, context, request)
+    return HttpResponse(html)
 
 
 @login_required_htmx
@@ -208,125 +247,22 @@ def show_section(request: HttpRequest, section: str) -> HttpResponse:
     return render(request, f"profiles/profile.html#{found.name}", context)
 
 
-def _too_large(request: HttpRequest, section: Section, profile: Profile, form: forms.Form):
-    message = too_large_message()
-    if refuse_upload(form, message):
-        return _render_form(request, section, profile, form)
-    return _render_form(request, section, profile, form, form_error=message)
-
-
-def _render_form(
-    request: HttpRequest, section: Section, profile: Profile, form: forms.Form, **extra: object
-) -> HttpResponse:
-    """The section's form again: bound with what was typed and its errors, or a fresh one
-    with `form_error` when the request was refused before the form could be read."""
-    focus_first_field(form)
-    user = request.user
-    if not request.htmx:
-        return _settings_page(request, user, profile, {section.name: form}, **extra)
-    context = _owner_context(user, profile, forms={section.name: form}, form=form, **extra)
-    return render(request, f"profiles/profile.html#{section.name}_form", context)
-
-
-def _render_saved(request: HttpRequest, section: Section, user) -> HttpResponse:
-    """The saved section, and out of band every other copy of what it changed."""
-    context = _owner_context(user, _profile_of(user), focus_edit=True, oob=True)
-    html = render_to_string(f"profiles/profile.html#{section.name}", context, request)
-    for partial in section.refreshes:
-        html += render_to_string(partial, context, request)
-    return HttpResponse(html)
-
-
-def _conflict(request: HttpRequest, section: Section) -> HttpResponse:
-    """Someone changed this section after the form was opened: show the current values."""
-    fresh = selectors.get_user_with_profile(pk=request.user.pk)
-    profile = _profile_of(fresh)
-    form = section.form(request, fresh, profile)
-    if not request.htmx:
-        return _settings_page(request, fresh, profile, {section.name: form}, conflict=True)
-    context = _owner_context(fresh, profile, forms={section.name: form}, form=form, conflict=True)
-    return render(request, f"profiles/profile.html#{section.name}_form", context)
-
-
-def _save_or_report[T](save: Callable[[], T], targets: list[forms.Form]) -> T | None:
-    """Run `save` and return what it returns; on a failure the member can act on, put the
-    message on the form that has the field (else the first) and return None. StaleSection
-    propagates: the caller shows the current values instead."""
-    try:
-        return save()
-    except InvalidImage as error:
-        _report(targets, {"photo": [str(error)]})
-    except NotStored as error:
-        _report(targets, {None: [str(error)]})
-    except ValidationError as error:
-        errors = error.message_dict if hasattr(error, "error_dict") else {None: error.messages}
-        _report(targets, errors)
-    except DatabaseError:
-        logger.exception("Saving a profile failed")
-        _report(targets, {None: [SAVE_FAILED]})
-    return None
-
-
-def _report(targets: list[forms.Form], errors: dict[str | None, list[str]]) -> None:
-    for name, texts in errors.items():
-        owner = next((form for form in targets if name in form.fields), None)
-        if owner is None:
-            targets[0].add_error(None, texts)
-        else:
-            owner.add_error(name, texts)
-
-
-# --- The settings page: every section in one form, without JavaScript -----------------------
-
-
-def _settings_page(
-    request: HttpRequest, user, profile: Profile, bound: dict | None = None, **extra: object
-) -> HttpResponse:
-    context = _owner_context(
-        user, profile, forms=_forms(request, user, profile, **(bound or {})), **extra
-    )
-    return render(request, "profiles/settings.html", context)
-
-
-def _settings_too_large(request: HttpRequest) -> HttpResponse:
-    return _settings_page(
-        request, request.user, _profile_of(request.user), form_error=too_large_message()
-    )
+# --- The settings page: every section's form, for browsers without JavaScript ----------------
 
 
 @login_required_htmx
-@require_http_methods(["GET", "POST"])
-@limit_upload_size(too_large=_settings_too_large)
-@rate_limited("profile_save")
+@require_safe
 def settings_page(request: HttpRequest) -> HttpResponse:
-    """The no-JavaScript path: every section in one form, saved atomically (post/redirect/get)."""
+    """Every section's form, each saved on its own at the section's URL, then back here. A
+    section edited on another page (see Section.elsewhere) is a link to it instead."""
     user = request.user
     profile = _profile_of(user)
-    if request.method == "GET":
-        return _settings_page(request, user, profile)
-    bound = {
-        name: SECTIONS[name].form(request, user, profile, bound=True, **form_kwargs)
-        for name, form_kwargs in SETTINGS_PAGE.items()
-    }
-    if request.upload_too_large:
-        refuse_upload(bound["photo"], too_large_message())
-        return _settings_page(request, user, profile, bound)
-    if not all(form.is_valid() for form in bound.values()):
-        return _settings_page(request, user, profile, bound)
-    changes = Changes()
-    for name, form in bound.items():
-        changes |= SECTIONS[name].changes(form)
-    try:
-        saved = _save_or_report(lambda: changes.save(user=user), list(bound.values()))
-    except services.StaleSection as stale:
-        for name in stale.sections:
-            bound.pop(name, None)  # show the current values of what changed elsewhere
-        return _settings_page(request, user, profile, bound, conflict=True)
-    if saved is None:
-        return _settings_page(request, user, profile, bound)
-    messages.success(request, _("Profile saved."))
-    user.refresh_from_db(fields=["username"])
-    return redirect(user)
+    section_forms = [
+        (section, None if section.elsewhere(user) else section.form(request, user, profile))
+        for section in SECTIONS.values()
+    ]
+    context = _owner_context(user, profile, section_forms=section_forms, next=request.path)
+    return render(request, "profiles/settings.html", context)
 
 
 # --- Language and theme ----------------------------------------------------------------------

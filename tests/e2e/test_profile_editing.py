@@ -98,7 +98,7 @@ def test_photo_upload_shows_progress_and_the_new_avatar(page, alice, tmp_path):
     page.health.assert_clean()
 
 
-def test_without_javascript_edit_links_lead_to_the_settings_page(browser, live_server):
+def test_without_javascript_edit_links_lead_to_the_sections_page(browser, live_server):
     from .conftest import open_context
 
     context = open_context(browser, live_server, java_script_enabled=False)
@@ -106,10 +106,22 @@ def test_without_javascript_edit_links_lead_to_the_settings_page(browser, live_s
     page = context.new_page()
     page.goto("/u/nojs/")
     page.get_by_role("link", name="Edit details").click()
-    assert page.url.endswith("/settings/profile/#details")
+    assert page.url.endswith("/settings/profile/details/")
     page.get_by_label("First name").fill("Plain")
-    page.get_by_role("button", name="Save profile").click()
+    page.get_by_role("button", name="Save").click()
     assert page.url.endswith("/u/nojs/")
     assert page.locator("#profile-name").inner_text().startswith("Plain")
-    assert page.get_by_text("Profile saved.").is_visible()
+    assert page.get_by_text("Details saved.").is_visible()
     context.close()
+
+
+def test_the_settings_page_saves_one_section_and_comes_back(page, alice):
+    page.goto("/settings/profile/")
+    page.get_by_label("First name").fill("Alicia")
+    page.keyboard.press("Escape")  # not an inline form: Escape does not leave the page
+    page.locator("#section-details").get_by_role("button", name="Save").click()
+    page.get_by_text("Details saved.").wait_for()
+    assert page.url.endswith("/settings/profile/")
+    expect(page.get_by_label("First name")).to_have_value("Alicia")
+    assert "Alicia Liddell" in page.locator("#navbar-identity").inner_text()
+    page.health.assert_clean()

@@ -57,10 +57,14 @@ def test_edit_swaps_in_the_form_with_current_values_and_focus_on_the_first_field
     assert 'name="details-token"' in html
 
 
-def test_edit_without_javascript_goes_to_the_settings_page(client, owner):
+def test_edit_without_javascript_is_a_page_with_the_same_form(client, owner):
     response = client.get("/settings/profile/details/")
-    assert response.status_code == 302
-    assert response["Location"] == "/settings/profile/#details"
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "<html" in html
+    assert 'id="section-details"' in html
+    assert 'action="/settings/profile/details/"' in html
+    assert 'value="Alice"' in html
 
 
 def test_cancel_restores_the_section_and_focuses_its_edit_control(client, owner):
@@ -74,7 +78,7 @@ def test_cancel_restores_the_section_and_focuses_its_edit_control(client, owner)
 def test_own_profile_has_edit_controls_that_work_without_javascript(client, owner):
     html = client.get("/u/alice/").content.decode()
     for section in ("details", "photo", "username", "email"):
-        assert f'href="/settings/profile/#{section}"' in html
+        assert f'href="/settings/profile/{section}/"' in html
         assert f'hx-get="/settings/profile/{section}/"' in html
 
 
