@@ -103,6 +103,23 @@ def test_with_verify_a_value_the_key_does_not_name_raises_once_it_changes():
         template.render({"on": False})
 
 
+class Clock:
+    """Reads "5 seconds ago" once, then "6 seconds ago": a second ticked meanwhile."""
+
+    def __init__(self) -> None:
+        self.readings = iter(["5 seconds ago"])
+
+    def __str__(self) -> str:
+        return next(self.readings, "6 seconds ago")
+
+
+def test_with_verify_a_fresh_part_whose_clock_ticks_between_the_renders_passes():
+    template = from_string(
+        "{% stencil 1 %}Posted {% fresh %}{{ clock }}{% endfresh %}{% endstencil %}"
+    )
+    assert template.render({"clock": Clock()}) == "Posted 5 seconds ago"
+
+
 def test_with_verify_a_key_that_names_the_value_renders_each_value():
     template = from_string(
         "{% stencil on %}{% if on %}on{% endif %}|{% fresh %}{{ on }}{% endfresh %}{% endstencil %}"

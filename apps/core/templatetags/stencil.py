@@ -94,7 +94,7 @@ class StencilNode(template.Node):
             part if isinstance(part, str) else self.fresh[part].render(context) for part in parts
         )
         if settings.STENCIL_VERIFY:
-            self._verify(context, key, html)
+            self._verify(context, key, parts, html)
         return mark_safe(html)  # noqa: S308 (each part is rendered template output)
 
     def _record(self, context: template.Context) -> tuple[str | int, ...]:
@@ -109,12 +109,22 @@ class StencilNode(template.Node):
             parts += [int(index), rest]
         return tuple(part for part in parts if part != "")
 
-    def _verify(self, context: template.Context, key: tuple, served: str) -> None:
-        """Raise StaleStencilError unless `served` is what the body renders afresh."""
-        with context.push():
-            afresh = self.nodelist.render(context)
-        if afresh == served:
-            return
+    def _verify(
+        self, context: template.Context, key: tuple, parts: tuple[str | int, ...], served: str
+    ) -> None:
+        """Raise StaleStencilError unless `served` is what the body renders afresh. A fresh
+        part may read the clock ("5 seconds ago", a signed URL's expiry), which can tick
+        between the two renders: only a difference that a second try shows again counts."""
+        for attempt in range(2):
+            if attempt:
+                served = "".join(
+                    part if isinstance(part, str) else self.fresh[part].render(context)
+                    for part in parts
+                )
+            with context.push():
+                afresh = self.nodelist.render(context)
+            if afresh == served:
+                return
         raise StaleStencilError(
             f"{{% stencil %}} in {self.origin.template_name or self.origin.name}, line "
             f"{self.token.lineno}, served text that its body, rendered afresh, does not give: "
