@@ -152,6 +152,9 @@ TEMPLATES = [
         },
     },
 ]
+# {% stencil %} (apps/core/templatetags/stencil.py) also renders its body afresh and raises
+# when its key missed something; twice the work, so on for development and tests only.
+STENCIL_VERIFY = env_bool("STENCIL_VERIFY", DEBUG)
 
 # --- Data -----------------------------------------------------------------------------------
 

@@ -25,3 +25,5 @@ WHITENOISE_AUTOREFRESH = True
 STAFF_REQUIRE_TWO_FACTOR = False
 # The browser tests' live server is plain http://localhost.
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = True
+# Every page a test renders twice checks that its stencils' keys name all they show.
+STENCIL_VERIFY = True

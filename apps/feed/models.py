@@ -76,23 +76,6 @@ class Post(models.Model):
     def get_absolute_url(self) -> str:
         return remembered_url(self, "pk", "feed:post", pk=self.pk)
 
-    @property
-    def card_key(self) -> tuple:
-        """Everything a post's card shows alike to every viewer (the stencil in
-        templates/feed/feed.html): the card is rendered anew when one of these changes.
-        Tags and mentions are the prefetched ones."""
-        author = self.author
-        return (
-            self.pk,
-            self.title,
-            self.text,
-            author.username,
-            author.display_name,
-            tuple(tag.name for tag in self.tags.all()),
-            tuple(user.username for user in self.mentions.all()),
-            self.removed is not None,
-        )
-
 
 class Like(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,

@@ -40,6 +40,24 @@ def posts_for_cards() -> QuerySet[Post]:
     )
 
 
+def card_key(post: Post) -> tuple:
+    """Return the key of the post card's stencil (templates/feed/feed.html#card), loaded by
+    posts_for_cards. The card's kept markup is rendered once per key and then served to every
+    reader, so the key must name everything that markup reads: a field the card shows but the
+    key leaves out is served stale (STENCIL_VERIFY catches it in the tests)."""
+    author = post.author
+    return (
+        post.pk,
+        post.title,
+        post.text,
+        author.username,
+        author.display_name,
+        tuple(tag.name for tag in post.tags.all()),
+        tuple(user.username for user in post.mentions.all()),
+        post.removed is not None,
+    )
+
+
 def visible_posts(
     viewer: AbstractBaseUser, queryset: QuerySet[Post] | None = None
 ) -> QuerySet[Post]:
@@ -81,8 +99,8 @@ def page_of_posts(
 
 
 def mark_for_viewer(viewer: AbstractBaseUser, posts: list[Post]) -> None:
-    """Set liked, follows_author, can_follow, can_edit and can_delete on each post, with two
-    queries for the whole page."""
+    """Set card_key, and liked, follows_author, can_follow, can_edit, can_delete and
+    can_report for the viewer, on each post, with two queries for the whole page."""
     liked = set()
     if viewer.is_authenticated and posts:
         liked = set(
@@ -92,6 +110,7 @@ def mark_for_viewer(viewer: AbstractBaseUser, posts: list[Post]) -> None:
         )
     followed = social.followed_among(viewer, {post.author_id for post in posts})
     for post in posts:
+        post.card_key = card_key(post)
         post.liked = post.pk in liked
         post.follows_author = post.author_id in followed
         post.can_follow = viewer.is_authenticated and post.author_id != viewer.pk
