@@ -11,6 +11,7 @@ Each such app has, beside its other reads and writes:
 apps.membership calls them in order, top layer first; no app reacts to a deletion by itself.
 """
 
+from collections.abc import Sequence
 from typing import NamedTuple
 
 from django.db.models.fields.files import FieldFile
@@ -21,4 +22,4 @@ class MemberData(NamedTuple):
     files to include, each with the folder it goes in."""
 
     data: dict[str, object]
-    files: list[tuple[str, FieldFile]] = []
+    files: Sequence[tuple[str, FieldFile]] = ()

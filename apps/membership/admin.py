@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.models import User
@@ -69,5 +70,6 @@ class UserAdmin(DjangoUserAdmin):
         services.delete_account(user=obj)
 
     def delete_queryset(self, request, queryset) -> None:
-        for user in queryset:
-            services.delete_account(user=user)
+        with transaction.atomic():  # all the selected members, or none
+            for user in queryset:
+                services.delete_account(user=user)

@@ -163,6 +163,22 @@ def test_the_worker_delivers_queued_mail_once_the_server_is_back(smtp_port, clie
 
 
 @pytest.mark.django_db(transaction=True)
+def test_mail_queued_before_core_was_split_is_still_delivered(smtp_port, client):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    signup(client)
+    DBTaskResult.objects.update(task_path="apps.core.mail.deliver_mail")  # as queued before
+    import_module("apps.core.migrations.0001_task_paths_after_the_split").rename(apps, None)
+    with Inbox(smtp_port) as inbox:
+        call_command("worker", batch=True, verbosity=0)
+    [raw] = inbox.messages
+    assert "newbie@example.com" in raw
+    assert [result.status for result in queued_mail()] == ["SUCCESSFUL"]
+
+
+@pytest.mark.django_db(transaction=True)
 def test_a_mail_that_finally_fails_is_shown_to_staff_with_its_error(smtp_port, settings, client):
     settings.MAIL_MAX_ATTEMPTS = 1
     mail.EmailMessage(

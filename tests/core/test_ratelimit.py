@@ -154,3 +154,10 @@ def test_every_configured_rate_reads(settings):
 def test_a_misspelt_rate_is_a_configuration_error(rates):
     with pytest.raises(ImproperlyConfigured):
         parse_rates(rates)
+
+
+def test_a_mistyped_rate_fails_the_system_check_not_a_request(settings):
+    from django.core.checks import run_checks
+
+    settings.RATE_LIMITS = {"like": "60/min/user"}
+    assert [error.id for error in run_checks()] == ["eternity.E002"]

@@ -11,8 +11,9 @@ def copy_languages(apps, schema_editor):
     Digest = apps.get_model("social", "Digest")
     chosen = dict(Digest.objects.exclude(language="").values_list("user_id", "language"))
     chosen |= dict(Profile.objects.exclude(language="").values_list("user_id", "language"))
-    for user_id, language in chosen.items():
-        User.objects.filter(pk=user_id).update(language=language)
+    for language in set(chosen.values()):
+        members = [user_id for user_id, chosen_one in chosen.items() if chosen_one == language]
+        User.objects.filter(pk__in=members).update(language=language)
 
 
 def copy_back(apps, schema_editor):

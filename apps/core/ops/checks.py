@@ -1,7 +1,10 @@
-"""System checks for settings that would lose data rather than fail loudly."""
+"""System checks for settings that would lose data, or fail only once a request meets them."""
 
 from django.conf import settings
 from django.core.checks import Error, register
+from django.core.exceptions import ImproperlyConfigured
+
+from apps.core.web.ratelimit import parse_rates
 
 
 @register()
@@ -17,3 +20,16 @@ def uploads_survive_a_restart(app_configs, **kwargs) -> list[Error]:
             id="eternity.E001",
         )
     ]
+
+
+@register()
+def rate_limits_read(app_configs, **kwargs) -> list[Error]:
+    """A mistyped rate would otherwise surface as a 500 on the first request it limits."""
+    errors = []
+    for action, text in (settings.RATE_LIMITS or {}).items():
+        try:
+            parse_rates(text)
+        except ImproperlyConfigured as error:
+            errors.append(Error(f"RATE_LIMITS[{action!r}]: {error}", id="eternity.E002",
+                                hint='Write rates as "10/m/user,30/5m/ip".'))  # fmt: skip
+    return errors
