@@ -1,6 +1,7 @@
 """Writes to the feed. Every write checks who may do it (permissions.py) here, not only in
 the views; nothing else writes the feed's tables."""
 
+import logging
 import re
 
 from django.contrib.auth import get_user_model
@@ -12,7 +13,7 @@ from django.db.models.functions import Coalesce, Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from apps.core.uploads import images
+from apps.core.uploads import images, moderated
 from apps.social import selectors as social_selectors
 from apps.social import services as social
 from apps.social.models import Kind
@@ -24,6 +25,7 @@ from .permissions import can_delete_comment, can_delete_post, can_edit_comment, 
 CANNOT_REPLY = _("You cannot comment here.")
 TAG_SEPARATORS = re.compile(r"[\s,#]+")
 TAG_NAME = re.compile(r"^[\w-]+\Z")
+logger = logging.getLogger(__name__)
 
 
 # --- Tags ------------------------------------------------------------------------------------
@@ -323,6 +325,7 @@ def remove_post(*, post: Post) -> bool:
                 ids=Comment.objects.filter(post=post).values_list("pk", flat=True),
                 except_recipient=post.author_id,
             )
+            transaction.on_commit(lambda: place_images(post_id=post.pk), robust=True)
     return bool(removed)
 
 
@@ -338,6 +341,36 @@ def remove_comment(*, comment: Comment) -> bool:
             social.withdraw(target=comment)
             recount_comments(comment.post_id)
     return bool(removed)
+
+
+def place_images(*, post_id: int | None = None, author: AbstractBaseUser | None = None) -> int:
+    """Move the image of post `post_id`, of `author`'s posts, or (with neither) of every post,
+    to where the post's state says: out of the public media folder while others may not see
+    the post (moderators removed it, or its author is suspended), back once they may again.
+    Call it after the change of state commits. Return how many images moved; one the storage
+    fails to move is logged and stays put (the next call, or the hourly sweep, tries again)."""
+    posts = Post.objects.exclude(image="")
+    if post_id is not None:
+        posts = posts.filter(pk=post_id)
+    if author is not None:
+        posts = posts.filter(author=author)
+    hidden = Q(removed__isnull=False) | Q(author__is_active=False)
+    outside = Q(image__startswith=moderated.PREFIX)
+    misplaced = posts.filter((hidden & ~outside) | (~hidden & outside))
+    storage = Post._meta.get_field("image").storage
+    moved = 0
+    for pk, author_id, name in misplaced.values_list("pk", "author_id", "image"):
+        try:
+            new = moderated.move_across(storage, name, owner_id=author_id)
+        except Exception:
+            logger.exception("Could not move the image %s of post %s", name, pk)
+            continue
+        # Only if the post still has that image (it may have been deleted meanwhile).
+        if Post.objects.filter(pk=pk, image=name).update(image=new):
+            moved += 1
+        else:
+            images.delete_quietly(storage, [new])
+    return moved
 
 
 def recount_for_member(*, user: AbstractBaseUser) -> int:

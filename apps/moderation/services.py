@@ -142,6 +142,7 @@ def suspend(
         # profile are hidden everywhere, and the counts on posts they touched drop.
         accounts.deactivate(user=member)
         feed.recount_for_member(user=member)
+        transaction.on_commit(lambda: place_files(member=member), robust=True)
         closed = _close_reports(thing, member, Action.SUSPEND)
         _record(moderator=moderator, action=Action.SUSPEND, subject=member,
                 target=thing.label if thing else "profile", reason=reason,
@@ -160,8 +161,17 @@ def reinstate(*, moderator: AbstractBaseUser, member: AbstractBaseUser, reason: 
             raise ValidationError(_("This member is not suspended."))
         accounts.reactivate(user=member)
         feed.recount_for_member(user=member)
+        transaction.on_commit(lambda: place_files(member=member), robust=True)
         _record(moderator=moderator, action=Action.REINSTATE, subject=member,
                 target="profile", reason=reason, closed=0)  # fmt: skip
+
+
+def place_files(*, member: AbstractBaseUser) -> None:
+    """Once a suspension or a reinstatement commits: the images of the member's posts and
+    their profile photo leave the public media folder, or come back (see
+    apps.core.uploads.moderated). A removed post's image moves with feed.remove_post."""
+    feed.place_images(author=member)
+    profiles.place_photos(user=member)
 
 
 # --- A member leaving ------------------------------------------------------------------------

@@ -10,4 +10,5 @@ urlpatterns = [
     path("moderation/suspended/", views.suspended, name="suspended"),
     path("moderation/suspended/<int:pk>/lift/", views.reinstate, name="reinstate"),
     path("moderation/log/", views.log, name="log"),
+    path("moderation/media/<path:name>", views.media, name="media"),
 ]

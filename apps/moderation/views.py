@@ -5,12 +5,14 @@ render; every change is a POST with its CSRF token, every moderator page checks 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from apps.core.uploads import moderated
+from apps.core.uploads.views import PRIVATE_CACHE, stored_image
 from apps.core.web.ratelimit import rate_limited
 
 from . import selectors, services
@@ -140,3 +142,16 @@ def reinstate(request: HttpRequest, pk: int) -> HttpResponse:
 def log(request: HttpRequest) -> HttpResponse:
     page = selectors.log_page(number=request.GET.get("page", 1))
     return render(request, "moderation/log.html", {"page": page})
+
+
+@require_safe
+def media(request: HttpRequest, name: str) -> HttpResponse:
+    """An image moderators took out of public view, for its owner and for moderators, never
+    kept by a cache; to anyone else it does not exist (404, as at its old public address)."""
+    match = moderated.parse(name)
+    user = request.user
+    if match is None or not user.is_authenticated:
+        raise Http404
+    if int(match["owner"]) != user.pk and not user.has_perm("moderation.moderate"):
+        raise Http404
+    return stored_image(name, match["ext"], cache_control=PRIVATE_CACHE)

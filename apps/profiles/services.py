@@ -7,6 +7,7 @@ owns is said once, in sections.SECTIONS.
 """
 
 import hashlib
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -15,9 +16,12 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 from django.db.models import Q
 
-from apps.core.uploads import images
+from apps.core.uploads import images, moderated
 
 from .models import AVATAR_SIZE, AVATAR_THUMBNAIL_SIZE, Profile
+
+logger = logging.getLogger(__name__)
+PHOTO_FIELDS = ("photo", "photo_thumbnail")
 
 
 class StaleSection(Exception):
@@ -182,6 +186,35 @@ def clear_profile(*, user: AbstractBaseUser) -> bool:
             storage = Profile._meta.get_field("photo").storage
             transaction.on_commit(lambda: images.delete_quietly(storage, names), robust=True)
     return True
+
+
+def place_photos(*, user: AbstractBaseUser | None = None) -> int:
+    """Move the photo files of `user`'s profile, or (with no user) of every profile, to where
+    the member's state says: out of the public media folder while they are suspended, back
+    once they are reinstated. Call it after the change of state commits. Return how many
+    files moved; one the storage fails to move is logged and stays put (the next call, or the
+    hourly sweep, tries again)."""
+    profiles = Profile.objects.all() if user is None else Profile.objects.filter(user=user)
+    storage = Profile._meta.get_field("photo").storage
+    moved = 0
+    for field in PHOTO_FIELDS:
+        outside = Q(**{f"{field}__startswith": moderated.PREFIX})
+        hidden = Q(user__is_active=False)
+        misplaced = profiles.exclude(**{field: ""}).filter(
+            (hidden & ~outside) | (~hidden & outside)
+        )
+        for pk, user_id, name in misplaced.values_list("pk", "user_id", field):
+            try:
+                new = moderated.move_across(storage, name, owner_id=user_id)
+            except Exception:
+                logger.exception("Could not move the photo %s of profile %s", name, pk)
+                continue
+            # Only if the profile still has that photo (it may have changed meanwhile).
+            if Profile.objects.filter(pk=pk, **{field: name}).update(**{field: new}):
+                moved += 1
+            else:
+                images.delete_quietly(storage, [new])
+    return moved
 
 
 # --- A member leaving ------------------------------------------------------------------------

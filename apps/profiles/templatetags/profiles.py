@@ -3,6 +3,8 @@ import hashlib
 from django import template
 from django.core.exceptions import ObjectDoesNotExist
 
+from apps.core.uploads import moderated
+
 register = template.Library()
 
 AVATAR_COLOURS = 12
@@ -23,7 +25,8 @@ def colour_index(username: str) -> int:
 
 @register.inclusion_tag("profiles/avatar.html")
 def avatar(user, size: str = "md", decorative: bool = False) -> dict[str, object]:
-    """The user's photo, or initials on a colour derived from the username."""
+    """The user's photo, or initials on a colour derived from the username (also while the
+    photo is out of public view: the member is suspended)."""
     try:
         profile = user.profile
     except ObjectDoesNotExist:
@@ -33,6 +36,8 @@ def avatar(user, size: str = "md", decorative: bool = False) -> dict[str, object
         photo = (
             profile.photo_thumbnail if size != "lg" and profile.photo_thumbnail else profile.photo
         )
+        if moderated.is_moderated(photo.name):
+            photo = None
     return {
         "user": user,
         "size": size,
