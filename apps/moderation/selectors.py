@@ -1,5 +1,6 @@
 """Read queries for reports and moderation: the thing a report is about, the queue of open
-reports grouped by thing (a fixed number of queries whatever the page holds), the audit log."""
+reports grouped by thing with their authors' history (a fixed number of queries whatever the
+page holds), the audit log."""
 
 from collections import Counter
 from dataclasses import dataclass, field
@@ -8,14 +9,14 @@ from datetime import datetime
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, F, Min, Q, Window
-from django.db.models.functions import RowNumber
+from django.db.models.functions import Coalesce, RowNumber
 from django.http import Http404
 
 from apps.accounts.lifecycle import MemberData
 from apps.feed import selectors as feed
 from apps.profiles import selectors as profiles
 
-from .models import AuditEntry, Reason, Report, Suspension
+from .models import Action, AuditEntry, Reason, Report, Suspension
 
 KINDS = ("post", "comment", "profile")
 QUEUE_PAGE_SIZE = 20
@@ -97,6 +98,19 @@ def already_reported(*, reporter: AbstractBaseUser, thing: Thing) -> Report | No
 # --- The queue -------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class History:
+    """What moderators knew of a thing's author before this thing: the other reports about
+    anything of theirs (open or closed), and what moderators did about them."""
+
+    other_reports: int = 0
+    removals: int = 0
+    suspensions: int = 0
+
+    def __bool__(self) -> bool:
+        return bool(self.other_reports or self.removals or self.suspensions)
+
+
 @dataclass
 class QueueItem:
     thing: Thing
@@ -104,6 +118,7 @@ class QueueItem:
     first: datetime
     reasons: list[tuple[str, int]] = field(default_factory=list)
     notes: list[tuple[str, str]] = field(default_factory=list)
+    history: History = field(default_factory=History)
 
 
 def _key(row: dict) -> tuple[str, int]:
@@ -130,7 +145,8 @@ def _groups():
 
 def queue_page(*, number: object = 1) -> tuple[Page, list[QueueItem]]:
     """Open reports grouped by thing, oldest first: each with its thing, how many members
-    reported it, the reasons counted and the latest notes. Seven queries at most."""
+    reported it, the reasons counted, the latest notes and its author's history. Nine
+    queries at most."""
     page = Paginator(_groups(), QUEUE_PAGE_SIZE).get_page(number)
     rows = list(page.object_list)
     keys = [_key(row) for row in rows]
@@ -174,7 +190,44 @@ def queue_page(*, number: object = 1) -> tuple[Page, list[QueueItem]]:
         for key, row in zip(keys, rows, strict=True)
         if key in things  # gone between the two queries: its reports went with it
     ]
+    _add_histories(items)
     return page, items
+
+
+def _add_histories(items: list[QueueItem]) -> None:
+    """Set each item's author history: two queries for the whole page."""
+    authors = {item.thing.author.pk for item in items}
+    if not authors:
+        return
+    # Every report about anything of theirs; the open ones about this thing are subtracted
+    # per item below, so what is left is the rest of their record.
+    reports = dict(
+        Report.objects.annotate(
+            author=Coalesce("post__author_id", "comment__author_id", "member_id")
+        )
+        .filter(author__in=authors)
+        .values("author")
+        .annotate(n=Count("id"))
+        .order_by()
+        .values_list("author", "n")
+    )
+    decisions: dict[tuple[int, str], int] = {
+        (subject, action): n
+        for subject, action, n in AuditEntry.objects.filter(
+            subject_id__in=authors, action__in=[Action.REMOVE, Action.SUSPEND]
+        )
+        .values("subject_id", "action")
+        .annotate(n=Count("id"))
+        .order_by()
+        .values_list("subject_id", "action", "n")
+    }
+    for item in items:
+        pk = item.thing.author.pk
+        item.history = History(
+            other_reports=max(reports.get(pk, 0) - item.count, 0),
+            removals=decisions.get((pk, Action.REMOVE), 0),
+            suspensions=decisions.get((pk, Action.SUSPEND), 0),
+        )
 
 
 def suspensions_page(*, number: object = 1) -> Page:

@@ -178,7 +178,7 @@ def test_the_queue_page_costs_the_same_queries_for_many_things(
             Report.objects.create(reporter=reporter, member=UserFactory(), reason="other")
 
     fill(1)
-    with django_assert_max_num_queries(14) as few:
+    with django_assert_max_num_queries(16) as few:
         assert client.get("/moderation/").status_code == 200
     fill(6)
     with django_assert_max_num_queries(len(few.captured_queries)):
