@@ -403,6 +403,8 @@ if AWS_STORAGE_BUCKET_NAME:
             "default_acl": None,
             "file_overwrite": False,
             "querystring_auth": env_bool("AWS_QUERYSTRING_AUTH", True),
+            # A day, as nginx and the media view say: how long a browser or a CDN may keep an
+            # image moderators took out of view (apps.core.uploads.views.PUBLIC_CACHE).
             "object_parameters": {"CacheControl": "max-age=86400"},
         },
     }

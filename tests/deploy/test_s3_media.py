@@ -5,9 +5,11 @@ import importlib
 import boto3
 import pytest
 import requests
+from django.contrib.auth.models import Group
 from django.core.files.storage import storages
 from moto.server import ThreadedMotoServer
 
+from apps.feed import services as feed
 from apps.profiles import services
 from apps.profiles.models import Profile
 from tests.factories import UserFactory
@@ -94,6 +96,36 @@ def test_profile_photos_go_to_the_bucket_and_replaced_ones_are_deleted(
     second = post_photo(image_bytes(colour=(0, 255, 0)))
     assert keys(s3) == stored(second)
     assert first.photo.name not in " ".join(keys(s3))
+
+
+def test_a_removed_posts_image_leaves_the_public_prefix_and_its_signed_url_fails(
+    client, s3_settings, django_capture_on_commit_callbacks
+):
+    s3 = s3_settings
+    author = UserFactory(username="bob")
+    moderator = UserFactory(username="mod")
+    moderator.groups.add(Group.objects.get(name="moderator"))
+    post = feed.create_post(author=author, title="Gore", text="Look", tags=[],
+                            image=image_bytes())  # fmt: skip
+    public_url = post.image.url
+    assert requests.get(public_url, timeout=10).status_code == 200
+
+    client.force_login(moderator)
+    with django_capture_on_commit_callbacks(execute=True):
+        decision = {"kind": "post", "pk": post.pk, "action": "remove", "reason": "Gore"}
+        response = client.post("/moderation/act/", decision)
+    assert response.status_code == 302
+    post.refresh_from_db()
+    assert post.image.name.startswith(f"moderated/{author.pk}/posts/")
+    assert f"media/{post.image.name}" in keys(s3)
+    assert not [key for key in keys(s3) if key.startswith("media/posts/")]
+    # The address pages handed out before the removal (signed, valid an hour) no longer works.
+    assert requests.get(public_url, timeout=10).status_code == 404
+    client.force_login(author)
+    served = client.get(f"/moderation/media/{post.image.name}")
+    assert served.status_code == 200
+    assert served["Cache-Control"] == "private, no-store"
+    assert b"".join(served.streaming_content)[:3] == b"\xff\xd8\xff"
 
 
 def test_the_content_security_policy_allows_images_from_the_bucket(client, s3_settings, settings):

@@ -95,18 +95,25 @@ def upload_a_photo(url: str) -> str:
     return re.search(r'src="(/media/avatars/[0-9a-f]{32}\.jpg)"', saved.text).group(1)
 
 
-def assert_served_like_an_uploaded_image(url: str, photo: str) -> None:
+def assert_served_like_an_uploaded_image(url: str, photo: str, media_root: str) -> None:
     response = requests.get(f"{url}{photo}", timeout=10)
     assert response.status_code == 200
     assert response.headers["Content-Type"] == "image/jpeg"
     assert response.headers["X-Content-Type-Options"] == "nosniff"
-    assert "immutable" in response.headers["Cache-Control"]
+    # A day, so an image moderators take out of view does not outlive that in a cache.
+    assert response.headers["Cache-Control"] == "public, max-age=86400"
     assert response.content.startswith(b"\xff\xd8")  # a JPEG
     assert requests.post(f"{url}{photo}", timeout=10).status_code in {403, 405}
     assert requests.get(f"{url}/media/avatars/", timeout=10).status_code == 404
     missing = requests.get(f"{url}/media/avatars/{'0' * 32}.jpg", timeout=10)
     assert missing.status_code == 404
-    assert "immutable" not in missing.headers.get("Cache-Control", "")  # never cached a year
+    assert "public" not in missing.headers.get("Cache-Control", "")  # a 404 is never cached
+    # What moderators took out of public view is never served from /media/, whatever its name.
+    for name in ("moderated/0123456789abcdef.jpg", "moderated/7/posts/0123456789abcdef.jpg"):
+        path = Path(media_root) / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(image_bytes())
+        assert requests.get(f"{url}/media/{name}", timeout=10).status_code == 404
 
 
 def assert_slow_clients_do_not_stall(url: str, label: str, seconds: float) -> None:
@@ -160,7 +167,7 @@ def test_the_entrypoint_with_a_bind_argument(env):
     with running([str(ENTRYPOINT), f"127.0.0.1:{port}"], env) as process:
         wait_until_up(url, process)
         assert requests.get(url, timeout=10).headers["Server"] == "nginx"
-        assert_served_like_an_uploaded_image(url, upload_a_photo(url))
+        assert_served_like_an_uploaded_image(url, upload_a_photo(url), env["MEDIA_ROOT"])
         assert_clients_cannot_claim_https(url)
         assert_slow_clients_do_not_stall(url, "docker run IMAGE 127.0.0.1:PORT", 60)
 
@@ -172,7 +179,7 @@ def test_the_compose_web_command(env):
     url = f"http://127.0.0.1:{port}"
     with running(command, env | {"PORT": str(port)}) as process:
         wait_until_up(url, process)
-        assert_served_like_an_uploaded_image(url, upload_a_photo(url))
+        assert_served_like_an_uploaded_image(url, upload_a_photo(url), env["MEDIA_ROOT"])
         assert_slow_clients_do_not_stall(url, "docker compose web", 20)
 
 
@@ -182,7 +189,7 @@ def test_the_procfile_under_honcho(env):
     url = f"http://127.0.0.1:{port}"
     with running([str(honcho), "start", "--port", str(port), "web"], env) as process:
         wait_until_up(url, process)
-        assert_served_like_an_uploaded_image(url, upload_a_photo(url))
+        assert_served_like_an_uploaded_image(url, upload_a_photo(url), env["MEDIA_ROOT"])
         assert_slow_clients_do_not_stall(url, "Procfile web under honcho", 20)
 
 
@@ -193,7 +200,7 @@ def test_gunicorn_alone_serves_uploads_itself(env):
                "--bind", f"127.0.0.1:{port}"]  # fmt: skip
     with running(command, env | {"METRICS_TOKEN": METRICS_TOKEN}) as process:
         wait_until_up(url, process)
-        assert_served_like_an_uploaded_image(url, upload_a_photo(url))
+        assert_served_like_an_uploaded_image(url, upload_a_photo(url), env["MEDIA_ROOT"])
         assert_metrics_sum_every_worker(url)
 
 

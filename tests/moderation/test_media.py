@@ -14,6 +14,7 @@ from django.template import Context, Template
 from django.test import Client
 
 from apps.feed import services as feed
+from apps.membership.services import delete_account
 from apps.moderation.models import Action, AuditEntry, Report
 from apps.moderation.tasks import place_moderated_images
 from apps.profiles import services as profiles
@@ -171,6 +172,9 @@ def test_a_suspended_members_post_image_and_photo_leave_public_view_and_come_bac
     assert back[0].startswith("posts/")
     assert back[1].startswith("avatars/")
     assert re.fullmatch(r"avatars/[0-9a-f]{32}-96\.jpg", back[2])
+    # New random names each way: an address that was public never works again.
+    assert not {Path(name).name for name in public} & {Path(name).name for name in hidden}
+    assert not set(public) & set(back)
     for name in back:
         assert Client().get(url(name)).status_code == 200
     for name in hidden:
@@ -188,6 +192,17 @@ def test_a_removed_post_stays_out_of_view_when_its_author_is_reinstated(
         client.post(f"/moderation/suspended/{bob.pk}/lift/", {"reason": "Appeal"})
     post.refresh_from_db()
     assert post.image.name.startswith(f"moderated/{bob.pk}/posts/")
+
+
+def test_deleting_a_suspended_member_deletes_their_moderated_files_too(
+    alice, mod, bob, post, photo, media_root, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        act(log_in("mod"), "profile", bob.pk, "suspend")
+    assert [p for p in (Path(media_root) / "moderated").rglob("*") if p.is_file()]
+    with django_capture_on_commit_callbacks(execute=True):
+        delete_account(user=bob)
+    assert not [p for p in Path(media_root).rglob("*") if p.is_file()]
 
 
 def test_a_suspended_members_avatar_shows_initials_not_a_dead_image(bob, photo):
