@@ -7,7 +7,6 @@ S3 it is a prefix of its own that a public bucket policy leaves out. Only an aut
 and back, under a new random name, so an address that was once public never works again.
 """
 
-import logging
 import re
 import uuid
 from pathlib import PurePosixPath
@@ -24,7 +23,6 @@ MODERATED_NAME = re.compile(
     r"(?P<file>[A-Za-z0-9_-]{1,100}\.(?P<ext>jpg|jpeg|png|webp|gif))\Z"
 )
 RANDOM_STEM = re.compile(r"^[0-9a-f]{32}")
-logger = logging.getLogger(__name__)
 
 
 def is_moderated(name: str) -> bool:
@@ -34,12 +32,6 @@ def is_moderated(name: str) -> bool:
 def parse(name: str) -> re.Match | None:
     """The parts of a moderated file's name (owner, folder, file, ext), or None."""
     return MODERATED_NAME.match(name)
-
-
-def owner_of(name: str) -> int | None:
-    """The id of the member a moderated file belongs to, or None if `name` is not one."""
-    match = parse(name)
-    return int(match["owner"]) if match else None
 
 
 def _renamed(file_name: str) -> str:
