@@ -171,7 +171,12 @@ def update_post(
 
 def delete_post(*, user: AbstractBaseUser, post: Post) -> None:
     if not can_delete_post(user, post):
-        raise PermissionDenied("Only the author or a moderator can delete this post.")
+        raise PermissionDenied("Only the author can delete this post.")
+    _delete_post(post)
+
+
+def _delete_post(post: Post) -> None:
+    """Delete the post with what hangs on it; its image goes once the deletion commits."""
     storage = Post._meta.get_field("image").storage
     image = post.image.name
     with transaction.atomic():
@@ -287,11 +292,17 @@ def delete_comment(*, user: AbstractBaseUser, comment: Comment) -> None:
             comment.mentions.clear()
             social.withdraw(target=comment)  # the row stays; what it told does not
         else:
-            comment.delete()
-            parent = comment.parent
-            if parent is not None and parent.is_deleted and not parent.replies.exists():
-                parent.delete()  # the last reply under a deleted comment: the thread is gone
+            _delete_comment_row(comment)
         recount_comments(comment.post_id)
+
+
+def _delete_comment_row(comment: Comment) -> None:
+    """Delete the comment (its replies and notifications go with it), and the "comment
+    deleted" placeholder above it if it was the last reply keeping that thread."""
+    comment.delete()
+    parent = comment.parent
+    if parent is not None and parent.is_deleted and not parent.replies.exists():
+        parent.delete()
 
 
 def recount_comments(post_id: int) -> None:
@@ -338,6 +349,21 @@ def remove_comment(*, comment: Comment) -> bool:
             social.withdraw(target=comment)
             recount_comments(comment.post_id)
     return bool(removed)
+
+
+def erase_post(*, post: Post) -> None:
+    """Delete someone's post for good, with its comments, likes and image: a superuser's
+    decision, which the moderation app checks and records."""
+    _delete_post(post)
+
+
+def erase_comment(*, comment: Comment) -> None:
+    """Delete someone's comment for good, with its replies, and mend the post's count: a
+    superuser's decision, which the moderation app checks and records."""
+    with transaction.atomic():
+        Post.objects.select_for_update().filter(pk=comment.post_id).exists()
+        _delete_comment_row(comment)
+        recount_comments(comment.post_id)
 
 
 def recount_for_member(*, user: AbstractBaseUser) -> int:
