@@ -1,0 +1,17 @@
+"""What every page's templates may ask of moderation."""
+
+from django.http import HttpRequest
+from django.utils.functional import SimpleLazyObject
+
+from .selectors import holds_moderate_permission
+
+
+def moderation(request: HttpRequest) -> dict[str, object]:
+    """`can_moderate`: whether the user menu offers the moderation pages. Asked only where a
+    template reads it (the signed-in menu), in one query, none for a superuser."""
+    user = request.user
+    return {
+        "can_moderate": SimpleLazyObject(
+            lambda: user.is_authenticated and user.is_active and holds_moderate_permission(user)
+        )
+    }
