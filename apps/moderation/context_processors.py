@@ -9,9 +9,14 @@ from .selectors import holds_moderate_permission
 def moderation(request: HttpRequest) -> dict[str, object]:
     """`can_moderate`: whether the user menu offers the moderation pages. Asked only where a
     template reads it (the signed-in menu), in one query, none for a superuser."""
-    user = request.user
-    return {
-        "can_moderate": SimpleLazyObject(
-            lambda: user.is_authenticated and user.is_active and holds_moderate_permission(user)
+
+    def can_moderate() -> bool:
+        user = getattr(request, "user", None)  # none outside the middleware (render_to_string)
+        return bool(
+            user is not None
+            and user.is_authenticated
+            and user.is_active
+            and holds_moderate_permission(user)
         )
-    }
+
+    return {"can_moderate": SimpleLazyObject(can_moderate)}
