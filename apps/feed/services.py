@@ -351,19 +351,27 @@ def remove_comment(*, comment: Comment) -> bool:
     return bool(removed)
 
 
-def erase_post(*, post: Post) -> None:
+def erase_post(*, post: Post) -> bool:
     """Delete someone's post for good, with its comments, likes and image: a superuser's
-    decision, which the moderation app checks and records."""
-    _delete_post(post)
+    decision, which the moderation app checks and records. Return False if it was gone."""
+    with transaction.atomic():
+        if not Post.objects.select_for_update().filter(pk=post.pk).exists():
+            return False
+        _delete_post(post)
+    return True
 
 
-def erase_comment(*, comment: Comment) -> None:
+def erase_comment(*, comment: Comment) -> bool:
     """Delete someone's comment for good, with its replies, and mend the post's count: a
-    superuser's decision, which the moderation app checks and records."""
+    superuser's decision, which the moderation app checks and records. Return False if it
+    was gone (with its thread, say)."""
     with transaction.atomic():
         Post.objects.select_for_update().filter(pk=comment.post_id).exists()
+        if not Comment.objects.filter(pk=comment.pk).exists():
+            return False
         _delete_comment_row(comment)
         recount_comments(comment.post_id)
+    return True
 
 
 def recount_for_member(*, user: AbstractBaseUser) -> int:

@@ -186,9 +186,11 @@ def erase(*, moderator: AbstractBaseUser, thing: Thing, reason: str) -> int:
         closed = Report.objects.filter(resolved__isnull=True, **thing.report_fields).count()
         label = thing.label
         if thing.kind == "post":
-            feed.erase_post(post=thing.obj)
+            done = feed.erase_post(post=thing.obj)
         else:
-            feed.erase_comment(comment=thing.obj)
+            done = feed.erase_comment(comment=thing.obj)
+        if not done:
+            raise ValidationError(_("This was deleted already."))
         _record(moderator=moderator, action=Action.ERASE, subject=thing.author, target=label,
                 reason=reason.strip(), closed=closed)  # fmt: skip
     return closed

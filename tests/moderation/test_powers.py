@@ -150,6 +150,18 @@ def test_a_comment_deleted_permanently_takes_its_replies_and_mends_the_count(roo
     assert (entry.action, entry.subject_name, entry.reason) == ("erase", "troll", "Doxxing")
 
 
+def test_a_thread_and_its_reply_deleted_together_are_each_told_once(root, bob, post):
+    first = CommentFactory(post=post, author=UserFactory(username="troll"), text="Abuse")
+    reply = CommentFactory(post=post, author=first.author, parent=first, text="More abuse")
+    selected = {"action": "erase_selected", "_selected_action": [first.pk, reply.pk],
+                "erase": "yes", "reason": "Harassment"}  # fmt: skip
+    response = signed_in(root).post("/admin/feed/comment/", selected, follow=True)
+    assert response.status_code == 200
+    assert "This was deleted already." in response.content.decode()
+    assert not Comment.objects.exists()
+    assert AuditEntry.objects.count() == 1
+
+
 def test_staff_who_are_not_superusers_cannot_delete_in_the_admin(bob, post):
     staff = UserFactory(username="staffer", is_staff=True)
     staff.user_permissions.add(*Permission.objects.filter(
