@@ -148,6 +148,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "apps.core.web.context_processors.site",
                 "apps.profiles.theme.theme",
+                "apps.moderation.context_processors.moderation",
             ],
         },
     },

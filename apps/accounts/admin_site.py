@@ -4,10 +4,10 @@ Django's admin has its own login form, which would bypass everything the site's 
 allauth's failed-login limits, verified email, two-factor. Here the admin's login page only
 sends people to the site's login (and back, once signed in); a member who is signed in but
 not staff gets a 403 instead of a loop. Where STAFF_REQUIRE_TWO_FACTOR is on, staff without
-two-factor are sent to set it up before the admin opens.
+two-factor are sent to set it up before the admin opens (the same check as the moderation
+pages: accounts.selectors.needs_two_factor).
 """
 
-from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.apps import AdminConfig as DjangoAdminConfig
 from django.contrib.auth import REDIRECT_FIELD_NAME
@@ -19,21 +19,16 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 
 
-def needs_two_factor(user) -> bool:
-    """Staff who must switch two-factor on before they may use staff tools."""
-    from allauth.mfa.models import Authenticator  # models: not at app-loading time
-    from allauth.mfa.utils import is_mfa_enabled
-
-    # Recovery codes alone are not a second factor (allauth's login does not ask for them).
-    factors = [Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN]
-    return settings.STAFF_REQUIRE_TWO_FACTOR and user.is_staff and not is_mfa_enabled(user, factors)
-
-
 class AdminSite(admin.AdminSite):
     def has_permission(self, request: HttpRequest) -> bool:
+        # Imported here: this module is loaded with the app registry, before any model.
+        from .selectors import needs_two_factor
+
         return super().has_permission(request) and not needs_two_factor(request.user)
 
     def login(self, request: HttpRequest, extra_context=None) -> HttpResponse:
+        from .selectors import needs_two_factor
+
         user = request.user
         if user.is_authenticated:
             if user.is_active and user.is_staff and needs_two_factor(user):

@@ -1,9 +1,13 @@
 """Reads about members that other apps share: the member a name in a URL (/u/<username>/...)
-stands for, looked up one way everywhere."""
+stands for, looked up one way everywhere, and whether a member must switch on two-factor
+before using staff or moderation tools."""
 
 from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from allauth.mfa.utils import is_mfa_enabled
 from allauth.socialaccount.models import SocialAccount
 from allauth.usersessions.models import UserSession
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db.models import QuerySet
@@ -25,6 +29,19 @@ def get_active_member(username: str, queryset: QuerySet | None = None):
         queryset = get_user_model().objects.all()
     users = queryset.filter(is_active=True).annotate(handle=Lower("username"))
     return get_object_or_404(users, handle=username.lower())
+
+
+def needs_two_factor(user: AbstractBaseUser) -> bool:
+    """Whether `user` must switch two-factor on before using staff or moderation tools: the
+    one check the admin and every moderation page make, where STAFF_REQUIRE_TWO_FACTOR is
+    on. It applies to staff and to everyone with the "moderate" permission (superusers have
+    every permission)."""
+    if not (settings.STAFF_REQUIRE_TWO_FACTOR and user.is_authenticated):
+        return False
+    if not (user.is_staff or user.has_perm("moderation.moderate")):
+        return False
+    # Recovery codes alone are not a second factor (allauth's login does not ask for them).
+    return not is_mfa_enabled(user, [Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN])
 
 
 def member_export(*, user: AbstractBaseUser) -> MemberData:

@@ -1,5 +1,9 @@
 """Who may do what to posts and comments. The services enforce these rules; the selectors mark
-their answers on what a page shows, so templates test booleans and never restate a rule."""
+their answers on what a page shows, so templates test booleans and never restate a rule.
+
+Members' rights over their own things only: no role here reaches anyone else's post or
+comment. Moderators remove others' things through the moderation app (a permission, a reason,
+an audit entry), and only a superuser deletes them for good, audited too, in the admin."""
 
 from django.contrib.auth.base_user import AbstractBaseUser
 
@@ -12,7 +16,8 @@ def can_edit_post(user: AbstractBaseUser, post: Post) -> bool:
 
 
 def can_delete_post(user: AbstractBaseUser, post: Post) -> bool:
-    return user.is_authenticated and (post.author_id == user.pk or user.is_staff)
+    """The author only."""
+    return user.is_authenticated and post.author_id == user.pk
 
 
 def can_reply(user: AbstractBaseUser, comment: Comment) -> bool:
@@ -34,9 +39,12 @@ def can_edit_comment(user: AbstractBaseUser, comment: Comment) -> bool:
 
 
 def can_delete_comment(user: AbstractBaseUser, comment: Comment) -> bool:
+    """The comment's author, and the post's author: a member keeps their own thread, as on
+    Discourse. That is a member's right over their own post, not moderation (nothing is
+    audited); nobody else deletes a comment here."""
     if not user.is_authenticated or comment.is_deleted:
         return False
-    return user.pk in {comment.author_id, comment.post.author_id} or user.is_staff
+    return user.pk in {comment.author_id, comment.post.author_id}
 
 
 def can_report(user: AbstractBaseUser, author_id: int) -> bool:

@@ -173,7 +173,12 @@ def update_post(
 
 def delete_post(*, user: AbstractBaseUser, post: Post) -> None:
     if not can_delete_post(user, post):
-        raise PermissionDenied("Only the author or a moderator can delete this post.")
+        raise PermissionDenied("Only the author can delete this post.")
+    _delete_post(post)
+
+
+def _delete_post(post: Post) -> None:
+    """Delete the post with what hangs on it; its image goes once the deletion commits."""
     storage = Post._meta.get_field("image").storage
     image = post.image.name
     with transaction.atomic():
@@ -289,11 +294,17 @@ def delete_comment(*, user: AbstractBaseUser, comment: Comment) -> None:
             comment.mentions.clear()
             social.withdraw(target=comment)  # the row stays; what it told does not
         else:
-            comment.delete()
-            parent = comment.parent
-            if parent is not None and parent.is_deleted and not parent.replies.exists():
-                parent.delete()  # the last reply under a deleted comment: the thread is gone
+            _delete_comment_row(comment)
         recount_comments(comment.post_id)
+
+
+def _delete_comment_row(comment: Comment) -> None:
+    """Delete the comment (its replies and notifications go with it), and the "comment
+    deleted" placeholder above it if it was the last reply keeping that thread."""
+    comment.delete()
+    parent = comment.parent
+    if parent is not None and parent.is_deleted and not parent.replies.exists():
+        parent.delete()
 
 
 def recount_comments(post_id: int) -> None:
@@ -371,6 +382,29 @@ def place_images(*, post_id: int | None = None, author: AbstractBaseUser | None 
         else:
             images.delete_quietly(storage, [new])
     return moved
+
+
+def erase_post(*, post: Post) -> bool:
+    """Delete someone's post for good, with its comments, likes and image: a superuser's
+    decision, which the moderation app checks and records. Return False if it was gone."""
+    with transaction.atomic():
+        if not Post.objects.select_for_update().filter(pk=post.pk).exists():
+            return False
+        _delete_post(post)
+    return True
+
+
+def erase_comment(*, comment: Comment) -> bool:
+    """Delete someone's comment for good, with its replies, and mend the post's count: a
+    superuser's decision, which the moderation app checks and records. Return False if it
+    was gone (with its thread, say)."""
+    with transaction.atomic():
+        Post.objects.select_for_update().filter(pk=comment.post_id).exists()
+        if not Comment.objects.filter(pk=comment.pk).exists():
+            return False
+        _delete_comment_row(comment)
+        recount_comments(comment.post_id)
+    return True
 
 
 def recount_for_member(*, user: AbstractBaseUser) -> int:

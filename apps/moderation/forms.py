@@ -16,24 +16,26 @@ class ReportForm(forms.Form):
 
 
 class ActionForm(forms.Form):
-    """A moderator's decision on one thing in the queue. Removing and suspending need a
-    reason: it goes in the audit log and, for a removal, to the author's data export."""
+    """A moderator's decision on one thing in the queue, in one click: dismiss or remove.
+    Removing needs a reason: it goes in the audit log and to the author's data export.
+    Suspending has its own page, which spells out what it does (views.suspend)."""
 
     kind = forms.ChoiceField(choices=[(k, k) for k in ("post", "comment", "profile")],
                              widget=forms.HiddenInput)  # fmt: skip
     pk = forms.IntegerField(min_value=1, max_value=2**63 - 1, widget=forms.HiddenInput)
-    action = forms.ChoiceField(
-        choices=[(a, a) for a in (Action.DISMISS, Action.REMOVE, Action.SUSPEND)]
-    )
+    action = forms.ChoiceField(choices=[(a, a) for a in (Action.DISMISS, Action.REMOVE)])
     reason = forms.CharField(label=_("Why (kept in the audit log)"),
                              max_length=NOTE_MAX_LENGTH, required=False)  # fmt: skip
 
     def clean(self) -> dict:
         data = super().clean()
-        if data.get("action") in (Action.REMOVE, Action.SUSPEND) and not data.get("reason"):
+        if data.get("action") == Action.REMOVE and not data.get("reason"):
             self.add_error("reason", _("Say why: it is kept in the audit log."))
         return data
 
 
-class ReinstateForm(forms.Form):
+class ReasonForm(forms.Form):
+    """The reason a decision must give (suspending, lifting a suspension, deleting for
+    good): it goes in the audit log."""
+
     reason = forms.CharField(label=_("Why (kept in the audit log)"), max_length=NOTE_MAX_LENGTH)

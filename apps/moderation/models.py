@@ -23,6 +23,7 @@ class Action(models.TextChoices):
     REMOVE = "remove", _("Removed the content")
     SUSPEND = "suspend", _("Suspended the member")
     REINSTATE = "reinstate", _("Lifted the suspension")
+    ERASE = "erase", _("Deleted permanently")
 
 
 class Report(models.Model):

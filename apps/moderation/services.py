@@ -1,6 +1,7 @@
 """What members and moderators do: report a thing, then dismiss the reports, remove the thing
-or suspend its author, and lift a suspension. Every moderator action checks the "moderate"
-permission here and adds its audit entry in the same transaction as its effects."""
+or suspend its author, and lift a suspension; a superuser may also delete a thing for good.
+Every moderator action checks the "moderate" permission and who may decide about whom here,
+and adds its audit entry in the same transaction as its effects."""
 
 import logging
 
@@ -16,6 +17,7 @@ from apps.feed import services as feed
 from apps.presence import services as presence
 from apps.profiles import services as profiles
 
+from . import selectors
 from .models import Action, AuditEntry, Reason, Report, Suspension
 from .selectors import Thing
 
@@ -23,6 +25,7 @@ logger = logging.getLogger(__name__)
 
 ALREADY_REPORTED = _("You have already reported this. Moderators will look at it.")
 OWN_THING = _("You cannot report what you wrote yourself.")
+FOR_AN_ADMINISTRATOR = _("Decisions about staff and moderators are made by an administrator.")
 
 
 def report(*, reporter: AbstractBaseUser, thing: Thing, reason: str, note: str = "") -> Report:
@@ -45,17 +48,21 @@ def _is_moderator(user: AbstractBaseUser) -> bool:
     return user.is_authenticated and user.is_active and user.has_perm("moderation.moderate")
 
 
+def _has_powers(member: AbstractBaseUser) -> bool:
+    """Staff, superusers and moderators, active or not: a suspended moderator is still one."""
+    return member.is_staff or selectors.holds_moderate_permission(member)
+
+
 def _require_moderator(user: AbstractBaseUser, author: AbstractBaseUser) -> None:
-    """Moderators act on members' things, never on their own; what staff and other
-    moderators wrote is decided by a superuser (who has every permission)."""
+    """Who may decide about whom, for every action: moderators act on members and their
+    things, never on their own; decisions about staff and moderators (what they wrote, their
+    suspension and its lifting) belong to a superuser (who has every permission)."""
     if not _is_moderator(user):
-        raise PermissionDenied("Only moderators can do this.")
+        raise PermissionDenied(_("Only moderators can do this."))
     if author.pk == user.pk:
         raise ValidationError(_("Another moderator decides about your own things."))
-    if (author.is_staff or author.is_superuser or _is_moderator(author)) and not (
-        user.is_superuser
-    ):
-        raise ValidationError(_("What staff and moderators wrote is decided by an administrator."))
+    if not user.is_superuser and _has_powers(author):
+        raise PermissionDenied(FOR_AN_ADMINISTRATOR)
 
 
 def _close_reports(thing: Thing | None, member: AbstractBaseUser | None, action: Action) -> int:
@@ -152,9 +159,9 @@ def suspend(
 
 
 def reinstate(*, moderator: AbstractBaseUser, member: AbstractBaseUser, reason: str) -> None:
-    """Lift `member`'s suspension: they can log in again and everything of theirs is back."""
-    if not _is_moderator(moderator):
-        raise PermissionDenied("Only moderators can do this.")
+    """Lift `member`'s suspension: they can log in again and everything of theirs is back.
+    The same rule as suspending: a staff member's or a moderator's is lifted by a superuser."""
+    _require_moderator(moderator, member)
     with transaction.atomic():
         deleted, _rows = Suspension.objects.filter(member=member).delete()
         if not deleted:
@@ -172,6 +179,31 @@ def place_files(*, member: AbstractBaseUser) -> None:
     apps.core.uploads.moderated). A removed post's image moves with feed.remove_post."""
     feed.place_images(author=member)
     profiles.place_photos(user=member)
+
+
+def erase(*, moderator: AbstractBaseUser, thing: Thing, reason: str) -> int:
+    """Delete someone's post or comment for good (the admin's "Delete permanently"): a
+    superuser's decision, with a reason, recorded like every other. Return how many open
+    reports it settled (they go with the thing; the audit entry keeps their number)."""
+    if not (moderator.is_authenticated and moderator.is_active and moderator.is_superuser):
+        raise PermissionDenied(_("Only a superuser deletes someone's things for good."))
+    _require_moderator(moderator, thing.author)
+    if thing.kind not in ("post", "comment"):
+        raise ValidationError(_("Only posts and comments can be deleted permanently."))
+    if not reason.strip():
+        raise ValidationError(_("Say why: it is kept in the audit log."))
+    with transaction.atomic():
+        closed = Report.objects.filter(resolved__isnull=True, **thing.report_fields).count()
+        label = thing.label
+        if thing.kind == "post":
+            done = feed.erase_post(post=thing.obj)
+        else:
+            done = feed.erase_comment(comment=thing.obj)
+        if not done:
+            raise ValidationError(_("This was deleted already."))
+        _record(moderator=moderator, action=Action.ERASE, subject=thing.author, target=label,
+                reason=reason.strip(), closed=closed)  # fmt: skip
+    return closed
 
 
 # --- A member leaving ------------------------------------------------------------------------

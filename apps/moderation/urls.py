@@ -5,8 +5,10 @@ from . import views
 app_name = "moderation"
 urlpatterns = [
     path("report/<str:kind>/<int:pk>/", views.report, name="report"),
+    path("report/<str:kind>/<int:pk>/sent/", views.report_sent, name="report_sent"),
     path("moderation/", views.queue, name="queue"),
     path("moderation/act/", views.act, name="act"),
+    path("moderation/suspend/<str:kind>/<int:pk>/", views.suspend, name="suspend"),
     path("moderation/suspended/", views.suspended, name="suspended"),
     path("moderation/suspended/<int:pk>/lift/", views.reinstate, name="reinstate"),
     path("moderation/log/", views.log, name="log"),

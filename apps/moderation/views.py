@@ -1,25 +1,51 @@
 """Reports from members and the moderators' pages. Views parse, call a service or selector,
 render; every change is a POST with its CSRF token, every moderator page checks the
-"moderate" permission (the "moderator" group has it), never is_superuser."""
+"moderate" permission (the "moderator" group has it), never is_superuser, and then
+two-factor (the admin's check: accounts.selectors.needs_two_factor)."""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from apps.accounts.selectors import needs_two_factor
 from apps.core.uploads import moderated
 from apps.core.uploads.views import PRIVATE_CACHE, stored_image
 from apps.core.web.ratelimit import rate_limited
 
 from . import selectors, services
-from .forms import ActionForm, ReinstateForm, ReportForm
+from .forms import ActionForm, ReasonForm, ReportForm
 from .models import Action, Suspension
 
 moderator_required = permission_required("moderation.moderate", raise_exception=True)
+
+TWO_FACTOR_FIRST = _(
+    "Moderators need two-factor authentication: switch it on here, then open the moderation "
+    "pages again."
+)
+
+
+def two_factor_required(view):
+    """Where STAFF_REQUIRE_TWO_FACTOR is on, a moderator or staff member without two-factor
+    is sent to switch it on, whatever the method: nothing they asked for happens."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        if needs_two_factor(request.user):
+            messages.warning(request, TWO_FACTOR_FIRST)
+            return redirect("mfa_index")
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
 
 DONE = {
     Action.DISMISS: _("Reports dismissed."),
@@ -42,8 +68,9 @@ def _refused_report(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @rate_limited("report", refused=_refused_report)
 def report(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
-    """GET: the form (reason and an optional note); POST: file it, then a confirmation page.
-    Reported things stay up until a moderator decides."""
+    """GET: the form (reason and an optional note); POST: file it and redirect to the
+    confirmation, so reloading that page sends nothing. Reported things stay up until a
+    moderator decides."""
     thing = selectors.thing_to_report(kind=kind, pk=pk, viewer=request.user)
     earlier = selectors.already_reported(reporter=request.user, thing=thing)
     if earlier is not None:
@@ -55,13 +82,24 @@ def report(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            return render(request, "moderation/report_done.html", {"thing": thing})
+            return redirect("moderation:report_sent", kind=kind, pk=pk)
     status = 400 if form.is_bound else 200
     return render(request, "moderation/report.html", {"thing": thing, "form": form}, status=status)
 
 
 @login_required
+@require_safe
+def report_sent(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+    """The thanks after a report; without one, the form."""
+    thing = selectors.thing_to_report(kind=kind, pk=pk, viewer=request.user)
+    if selectors.already_reported(reporter=request.user, thing=thing) is None:
+        return redirect("moderation:report", kind=kind, pk=pk)
+    return render(request, "moderation/report_done.html", {"thing": thing})
+
+
+@login_required
 @moderator_required
+@two_factor_required
 @require_safe
 def queue(request: HttpRequest) -> HttpResponse:
     page, items = selectors.queue_page(number=request.GET.get("page", 1))
@@ -70,6 +108,7 @@ def queue(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @moderator_required
+@two_factor_required
 @require_POST
 def act(request: HttpRequest) -> HttpResponse:
     form = ActionForm(request.POST)
@@ -81,14 +120,10 @@ def act(request: HttpRequest) -> HttpResponse:
     data = form.cleaned_data
     thing = selectors.thing_for_moderator(kind=data["kind"], pk=data["pk"])
     reason = data["reason"] or str(_("Nothing against the rules."))
+    decide = services.dismiss if data["action"] == Action.DISMISS else services.remove
     try:
-        if data["action"] == Action.DISMISS:
-            services.dismiss(moderator=request.user, thing=thing, reason=reason)
-        elif data["action"] == Action.REMOVE:
-            services.remove(moderator=request.user, thing=thing, reason=reason)
-        else:
-            services.suspend(moderator=request.user, member=thing.author, reason=reason,
-                             thing=thing)  # fmt: skip
+        with _refusal_told(request):
+            decide(moderator=request.user, thing=thing, reason=reason)
     except ValidationError as error:
         messages.error(request, error.messages[0])
     else:
@@ -96,35 +131,80 @@ def act(request: HttpRequest) -> HttpResponse:
     return redirect(_back_to_queue(request))
 
 
+@login_required
+@moderator_required
+@two_factor_required
+@require_http_methods(["GET", "POST"])
+def suspend(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+    """GET: what suspending the author of the thing does, and the reason it needs; POST:
+    suspend. The queue only links here, so no single click suspends anyone."""
+    thing = selectors.thing_for_moderator(kind=kind, pk=pk)
+    form = ReasonForm(request.POST if request.method == "POST" else None)
+    if form.is_valid():
+        try:
+            with _refusal_told(request):
+                services.suspend(moderator=request.user, member=thing.author,
+                                 reason=form.cleaned_data["reason"], thing=thing)  # fmt: skip
+        except ValidationError as error:
+            messages.error(request, error.messages[0])
+        else:
+            messages.success(request, DONE[Action.SUSPEND] % {"username": thing.author.username})
+        return redirect(_back_to_queue(request))
+    context = {"thing": thing, "form": form, "queue_url": _back_to_queue(request),
+               "queue_page": _queue_page(request)}  # fmt: skip
+    status = 400 if form.is_bound else 200
+    return render(request, "moderation/suspend.html", context, status=status)
+
+
+@contextmanager
+def _refusal_told(request: HttpRequest) -> Iterator[None]:
+    """Let a service's PermissionDenied through (a 403), its reason shown on that page."""
+    try:
+        yield
+    except PermissionDenied as refused:
+        if refused.args:
+            messages.error(request, str(refused.args[0]))
+        raise
+
+
+def _queue_page(request: HttpRequest) -> str:
+    """The number of the queue page a decision started on, digits only: nothing else is
+    echoed."""
+    page = (request.POST if request.method == "POST" else request.GET).get("page", "")
+    return page if page.isascii() and page.isdigit() and page != "1" else ""
+
+
 def _back_to_queue(request: HttpRequest) -> str:
-    """The queue page the decision was made on (its number only: nothing else is echoed)."""
-    page = request.POST.get("page", "")
-    url = reverse("moderation:queue")
-    return f"{url}?page={page}" if page.isdigit() and page != "1" else url
+    """The queue page the decision was made on."""
+    page, url = _queue_page(request), reverse("moderation:queue")
+    return f"{url}?page={page}" if page else url
 
 
 @login_required
 @moderator_required
+@two_factor_required
 @require_safe
 def suspended(request: HttpRequest) -> HttpResponse:
     page = selectors.suspensions_page(number=request.GET.get("page", 1))
-    return render(request, "moderation/suspended.html", {"page": page, "form": ReinstateForm()})
+    return render(request, "moderation/suspended.html", {"page": page, "form": ReasonForm()})
 
 
 @login_required
 @moderator_required
+@two_factor_required
 @require_POST
 def reinstate(request: HttpRequest, pk: int) -> HttpResponse:
     suspension = get_object_or_404(Suspension.objects.select_related("member"), member_id=pk)
     member = suspension.member
-    form = ReinstateForm(request.POST)
+    form = ReasonForm(request.POST)
     if not form.is_valid():
         page = selectors.suspensions_page()
         context = {"page": page, "form": form, "failed": pk}
         return render(request, "moderation/suspended.html", context, status=400)
     try:
-        services.reinstate(moderator=request.user, member=member,
-                           reason=form.cleaned_data["reason"])  # fmt: skip
+        with _refusal_told(request):
+            services.reinstate(moderator=request.user, member=member,
+                               reason=form.cleaned_data["reason"])  # fmt: skip
     except ValidationError as error:
         messages.error(request, error.messages[0])
     else:
@@ -138,6 +218,7 @@ def reinstate(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @permission_required("moderation.view_auditentry", raise_exception=True)
+@two_factor_required
 @require_safe
 def log(request: HttpRequest) -> HttpResponse:
     page = selectors.log_page(number=request.GET.get("page", 1))

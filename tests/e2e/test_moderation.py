@@ -1,11 +1,12 @@
 """A member reports a post, a moderator removes it from the queue, and the post is gone from
-the reporter's feed: in real browsers, through the pages' own menus and forms."""
+the reporter's feed; then the moderator suspends its author, which asks to confirm first: in
+real browsers, through the pages' own menus and forms."""
 
 import pytest
 from django.contrib.auth.models import Group
 from playwright.sync_api import expect
 
-from apps.moderation.models import AuditEntry
+from apps.moderation.models import AuditEntry, Report
 from tests.factories import PostFactory, UserFactory
 
 from .conftest import assert_accessible, open_context, shoot, sign_in, watch
@@ -34,6 +35,7 @@ def test_a_reported_post_removed_by_a_moderator_leaves_the_reporters_feed(browse
     assert_accessible(reporter)
     reporter.get_by_role("button", name="Send report").click()
     expect(reporter.get_by_role("status")).to_contain_text("your report was sent")
+    assert reporter.url.endswith("/sent/")  # a GET: reloading it sends nothing
     # Reported posts stay up until a moderator decides.
     reporter.goto("/")
     expect(reporter.get_by_role("link", name="Cheap watches here")).to_be_visible()
@@ -41,21 +43,38 @@ def test_a_reported_post_removed_by_a_moderator_leaves_the_reporters_feed(browse
     moderator_context = open_context(browser, live_server)
     queue = moderator_context.new_page()
     sign_in(queue, "mod")
-    queue.goto("/moderation/")
+    # Not staff: the user menu leads there.
+    queue.locator("#navbar-identity").click()
+    queue.get_by_role("link", name="Moderation").click()
+    Report.objects.create(reporter=moderator, member=spammer, reason="spam", note="Again")
+    queue.reload()
     item = queue.locator("li", has_text="Cheap watches here")
     expect(item).to_contain_text("Reported by 1 member")
     expect(item).to_contain_text("Posted ten times")
     assert_accessible(queue)
     shoot(queue, "moderation-desktop")
-    item.get_by_label("Why (kept in the audit log; needed to remove or suspend)").fill("Spam")
+    item.get_by_label("Why (kept in the audit log; needed to remove)").fill("Spam")
     item.get_by_role("button", name="Remove").click()
-    expect(queue.get_by_text("No open reports.")).to_be_visible()
+    expect(queue.locator("li", has_text="Cheap watches here")).to_have_count(0)
 
     reporter.reload()
     expect(reporter.get_by_role("link", name="Garden diary")).to_be_visible()
     expect(reporter.get_by_role("link", name="Cheap watches here")).to_have_count(0)
-    entry = AuditEntry.objects.get()
-    assert (entry.moderator_name, entry.action, entry.reason) == ("mod", "remove", "Spam")
+
+    # Suspending asks first, and says what it does.
+    profile = queue.locator("li", has_text="Profile of @bob")
+    profile.get_by_role("link", name="Suspend @bob…").click()
+    expect(queue.get_by_role("heading", name="Suspend @bob?")).to_be_visible()
+    expect(queue.get_by_text("logs them out everywhere")).to_be_visible()
+    assert_accessible(queue)
+    queue.get_by_role("button", name="Suspend @bob").click()
+    expect(queue.get_by_text("This field is required.")).to_be_visible()
+    queue.get_by_label("Why (kept in the audit log)").fill("Spammer")
+    queue.get_by_role("button", name="Suspend @bob").click()
+    expect(queue.get_by_text("@bob is suspended")).to_be_visible()
+    entries = AuditEntry.objects.order_by("created").values_list("moderator_name", "action",
+                                                                   "reason")  # fmt: skip
+    assert list(entries) == [("mod", "remove", "Spam"), ("mod", "suspend", "Spammer")]
     health.assert_clean()
     moderator_context.close()
     reporter_context.close()

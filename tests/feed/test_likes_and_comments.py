@@ -195,7 +195,7 @@ def test_deleting_a_plain_comment_removes_it(client, reader):
 @pytest.mark.parametrize(
     ("role", "can_edit", "can_delete"),
     [("comment author", True, True), ("post author", False, True), ("other", False, False),
-     ("staff", False, True), ("anonymous", False, False)],
+     ("staff", False, False), ("anonymous", False, False)],
 )  # fmt: skip
 def test_authorisation_matrix_for_comments(role, can_edit, can_delete):
     comment = CommentFactory(text="Original")

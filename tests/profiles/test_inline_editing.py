@@ -356,7 +356,7 @@ def test_saving_a_section_uses_a_constant_number_of_queries(client, owner):
 def test_own_profile_page_uses_a_constant_number_of_queries(
     client, owner, django_assert_max_num_queries
 ):
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(9):
         assert client.get("/u/alice/").status_code == 200
 
 
