@@ -4,7 +4,7 @@ logged; the audit log can be neither changed nor deleted here."""
 
 from django.contrib import admin
 
-from .models import AuditEntry, Report, Suspension
+from .models import Appeal, AuditEntry, Report, Suspension
 
 
 class ReadOnly(admin.ModelAdmin):
@@ -37,3 +37,10 @@ class AuditEntryAdmin(ReadOnly):
     list_display = ("created", "moderator_name", "action", "subject_name", "target", "reason")
     list_filter = ("action",)
     search_fields = ("moderator_name", "subject_name", "target")
+
+
+@admin.register(Appeal)
+class AppealAdmin(ReadOnly):
+    list_display = ("created", "member", "entry", "outcome", "decided")
+    list_filter = ("outcome",)
+    list_select_related = ("member", "entry")

@@ -5,6 +5,7 @@ permission here and adds its audit entry in the same transaction as its effects.
 import logging
 
 from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -16,7 +17,8 @@ from apps.feed import services as feed
 from apps.presence import services as presence
 from apps.profiles import services as profiles
 
-from .models import Action, AuditEntry, Reason, Report, Suspension
+from . import notices
+from .models import Action, Appeal, AuditEntry, Reason, Report, Suspension
 from .selectors import Thing
 
 logger = logging.getLogger(__name__)
@@ -45,6 +47,16 @@ def _is_moderator(user: AbstractBaseUser) -> bool:
     return user.is_authenticated and user.is_active and user.has_perm("moderation.moderate")
 
 
+def _holds_moderation_power(user: AbstractBaseUser) -> bool:
+    """Whether the member has the "moderate" permission, suspended or not (has_perm answers
+    no for an inactive account: a suspended moderator's appeal is still a superuser's)."""
+    return Permission.objects.filter(
+        Q(user=user) | Q(group__user=user),
+        content_type__app_label="moderation",
+        codename="moderate",
+    ).exists()
+
+
 def _require_moderator(user: AbstractBaseUser, author: AbstractBaseUser) -> None:
     """Moderators act on members' things, never on their own; what staff and other
     moderators wrote is decided by a superuser (who has every permission)."""
@@ -52,7 +64,7 @@ def _require_moderator(user: AbstractBaseUser, author: AbstractBaseUser) -> None
         raise PermissionDenied("Only moderators can do this.")
     if author.pk == user.pk:
         raise ValidationError(_("Another moderator decides about your own things."))
-    if (author.is_staff or author.is_superuser or _is_moderator(author)) and not (
+    if (author.is_staff or author.is_superuser or _holds_moderation_power(author)) and not (
         user.is_superuser
     ):
         raise ValidationError(_("What staff and moderators wrote is decided by an administrator."))
@@ -74,11 +86,12 @@ def _close_reports(thing: Thing | None, member: AbstractBaseUser | None, action:
     return closed
 
 
-def _record(*, moderator, action: Action, subject, target: str, reason: str, closed: int) -> None:
+def _record(*, moderator, action: Action, subject, target: str, reason: str, closed: int,
+            post=None, comment=None) -> AuditEntry:  # fmt: skip
     # Also a log line: the logs are a second record, kept outside the database.
     logger.info("Moderation: %s %s %s (%s), %d reports closed", moderator.username, action,
                 subject.username, target, closed)  # fmt: skip
-    AuditEntry.objects.create(
+    return AuditEntry.objects.create(
         moderator=moderator,
         moderator_name=moderator.username,
         action=action,
@@ -87,6 +100,8 @@ def _record(*, moderator, action: Action, subject, target: str, reason: str, clo
         target=target[:200],
         reason=reason,
         reports_closed=closed,
+        post=post,
+        comment=comment,
     )
 
 
@@ -116,8 +131,10 @@ def remove(*, moderator: AbstractBaseUser, thing: Thing, reason: str) -> int:
         if not done:
             raise ValidationError(_("This was removed already."))
         closed = _close_reports(thing, None, Action.REMOVE)
-        _record(moderator=moderator, action=Action.REMOVE, subject=thing.author,
-                target=thing.label, reason=reason, closed=closed)  # fmt: skip
+        entry = _record(moderator=moderator, action=Action.REMOVE, subject=thing.author,
+                        target=thing.label, reason=reason, closed=closed,
+                        **thing.audit_fields)  # fmt: skip
+        notices.tell_decision(entry=entry, member=thing.author)
     return closed
 
 
@@ -143,14 +160,15 @@ def suspend(
         accounts.deactivate(user=member)
         feed.recount_for_member(user=member)
         closed = _close_reports(thing, member, Action.SUSPEND)
-        _record(moderator=moderator, action=Action.SUSPEND, subject=member,
-                target=thing.label if thing else "profile", reason=reason,
-                closed=closed)  # fmt: skip
+        entry = _record(moderator=moderator, action=Action.SUSPEND, subject=member,
+                        target=thing.label if thing else "profile", reason=reason,
+                        closed=closed, **(thing.audit_fields if thing else {}))  # fmt: skip
+        notices.tell_decision(entry=entry, member=member)
     presence.mark_offline(user=member)
     return closed
 
 
-def reinstate(*, moderator: AbstractBaseUser, member: AbstractBaseUser, reason: str) -> None:
+def reinstate(*, moderator: AbstractBaseUser, member: AbstractBaseUser, reason: str) -> AuditEntry:
     """Lift `member`'s suspension: they can log in again and everything of theirs is back."""
     if not _is_moderator(moderator):
         raise PermissionDenied("Only moderators can do this.")
@@ -160,17 +178,98 @@ def reinstate(*, moderator: AbstractBaseUser, member: AbstractBaseUser, reason: 
             raise ValidationError(_("This member is not suspended."))
         accounts.reactivate(user=member)
         feed.recount_for_member(user=member)
-        _record(moderator=moderator, action=Action.REINSTATE, subject=member,
-                target="profile", reason=reason, closed=0)  # fmt: skip
+        return _record(moderator=moderator, action=Action.REINSTATE, subject=member,
+                       target="profile", reason=reason, closed=0)  # fmt: skip
+
+
+# --- Appeals ---------------------------------------------------------------------------------
+
+APPEALABLE = (Action.REMOVE, Action.SUSPEND)
+ALREADY_APPEALED = _("You have already appealed this decision. Moderators will look at it.")
+
+
+def still_stands(entry: AuditEntry) -> bool:
+    """Whether the decision `entry` (as just read) records is still in force: what it removed
+    is still removed, the suspension it made is the member's current one."""
+    if entry.action == Action.SUSPEND:
+        later = AuditEntry.objects.filter(
+            subject_id=entry.subject_id, action=Action.SUSPEND, pk__gt=entry.pk
+        )
+        current = Suspension.objects.filter(member_id=entry.subject_id)
+        return current.exists() and not later.exists()
+    if entry.comment_id:
+        return entry.comment.removed is not None
+    if entry.post_id:
+        return entry.post.removed is not None
+    return entry.target == "profile"
+
+
+def appeal(*, member: AbstractBaseUser, entry: AuditEntry, text: str) -> Appeal:
+    """File `member`'s appeal of the removal or suspension `entry` records: one per decision,
+    while it stands. Raise ValidationError with what to tell them otherwise."""
+    if entry.subject_id != member.pk or entry.action not in APPEALABLE:
+        raise PermissionDenied("Only the member a removal or suspension is about may appeal it.")
+    text = text.strip()
+    if not text:
+        raise ValidationError(_("Say why moderators should look again."))
+    if Appeal.objects.filter(entry=entry).exists():
+        raise ValidationError(ALREADY_APPEALED)
+    if not still_stands(entry):
+        raise ValidationError(_("This decision no longer stands: there is nothing to appeal."))
+    try:
+        with transaction.atomic():
+            return Appeal.objects.create(entry=entry, member=member, text=text)
+    except IntegrityError as error:  # the one-to-one: appealed just now, in another request
+        raise ValidationError(ALREADY_APPEALED) from error
+
+
+def decide_appeal(
+    *, moderator: AbstractBaseUser, appeal: Appeal, outcome: str, reason: str
+) -> AuditEntry:
+    """Uphold the decision `appeal` is about, or reverse it: a removed post or comment is back,
+    a suspension is lifted (through reinstate), a cleared profile may be filled in again. The
+    decision is audited with its reason, and the member told both. Return its audit entry."""
+    member, entry = appeal.member, appeal.entry
+    _require_moderator(moderator, member)
+    if outcome not in Appeal.Outcome.values:
+        raise ValidationError(_("Choose whether to uphold or to reverse the decision."))
+    with transaction.atomic():
+        if not Appeal.objects.select_for_update().filter(pk=appeal.pk, decided__isnull=True):
+            raise ValidationError(_("This appeal was decided already."))
+        links = {"post": entry.post, "comment": entry.comment}
+        stands = still_stands(entry)
+        if outcome == Appeal.Outcome.UPHELD:
+            if not stands:
+                raise ValidationError(_("This decision no longer stands: it can only be reversed."))
+            decision = _record(moderator=moderator, action=Action.UPHOLD, subject=member,
+                               target=entry.target, reason=reason, closed=0,
+                               **links)  # fmt: skip
+        elif entry.action == Action.SUSPEND and stands:
+            decision = reinstate(moderator=moderator, member=member, reason=reason)
+        else:
+            # A profile's cleared fields are gone (the member may fill them in again); what
+            # was undone since (a suspension lifted, a post deleted) needs nothing more.
+            if stands and entry.comment_id:
+                feed.unremove_comment(comment=entry.comment)
+            elif stands and entry.post_id:
+                feed.unremove_post(post=entry.post)
+            decision = _record(moderator=moderator, action=Action.RESTORE, subject=member,
+                               target=entry.target, reason=reason, closed=0,
+                               **links)  # fmt: skip
+        appeal.decided, appeal.outcome, appeal.decision = timezone.now(), outcome, decision
+        appeal.save(update_fields=["decided", "outcome", "decision"])
+        notices.tell_outcome(appeal=appeal)
+    return decision
 
 
 # --- A member leaving ------------------------------------------------------------------------
 
 
 def forget_member(*, user: AbstractBaseUser) -> None:
-    """Delete the reports the member filed and those about them or their things, and their
-    suspension. The audit log keeps its entries about them, with their username (its links
-    to the account are emptied when the user row goes)."""
+    """Delete the reports the member filed and those about them or their things, their
+    suspension and their appeals. The audit log keeps its entries about them, with their
+    username (its links to the account are emptied when the user row goes)."""
     about = Q(reporter=user) | Q(member=user) | Q(post__author=user) | Q(comment__author=user)
     Report.objects.filter(about).delete()
     Suspension.objects.filter(member=user).delete()
+    Appeal.objects.filter(member=user).delete()
