@@ -209,6 +209,22 @@ def decision_for_member(*, member_id: int, entry_id: int) -> AuditEntry:
     )
 
 
+def still_stands(entry: AuditEntry) -> bool:
+    """Whether the decision `entry` (as just read) records is still in force: what it removed
+    is still removed, the suspension it made is the member's current one."""
+    if entry.action == Action.SUSPEND:
+        later = AuditEntry.objects.filter(
+            subject_id=entry.subject_id, action=Action.SUSPEND, pk__gt=entry.pk
+        )
+        current = Suspension.objects.filter(member_id=entry.subject_id)
+        return current.exists() and not later.exists()
+    if entry.comment_id:
+        return entry.comment.removed is not None
+    if entry.post_id:
+        return entry.post.removed is not None
+    return entry.target == "profile"
+
+
 def thing_decided(entry: AuditEntry) -> Thing | None:
     """The post, comment or profile a removal was about, while it exists; None for a
     suspension, or what was deleted since."""

@@ -17,7 +17,7 @@ from apps.feed import services as feed
 from apps.presence import services as presence
 from apps.profiles import services as profiles
 
-from . import notices
+from . import notices, selectors
 from .models import Action, Appeal, AuditEntry, Reason, Report, Suspension
 from .selectors import Thing
 
@@ -188,22 +188,6 @@ APPEALABLE = (Action.REMOVE, Action.SUSPEND)
 ALREADY_APPEALED = _("You have already appealed this decision. Moderators will look at it.")
 
 
-def still_stands(entry: AuditEntry) -> bool:
-    """Whether the decision `entry` (as just read) records is still in force: what it removed
-    is still removed, the suspension it made is the member's current one."""
-    if entry.action == Action.SUSPEND:
-        later = AuditEntry.objects.filter(
-            subject_id=entry.subject_id, action=Action.SUSPEND, pk__gt=entry.pk
-        )
-        current = Suspension.objects.filter(member_id=entry.subject_id)
-        return current.exists() and not later.exists()
-    if entry.comment_id:
-        return entry.comment.removed is not None
-    if entry.post_id:
-        return entry.post.removed is not None
-    return entry.target == "profile"
-
-
 def appeal(*, member: AbstractBaseUser, entry: AuditEntry, text: str) -> Appeal:
     """File `member`'s appeal of the removal or suspension `entry` records: one per decision,
     while it stands. Raise ValidationError with what to tell them otherwise."""
@@ -214,7 +198,7 @@ def appeal(*, member: AbstractBaseUser, entry: AuditEntry, text: str) -> Appeal:
         raise ValidationError(_("Say why moderators should look again."))
     if Appeal.objects.filter(entry=entry).exists():
         raise ValidationError(ALREADY_APPEALED)
-    if not still_stands(entry):
+    if not selectors.still_stands(entry):
         raise ValidationError(_("This decision no longer stands: there is nothing to appeal."))
     try:
         with transaction.atomic():
@@ -237,7 +221,7 @@ def decide_appeal(
         if not Appeal.objects.select_for_update().filter(pk=appeal.pk, decided__isnull=True):
             raise ValidationError(_("This appeal was decided already."))
         links = {"post": entry.post, "comment": entry.comment}
-        stands = still_stands(entry)
+        stands = selectors.still_stands(entry)
         if outcome == Appeal.Outcome.UPHELD:
             if not stands:
                 raise ValidationError(_("This decision no longer stands: it can only be reversed."))

@@ -174,7 +174,7 @@ def appeal(request: HttpRequest, token: str) -> HttpResponse:
         "entry": entry,
         "appeal": filed,
         "outcome": notices.outcome_text(filed) if filed and filed.decided else "",
-        "stands": services.still_stands(entry),
+        "stands": selectors.still_stands(entry),
         "text": notices.decision_text(entry),
         "why": notices.why(entry.reason),
         "thing": selectors.thing_decided(entry),

@@ -70,10 +70,13 @@ def appealed(user, post, text: str = "It was a joke") -> Appeal:
 # --- Filing ----------------------------------------------------------------------------------
 
 
-def test_a_member_appeals_a_removal_once_from_their_notification(mod, user, bob, post):
+def test_a_member_appeals_a_removal_once_from_their_notification(
+    mod, user, bob, post, django_assert_max_num_queries
+):
     client = removed(user, post)
     link = appeal_path(client.get("/notifications/").content.decode())
-    page = client.get(link).content.decode()
+    with django_assert_max_num_queries(10):
+        page = client.get(link).content.decode()
     assert "Moderators removed your post “Buy cheap watches”" in page
     assert "Why: Spam" in page
     sent = client.post(link, {"text": "It was a joke"})
@@ -124,11 +127,12 @@ def test_a_tampered_or_old_appeal_link_shows_and_files_nothing(mod, user, bob, p
 
 
 def test_a_decision_that_no_longer_stands_cannot_be_appealed(
-    mod, user, bob, post, django_capture_on_commit_callbacks
+    mod, user, bob, post, django_capture_on_commit_callbacks, django_assert_max_num_queries
 ):
     link = suspended_link(user, post, django_capture_on_commit_callbacks)
     log_in("mod").post(f"/moderation/suspended/{bob.pk}/lift/", {"reason": "Mistake"})
-    page = Client().get(link).content.decode()
+    with django_assert_max_num_queries(5):
+        page = Client().get(link).content.decode()
     assert "no longer stands" in page
     assert "Send appeal" not in page
     refused = Client().post(link, {"text": "Please"})
