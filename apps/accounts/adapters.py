@@ -1,5 +1,7 @@
 """allauth customisation through its adapter hooks, not forks."""
 
+import time
+
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.models import EmailAddress
 from allauth.mfa.adapter import DefaultMFAAdapter
@@ -9,6 +11,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 
 from . import usernames
+from .selectors import REFUSED_LOGIN_KEY
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -60,6 +63,13 @@ class AccountAdapter(DefaultAccountAdapter):
         except Exception:
             self._rollback_login_failed_rl_usage()
             raise
+
+    def respond_user_inactive(self, request, user):
+        """allauth sends an inactive account here only once it proved who it is (the right
+        password, a provider, a code): remember which member, for the page it redirects to
+        (a suspended member reads why there, and how to appeal). Nobody else is told."""
+        request.session[REFUSED_LOGIN_KEY] = {"member": user.pk, "at": int(time.time())}
+        return super().respond_user_inactive(request, user)
 
 
 class SocialAccountAdapter(DefaultSocialAccountAdapter):

@@ -407,6 +407,24 @@ def erase_comment(*, comment: Comment) -> bool:
     return True
 
 
+def unremove_post(*, post: Post) -> bool:
+    """Undo remove_post (moderators reversed it on appeal): the post is back in feeds, search
+    and links, and its author can edit it again. What was withdrawn is not told again. Return
+    False if it was not removed."""
+    return bool(Post.objects.filter(pk=post.pk, removed__isnull=False).update(removed=None))
+
+
+def unremove_comment(*, comment: Comment) -> bool:
+    """Undo remove_comment: its text shows again and it counts on its post again. Return False
+    if it was not removed."""
+    with transaction.atomic():
+        Post.objects.select_for_update().filter(pk=comment.post_id).exists()
+        restored = Comment.objects.filter(pk=comment.pk, removed__isnull=False).update(removed=None)
+        if restored:
+            recount_comments(comment.post_id)
+    return bool(restored)
+
+
 def recount_for_member(*, user: AbstractBaseUser) -> int:
     """A member was suspended or reinstated: count the likes and comments on the posts they
     liked or commented on again, so the counts match what everyone sees. Return how many

@@ -22,7 +22,7 @@ from apps.feed.models import Comment, Post
 
 from . import services
 from .forms import ReasonForm
-from .models import AuditEntry, Report, Suspension
+from .models import Appeal, AuditEntry, Report, Suspension
 from .selectors import Thing
 
 
@@ -145,3 +145,10 @@ class CommentAdmin(ErasableAdmin):
     list_select_related = ("author", "post")
     search_fields = ("text", "author__username")
     fields = ("post", "author", "parent", "text", "created", "edited", "is_deleted", "removed")
+
+
+@admin.register(Appeal)
+class AppealAdmin(ReadOnly):
+    list_display = ("created", "member", "entry", "outcome", "decided")
+    list_filter = ("outcome",)
+    list_select_related = ("member", "entry")

@@ -12,8 +12,29 @@ class ModerationConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
 
+        from apps.social import targets
+
+        from . import notices
+        from .models import Appeal, AuditEntry
+
         post_migrate.connect(
             ensure_moderator_group, sender=self, dispatch_uid="moderation_moderator_group"
+        )
+        # A member told of a decision about them reads it, with the reason, and is taken to
+        # where they can appeal it (or see how their appeal went).
+        targets.register(
+            AuditEntry,
+            select_related=("post", "comment__post"),
+            sentence=lambda entry: f"{notices.decision_text(entry)} {notices.why(entry.reason)}",
+            link=notices.appeal_url,
+        )
+        targets.register(
+            Appeal,
+            select_related=("entry__post", "entry__comment__post", "decision"),
+            sentence=lambda appeal: (
+                f"{notices.outcome_text(appeal)} {notices.why(appeal.decision.reason)}"
+            ),
+            link=lambda appeal: notices.appeal_url(appeal.entry),
         )
 
 

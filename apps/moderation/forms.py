@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import NOTE_MAX_LENGTH, Action, Reason
+from .models import NOTE_MAX_LENGTH, Action, Appeal, Reason
 
 
 class ReportForm(forms.Form):
@@ -39,3 +39,18 @@ class ReasonForm(forms.Form):
     good): it goes in the audit log."""
 
     reason = forms.CharField(label=_("Why (kept in the audit log)"), max_length=NOTE_MAX_LENGTH)
+
+
+class AppealForm(forms.Form):
+    text = forms.CharField(
+        label=_("Why should moderators look again?"),
+        max_length=NOTE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
+
+
+class AppealDecisionForm(forms.Form):
+    outcome = forms.ChoiceField(choices=Appeal.Outcome.choices)
+    reason = forms.CharField(
+        label=_("Why (the member reads it; kept in the audit log)"), max_length=NOTE_MAX_LENGTH
+    )

@@ -1,8 +1,10 @@
 """Reports members file, suspensions, and the audit log of what moderators did about them."""
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Now
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -24,6 +26,8 @@ class Action(models.TextChoices):
     SUSPEND = "suspend", _("Suspended the member")
     REINSTATE = "reinstate", _("Lifted the suspension")
     ERASE = "erase", _("Deleted permanently")
+    UPHOLD = "uphold", _("Upheld a decision on appeal")
+    RESTORE = "restore", _("Reversed a decision on appeal")
 
 
 class Report(models.Model):
@@ -111,9 +115,10 @@ class AppendOnly(models.QuerySet):
 class AuditEntry(models.Model):
     """What a moderator did, to whom, when and why. Rows are only ever added: the model, its
     queryset and the admin refuse changes and deletions. Names are copied, so an entry still
-    reads right after either account is deleted (the links then go)."""
+    reads right after either account is deleted (the links then go). The time is the
+    database's own: whatever a caller passes is not sent."""
 
-    created = models.DateTimeField(default=timezone.now, editable=False, db_index=True)
+    created = models.DateTimeField(db_default=Now(), editable=False, db_index=True)
     moderator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
                                   null=True, related_name="+")  # fmt: skip
     moderator_name = models.CharField(max_length=150)
@@ -123,6 +128,11 @@ class AuditEntry(models.Model):
     subject_name = models.CharField(max_length=150)
     # What it was about, as moderators saw it: "post 12 “Title”", "comment 5", "profile".
     target = models.CharField(max_length=200)
+    # The post or comment it was about, while it exists: what an appeal would bring back.
+    post = models.ForeignKey("feed.Post", on_delete=models.SET_NULL, null=True, blank=True,
+                             related_name="+")  # fmt: skip
+    comment = models.ForeignKey("feed.Comment", on_delete=models.SET_NULL, null=True,
+                                blank=True, related_name="+")  # fmt: skip
     reason = models.TextField(max_length=NOTE_MAX_LENGTH)
     reports_closed = models.PositiveIntegerField(default=0)
 
@@ -138,7 +148,45 @@ class AuditEntry(models.Model):
     def save(self, *args: object, **kwargs: object) -> None:
         if not self._state.adding or self.pk is not None:
             raise TypeError("The audit log is append-only.")
+        self.created = Now()  # never back-dated: the database's clock (read back on insert)
         super().save(*args, **kwargs)
 
     def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
         raise TypeError("The audit log is append-only.")
+
+
+class Appeal(models.Model):
+    """A member asking moderators to look again at a removal or a suspension: one per decision
+    (the audit entry that recorded it). Decided once, by upholding or reversing it; the
+    decision is an audit entry of its own."""
+
+    class Outcome(models.TextChoices):
+        UPHELD = "upheld", _("Upheld")
+        REVERSED = "reversed", _("Reversed")
+
+    entry = models.OneToOneField(AuditEntry, on_delete=models.PROTECT, related_name="appeal")
+    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                               related_name="appeals")  # fmt: skip
+    text = models.TextField(max_length=NOTE_MAX_LENGTH)
+    created = models.DateTimeField(default=timezone.now, editable=False)
+    decided = models.DateTimeField(null=True, blank=True, editable=False)
+    outcome = models.CharField(max_length=10, choices=Outcome, blank=True, editable=False)
+    decision = models.OneToOneField(AuditEntry, on_delete=models.PROTECT, null=True,
+                                    blank=True, editable=False, related_name="+")  # fmt: skip
+    # The notification telling the member the outcome goes with the appeal.
+    notifications = GenericRelation(
+        "social.Notification", content_type_field="target_type", object_id_field="target_id"
+    )
+
+    class Meta:
+        ordering = ["created", "id"]
+        indexes = [
+            models.Index(
+                fields=["created"],
+                condition=Q(decided__isnull=True),
+                name="moderation_appeal_open_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Appeal {self.pk} of entry {self.entry_id}"

@@ -12,15 +12,17 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Count, F, Min, Q, Window
 from django.db.models.functions import Coalesce, RowNumber
 from django.http import Http404
+from django.shortcuts import get_object_or_404
 
 from apps.accounts.lifecycle import MemberData
 from apps.feed import selectors as feed
 from apps.profiles import selectors as profiles
 
-from .models import Action, AuditEntry, Reason, Report, Suspension
+from .models import Action, Appeal, AuditEntry, Reason, Report, Suspension
 
 KINDS = ("post", "comment", "profile")
 QUEUE_PAGE_SIZE = 20
+APPEALS_PAGE_SIZE = 20
 LOG_PAGE_SIZE = 50
 NOTES_SHOWN = 5
 
@@ -40,6 +42,11 @@ class Thing:
     @property
     def report_fields(self) -> dict[str, object]:
         return {{"post": "post", "comment": "comment", "profile": "member"}[self.kind]: self.obj}
+
+    @property
+    def audit_fields(self) -> dict[str, object]:
+        """What an audit entry links to: the post or the comment (a profile is its member)."""
+        return {self.kind: self.obj} if self.kind in ("post", "comment") else {}
 
     @property
     def label(self) -> str:
@@ -251,12 +258,85 @@ def log_page(*, number: object = 1) -> Page:
     return Paginator(AuditEntry.objects.all(), LOG_PAGE_SIZE).get_page(number)
 
 
+# --- Appeals ---------------------------------------------------------------------------------
+
+
+def decision_for_member(*, member_id: int, entry_id: int) -> AuditEntry:
+    """The removal or suspension `entry_id` about member `member_id`, with what it was about
+    and its appeal, if any; 404 for anything else."""
+    entries = AuditEntry.objects.select_related(
+        "subject", "post", "comment__post", "appeal__decision"
+    )
+    return get_object_or_404(
+        entries,
+        pk=entry_id,
+        subject_id=member_id,
+        action__in=(Action.REMOVE, Action.SUSPEND),
+    )
+
+
+def still_stands(entry: AuditEntry) -> bool:
+    """Whether the decision `entry` (as just read) records is still in force: what it removed
+    is still removed, the suspension it made is the member's current one."""
+    if entry.action == Action.SUSPEND:
+        later = AuditEntry.objects.filter(
+            subject_id=entry.subject_id, action=Action.SUSPEND, pk__gt=entry.pk
+        )
+        current = Suspension.objects.filter(member_id=entry.subject_id)
+        return current.exists() and not later.exists()
+    if entry.comment_id:
+        return entry.comment.removed is not None
+    if entry.post_id:
+        return entry.post.removed is not None
+    return entry.target == "profile"
+
+
+def thing_decided(entry: AuditEntry) -> Thing | None:
+    """The post, comment or profile a removal was about, while it exists; None for a
+    suspension, or what was deleted since."""
+    if entry.action != Action.REMOVE:
+        return None
+    if entry.comment is not None:
+        return Thing("comment", entry.comment, entry.subject)
+    if entry.post is not None:
+        return Thing("post", entry.post, entry.subject)
+    if entry.target == "profile" and entry.subject is not None:
+        return Thing("profile", entry.subject, entry.subject)
+    return None
+
+
+def appeals_page(*, number: object = 1) -> Page:
+    """Appeals waiting for a decision, oldest first, each with the decision it is about and
+    what that was about; three queries whatever the page holds."""
+    waiting = Appeal.objects.filter(decided__isnull=True).select_related(
+        "member__profile", "entry__post", "entry__comment__post", "entry__subject__profile"
+    )
+    page = Paginator(waiting, APPEALS_PAGE_SIZE).get_page(number)
+    page.object_list = list(page.object_list)
+    for appeal in page.object_list:
+        appeal.thing = thing_decided(appeal.entry)
+    return page
+
+
+def suspension_notice(*, member_id: int) -> AuditEntry | None:
+    """The decision behind the member's current suspension, for the page they see when they
+    try to sign in; None if they are not suspended (an account an administrator closed)."""
+    if not Suspension.objects.filter(member_id=member_id).exists():
+        return None
+    return (
+        AuditEntry.objects.filter(subject_id=member_id, action=Action.SUSPEND)
+        .select_related("appeal")
+        .first()
+    )
+
+
 # --- The member's own data -------------------------------------------------------------------
 
 
 def member_export(*, user: AbstractBaseUser) -> MemberData:
-    """For the member's data export: the reports they filed and what moderators did about
-    them or their things (the action, the reason given, when; not which moderator)."""
+    """For the member's data export: the reports they filed, what moderators did about them
+    or their things (the action, the reason given, when; not which moderator) and their
+    appeals."""
     filed = []
     for report in Report.objects.filter(reporter=user).order_by("created"):
         key = _key({"post_id": report.post_id, "comment_id": report.comment_id,
@@ -273,4 +353,9 @@ def member_export(*, user: AbstractBaseUser) -> MemberData:
         {"action": e.action, "about": e.target, "reason": e.reason, "when": e.created}
         for e in AuditEntry.objects.filter(subject=user).order_by("created")
     ]
-    return MemberData({"reports_filed": filed, "moderation_of_you": actions})
+    appeals = [
+        {"about": a.entry.target, "decision": a.entry.action, "text": a.text,
+         "created": a.created, "decided": a.decided, "outcome": a.outcome}
+        for a in Appeal.objects.filter(member=user).select_related("entry")
+    ]  # fmt: skip
+    return MemberData({"reports_filed": filed, "moderation_of_you": actions, "appeals": appeals})

@@ -17,8 +17,8 @@ from apps.feed import services as feed
 from apps.presence import services as presence
 from apps.profiles import services as profiles
 
-from . import selectors
-from .models import Action, AuditEntry, Reason, Report, Suspension
+from . import notices, selectors
+from .models import Action, Appeal, AuditEntry, Reason, Report, Suspension
 from .selectors import Thing
 
 logger = logging.getLogger(__name__)
@@ -81,11 +81,12 @@ def _close_reports(thing: Thing | None, member: AbstractBaseUser | None, action:
     return closed
 
 
-def _record(*, moderator, action: Action, subject, target: str, reason: str, closed: int) -> None:
+def _record(*, moderator, action: Action, subject, target: str, reason: str, closed: int,
+            post=None, comment=None) -> AuditEntry:  # fmt: skip
     # Also a log line: the logs are a second record, kept outside the database.
     logger.info("Moderation: %s %s %s (%s), %d reports closed", moderator.username, action,
                 subject.username, target, closed)  # fmt: skip
-    AuditEntry.objects.create(
+    return AuditEntry.objects.create(
         moderator=moderator,
         moderator_name=moderator.username,
         action=action,
@@ -94,6 +95,8 @@ def _record(*, moderator, action: Action, subject, target: str, reason: str, clo
         target=target[:200],
         reason=reason,
         reports_closed=closed,
+        post=post,
+        comment=comment,
     )
 
 
@@ -123,8 +126,10 @@ def remove(*, moderator: AbstractBaseUser, thing: Thing, reason: str) -> int:
         if not done:
             raise ValidationError(_("This was removed already."))
         closed = _close_reports(thing, None, Action.REMOVE)
-        _record(moderator=moderator, action=Action.REMOVE, subject=thing.author,
-                target=thing.label, reason=reason, closed=closed)  # fmt: skip
+        entry = _record(moderator=moderator, action=Action.REMOVE, subject=thing.author,
+                        target=thing.label, reason=reason, closed=closed,
+                        **thing.audit_fields)  # fmt: skip
+        notices.tell_decision(entry=entry, member=thing.author)
     return closed
 
 
@@ -151,14 +156,15 @@ def suspend(
         feed.recount_for_member(user=member)
         transaction.on_commit(lambda: place_files(member=member), robust=True)
         closed = _close_reports(thing, member, Action.SUSPEND)
-        _record(moderator=moderator, action=Action.SUSPEND, subject=member,
-                target=thing.label if thing else "profile", reason=reason,
-                closed=closed)  # fmt: skip
+        entry = _record(moderator=moderator, action=Action.SUSPEND, subject=member,
+                        target=thing.label if thing else "profile", reason=reason,
+                        closed=closed, **(thing.audit_fields if thing else {}))  # fmt: skip
+        notices.tell_decision(entry=entry, member=member)
     presence.mark_offline(user=member)
     return closed
 
 
-def reinstate(*, moderator: AbstractBaseUser, member: AbstractBaseUser, reason: str) -> None:
+def reinstate(*, moderator: AbstractBaseUser, member: AbstractBaseUser, reason: str) -> AuditEntry:
     """Lift `member`'s suspension: they can log in again and everything of theirs is back.
     The same rule as suspending: a staff member's or a moderator's is lifted by a superuser."""
     _require_moderator(moderator, member)
@@ -169,8 +175,72 @@ def reinstate(*, moderator: AbstractBaseUser, member: AbstractBaseUser, reason: 
         accounts.reactivate(user=member)
         feed.recount_for_member(user=member)
         transaction.on_commit(lambda: place_files(member=member), robust=True)
-        _record(moderator=moderator, action=Action.REINSTATE, subject=member,
-                target="profile", reason=reason, closed=0)  # fmt: skip
+        return _record(moderator=moderator, action=Action.REINSTATE, subject=member,
+                       target="profile", reason=reason, closed=0)  # fmt: skip
+
+
+# --- Appeals ---------------------------------------------------------------------------------
+
+APPEALABLE = (Action.REMOVE, Action.SUSPEND)
+ALREADY_APPEALED = _("You have already appealed this decision. Moderators will look at it.")
+
+
+def appeal(*, member: AbstractBaseUser, entry: AuditEntry, text: str) -> Appeal:
+    """File `member`'s appeal of the removal or suspension `entry` records: one per decision,
+    while it stands. Raise ValidationError with what to tell them otherwise."""
+    if entry.subject_id != member.pk or entry.action not in APPEALABLE:
+        raise PermissionDenied("Only the member a removal or suspension is about may appeal it.")
+    text = text.strip()
+    if not text:
+        raise ValidationError(_("Say why moderators should look again."))
+    if Appeal.objects.filter(entry=entry).exists():
+        raise ValidationError(ALREADY_APPEALED)
+    if not selectors.still_stands(entry):
+        raise ValidationError(_("This decision no longer stands: there is nothing to appeal."))
+    try:
+        with transaction.atomic():
+            return Appeal.objects.create(entry=entry, member=member, text=text)
+    except IntegrityError as error:  # the one-to-one: appealed just now, in another request
+        raise ValidationError(ALREADY_APPEALED) from error
+
+
+def decide_appeal(
+    *, moderator: AbstractBaseUser, appeal: Appeal, outcome: str, reason: str
+) -> AuditEntry:
+    """Uphold the decision `appeal` is about, or reverse it: a removed post or comment is back,
+    a suspension is lifted (through reinstate), a cleared profile may be filled in again. The
+    decision is audited with its reason, and the member told both. Return its audit entry."""
+    member, entry = appeal.member, appeal.entry
+    _require_moderator(moderator, member)
+    if outcome not in Appeal.Outcome.values:
+        raise ValidationError(_("Choose whether to uphold or to reverse the decision."))
+    with transaction.atomic():
+        if not Appeal.objects.select_for_update().filter(pk=appeal.pk, decided__isnull=True):
+            raise ValidationError(_("This appeal was decided already."))
+        links = {"post": entry.post, "comment": entry.comment}
+        stands = selectors.still_stands(entry)
+        if outcome == Appeal.Outcome.UPHELD:
+            if not stands:
+                raise ValidationError(_("This decision no longer stands: it can only be reversed."))
+            decision = _record(moderator=moderator, action=Action.UPHOLD, subject=member,
+                               target=entry.target, reason=reason, closed=0,
+                               **links)  # fmt: skip
+        elif entry.action == Action.SUSPEND and stands:
+            decision = reinstate(moderator=moderator, member=member, reason=reason)
+        else:
+            # A profile's cleared fields are gone (the member may fill them in again); what
+            # was undone since (a suspension lifted, a post deleted) needs nothing more.
+            if stands and entry.comment_id:
+                feed.unremove_comment(comment=entry.comment)
+            elif stands and entry.post_id:
+                feed.unremove_post(post=entry.post)
+            decision = _record(moderator=moderator, action=Action.RESTORE, subject=member,
+                               target=entry.target, reason=reason, closed=0,
+                               **links)  # fmt: skip
+        appeal.decided, appeal.outcome, appeal.decision = timezone.now(), outcome, decision
+        appeal.save(update_fields=["decided", "outcome", "decision"])
+        notices.tell_outcome(appeal=appeal)
+    return decision
 
 
 def place_files(*, member: AbstractBaseUser) -> None:
@@ -210,9 +280,10 @@ def erase(*, moderator: AbstractBaseUser, thing: Thing, reason: str) -> int:
 
 
 def forget_member(*, user: AbstractBaseUser) -> None:
-    """Delete the reports the member filed and those about them or their things, and their
-    suspension. The audit log keeps its entries about them, with their username (its links
-    to the account are emptied when the user row goes)."""
+    """Delete the reports the member filed and those about them or their things, their
+    suspension and their appeals. The audit log keeps its entries about them, with their
+    username (its links to the account are emptied when the user row goes)."""
     about = Q(reporter=user) | Q(member=user) | Q(post__author=user) | Q(comment__author=user)
     Report.objects.filter(about).delete()
     Suspension.objects.filter(member=user).delete()
+    Appeal.objects.filter(member=user).delete()

@@ -7,8 +7,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import wraps
 
+from allauth.account.views import AccountInactiveView
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
+from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -16,14 +18,15 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from apps.accounts import selectors as accounts
 from apps.accounts.selectors import needs_two_factor
 from apps.core.uploads import moderated
 from apps.core.uploads.views import PRIVATE_CACHE, stored_image
 from apps.core.web.ratelimit import rate_limited
 
-from . import selectors, services
-from .forms import ActionForm, ReasonForm, ReportForm
-from .models import Action, Suspension
+from . import notices, selectors, services
+from .forms import ActionForm, AppealDecisionForm, AppealForm, ReasonForm, ReportForm
+from .models import Action, Appeal, Suspension
 
 moderator_required = permission_required("moderation.moderate", raise_exception=True)
 
@@ -233,6 +236,110 @@ def media(request: HttpRequest, name: str) -> HttpResponse:
     user = request.user
     if match is None or not user.is_authenticated:
         raise Http404
-    if int(match["owner"]) != user.pk and not user.has_perm("moderation.moderate"):
+    is_moderator = user.has_perm("moderation.moderate") and not needs_two_factor(user)
+    if int(match["owner"]) != user.pk and not is_moderator:
         raise Http404
     return stored_image(name, match["ext"], cache_control=PRIVATE_CACHE)
+
+
+# --- Appeals ---------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def appeal(request: HttpRequest, token: str) -> HttpResponse:
+    """A removal or suspension, why, and the member's appeal of it: the form, or how it
+    stands. The signed link names the member and the decision, so it works without a session
+    (a suspended member has none)."""
+    try:
+        member_id, entry_id = notices.read_appeal_token(token)
+    except signing.SignatureExpired:
+        return render(request, "moderation/appeal.html", {"expired": True}, status=410)
+    except (signing.BadSignature, KeyError, TypeError, ValueError):
+        raise Http404 from None
+    entry = selectors.decision_for_member(member_id=member_id, entry_id=entry_id)
+    form = AppealForm(request.POST if request.method == "POST" else None)
+    if form.is_valid():
+        try:
+            services.appeal(member=entry.subject, entry=entry, text=form.cleaned_data["text"])
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Your appeal was sent. Moderators will look at it."))
+            return redirect(request.path)
+    filed = getattr(entry, "appeal", None)
+    context = {
+        "entry": entry,
+        "appeal": filed,
+        "outcome": notices.outcome_text(filed) if filed and filed.decided else "",
+        "stands": selectors.still_stands(entry),
+        "text": notices.decision_text(entry),
+        "why": notices.why(entry.reason),
+        "thing": selectors.thing_decided(entry),
+        "form": form,
+    }
+    return render(request, "moderation/appeal.html", context, status=400 if form.is_bound else 200)
+
+
+@login_required
+@moderator_required
+@two_factor_required
+@require_safe
+def appeals(request: HttpRequest) -> HttpResponse:
+    page = selectors.appeals_page(number=request.GET.get("page", 1))
+    return render(request, "moderation/appeals.html", {"page": page})
+
+
+DECIDED = {
+    Appeal.Outcome.UPHELD: _("The decision stands; @%(username)s is told why."),
+    Appeal.Outcome.REVERSED: _("The decision is reversed; @%(username)s is told why."),
+}
+
+
+@login_required
+@moderator_required
+@two_factor_required
+@require_POST
+def decide_appeal(request: HttpRequest, pk: int) -> HttpResponse:
+    appeal = get_object_or_404(
+        Appeal.objects.select_related("member", "entry__post", "entry__comment__post"), pk=pk
+    )
+    form = AppealDecisionForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect("moderation:appeals")
+    outcome = form.cleaned_data["outcome"]
+    try:
+        with _refusal_told(request):
+            services.decide_appeal(moderator=request.user, appeal=appeal, outcome=outcome,
+                                   reason=form.cleaned_data["reason"])  # fmt: skip
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(request, DECIDED[outcome] % {"username": appeal.member.username})
+    return redirect("moderation:appeals")
+
+
+class SuspendedNoticeView(AccountInactiveView):
+    """allauth's page for an account that may not log in. To the member who just proved who
+    they are (allauth comes here only then; see the account adapter), a suspension's reason
+    and the link to appeal; to anyone else, nothing more than that the account is inactive."""
+
+    def get_context_data(self, **kwargs: object) -> dict:
+        context = super().get_context_data(**kwargs)
+        member_id = accounts.refused_member_id(self.request.session)
+        if member_id is None or self.request.user.is_authenticated:
+            return context
+        entry = selectors.suspension_notice(member_id=member_id)
+        if entry is not None:
+            context.update(
+                suspension=entry,
+                why=notices.why(entry.reason),
+                appeal=getattr(entry, "appeal", None),
+                appeal_url=notices.appeal_url(entry),
+            )
+        return context
+
+
+suspended_notice = SuspendedNoticeView.as_view()

@@ -1,7 +1,10 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import Kind
+from .models import NOTICES, Kind
+
+# A member is always told of moderators' decisions about them.
+SWITCHABLE = [(kind, label) for kind, label in Kind.choices if kind not in NOTICES]
 
 
 class NotificationSettingsForm(forms.Form):
@@ -9,7 +12,7 @@ class NotificationSettingsForm(forms.Form):
 
     kinds = forms.MultipleChoiceField(
         label=_("Tell me about"),
-        choices=Kind.choices,
+        choices=SWITCHABLE,
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
@@ -24,10 +27,11 @@ class NotificationSettingsForm(forms.Form):
         self, *args: object, muted: set[str], digest: bool = False, **kwargs: object
     ) -> None:
         kwargs.setdefault(
-            "initial", {"kinds": [k for k in Kind.values if k not in muted], "digest": digest}
+            "initial",
+            {"kinds": [k for k, _label in SWITCHABLE if k not in muted], "digest": digest},
         )
         super().__init__(*args, **kwargs)
 
     def muted_kinds(self) -> list[str]:
         wanted = set(self.cleaned_data["kinds"])
-        return [kind for kind in Kind.values if kind not in wanted]
+        return [kind for kind, _label in SWITCHABLE if kind not in wanted]

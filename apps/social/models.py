@@ -57,6 +57,15 @@ class Kind(models.TextChoices):
     COMMENT = "comment", _("Comments on your posts")
     REPLY = "reply", _("Replies to your comments")
     MENTION = "mention", _("Mentions of you")
+    # Moderators' decisions about the member (apps.moderation): told always, see NOTICES.
+    REMOVED = "removed", _("Removals by moderators")
+    SUSPENDED = "suspended", _("Suspensions")
+    APPEAL = "appeal", _("Decisions on your appeals")
+
+
+# Kinds no other member causes: the site tells the member of a decision about them. They
+# cannot be switched off and no block hides them; the target row says what they read.
+NOTICES = frozenset({Kind.REMOVED, Kind.SUSPENDED, Kind.APPEAL})
 
 
 class Notification(models.Model):

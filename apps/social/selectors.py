@@ -20,7 +20,7 @@ from apps.core.db import sql
 from apps.core.db.paging import Page, newest_first
 
 from . import targets
-from .models import Block, Digest, Follow, Kind, MutedKind, Notification
+from .models import NOTICES, Block, Digest, Follow, Kind, MutedKind, Notification
 
 PEOPLE_PAGE_SIZE = 30
 NOTIFICATIONS_PAGE_SIZE = 20
@@ -272,7 +272,14 @@ class NotificationGroup:
     target: object
 
     @property
+    def notice(self) -> bool:
+        """From the site (a moderators' decision), not from another member."""
+        return self.kind in NOTICES
+
+    @property
     def text(self) -> SafeString:
+        if self.notice:
+            return conditional_escape(targets.sentence_of(self.target))
         one, many = SENTENCES[Kind(self.kind)]
         sentence = many(self.others) if self.others else one()
         subject = targets.subject_of(self.target)

@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from apps.accounts import services as accounts
 
 from . import selectors
-from .models import Block, Digest, Follow, Kind, MutedKind, Notification
+from .models import NOTICES, Block, Digest, Follow, Kind, MutedKind, Notification
 
 logger = logging.getLogger(__name__)
 
@@ -136,6 +136,31 @@ def notify(
             )
     except IntegrityError:
         return False  # this event was already told
+    return True
+
+
+def tell(*, recipient: AbstractBaseUser, kind: Kind, target: Model) -> bool:
+    """Tell `recipient` of a decision about them that no other member made (moderators removed
+    their post, suspended them, answered their appeal); `target` is the row that records it
+    and says what the notice reads (targets.register). Unlike notify: it cannot be switched
+    off, no block hides it, and it is kept for a suspended member, who reads it once back. Its
+    actor is the member themself (a decision names no moderator). Return whether it was made
+    (once per decision)."""
+    if kind not in NOTICES:
+        raise ValueError(f"{kind} is told by notify()")
+    target_type = ContentType.objects.get_for_model(target)
+    try:
+        with transaction.atomic():
+            Notification.objects.create(
+                recipient=recipient,
+                actor=recipient,
+                kind=kind,
+                target_type=target_type,
+                target_id=target.pk,
+                about=f"{target_type.pk}:{target.pk}",  # each decision a line of its own
+            )
+    except IntegrityError:
+        return False
     return True
 
 

@@ -16,6 +16,8 @@ class Target:
     # The title the sentence quotes ("liked your post “…”"), and where the line links.
     subject: Callable[[Model], str]
     link: Callable[[Model], str]
+    # The whole sentence, for a row that says itself what happened (a moderators' decision).
+    sentence: Callable[[Model], str] | None = None
 
 
 _TARGETS: dict[type[Model], Target] = {}
@@ -27,8 +29,9 @@ def register(
     subject: Callable[[Model], str] = lambda row: "",
     link: Callable[[Model], str] = lambda row: row.get_absolute_url(),
     select_related: tuple[str, ...] = (),
+    sentence: Callable[[Model], str] | None = None,
 ) -> None:
-    _TARGETS[model] = Target(model, select_related, subject, link)
+    _TARGETS[model] = Target(model, select_related, subject, link, sentence)
 
 
 def querysets() -> list[QuerySet]:
@@ -46,3 +49,8 @@ def subject_of(row: Model) -> str:
 
 def link_of(row: Model) -> str:
     return _TARGETS[type(row)].link(row)
+
+
+def sentence_of(row: Model) -> str | None:
+    sentence = _TARGETS[type(row)].sentence
+    return None if sentence is None else sentence(row)

@@ -21,6 +21,7 @@ from apps.profiles import services as profiles
 from apps.profiles.models import Profile
 from tests.factories import PASSWORD, PostFactory, UserFactory
 from tests.images import image_bytes
+from tests.moderation.decisions import act
 
 pytestmark = pytest.mark.django_db
 
@@ -70,13 +71,6 @@ def url(name: str) -> str:
 
 def moderated_url(name: str) -> str:
     return f"/moderation/media/{name}"
-
-
-def act(client: Client, kind: str, pk: int, action: str, reason: str = "Against the rules"):
-    if action == "suspend":  # after its confirmation page
-        return client.post(f"/moderation/suspend/{kind}/{pk}/", {"reason": reason})
-    return client.post("/moderation/act/", {"kind": kind, "pk": pk, "action": action,
-                                            "reason": reason})  # fmt: skip
 
 
 def body(response) -> bytes:

@@ -15,6 +15,7 @@ from django.test import Client
 from apps.feed.models import Comment, Post
 from apps.moderation.models import Action, AuditEntry, Report, Suspension
 from tests.factories import PASSWORD, CommentFactory, PostFactory, UserFactory
+from tests.moderation.decisions import act, suspend
 
 pytestmark = pytest.mark.django_db
 User = get_user_model()
@@ -46,16 +47,6 @@ def mod():
 
 def report(client: Client, kind: str, pk: int, reason: str = "spam", note: str = ""):
     return client.post(f"/report/{kind}/{pk}/", {"reason": reason, "note": note})
-
-
-def act(client: Client, kind: str, pk: int, action: str, reason: str = "Against the rules"):
-    return client.post("/moderation/act/", {"kind": kind, "pk": pk, "action": action,
-                                            "reason": reason})  # fmt: skip
-
-
-def suspend(client: Client, kind: str, pk: int, reason: str = "Against the rules"):
-    """The confirmation page's POST: the queue only links to it."""
-    return client.post(f"/moderation/suspend/{kind}/{pk}/", {"reason": reason})
 
 
 # --- Reports ---------------------------------------------------------------------------------

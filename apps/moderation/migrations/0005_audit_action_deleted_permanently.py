@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("moderation", "0002_audit_log_append_only_in_postgresql"),
+        ("moderation", "0004_audit_log_refuses_truncate_and_back_dating"),
     ]
 
     operations = [
