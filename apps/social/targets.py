@@ -16,6 +16,10 @@ class Target:
     # The title the sentence quotes ("liked your post “…”"), and where the line links.
     subject: Callable[[Model], str]
     link: Callable[[Model], str]
+    # The lookup from the row to the member whose post it happened under ("post__author"),
+    # or "" for rows that are under nobody's post: a block between that member and another
+    # takes back what the row told the other (they could not open its link).
+    where: str = ""
 
 
 _TARGETS: dict[type[Model], Target] = {}
@@ -27,8 +31,14 @@ def register(
     subject: Callable[[Model], str] = lambda row: "",
     link: Callable[[Model], str] = lambda row: row.get_absolute_url(),
     select_related: tuple[str, ...] = (),
+    where: str = "",
 ) -> None:
-    _TARGETS[model] = Target(model, select_related, subject, link)
+    _TARGETS[model] = Target(model, select_related, subject, link, where)
+
+
+def under_posts() -> list[Target]:
+    """The targets that happen under someone's post (those registered with `where`)."""
+    return [t for t in _TARGETS.values() if t.where]
 
 
 def querysets() -> list[QuerySet]:
