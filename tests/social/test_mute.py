@@ -269,10 +269,34 @@ def test_the_export_lists_whom_the_member_muted_and_not_who_muted_them(client, a
 
 
 @pytest.mark.parametrize("leaving", ["muter", "muted"])
-def test_deleting_either_member_forgets_the_mute(alice, bob, leaving):
+def test_deleting_either_member_forgets_the_mute(alice, bob, carol, leaving):
     services.mute(muter=alice, muted=bob)
+    services.mute(muter=carol, muted=alice)
     delete_account(user=alice if leaving == "muter" else bob)
-    assert not Mute.objects.exists()
+    assert list(Mute.objects.values_list("muter__username", flat=True)) == (
+        [] if leaving == "muter" else ["carol"]
+    )
+
+
+def test_socials_part_of_a_deletion_forgets_mutes_both_ways(alice, bob, carol):
+    # Within the deletion's transaction, before the user row goes (apps.accounts.lifecycle).
+    services.mute(muter=alice, muted=bob)
+    services.mute(muter=carol, muted=alice)
+    services.mute(muter=bob, muted=carol)
+    services.forget_member(user=alice)
+    assert list(Mute.objects.values_list("muter__username", "muted__username")) == [
+        ("bob", "carol")
+    ]
+
+
+def test_a_mute_counts_at_once_within_the_same_request(alice, bob):
+    from apps.social import selectors
+
+    assert selectors.muted_ids(alice) == frozenset()  # read, and kept on the user object
+    services.mute(muter=alice, muted=bob)
+    assert selectors.muted_ids(alice) == {bob.pk}
+    services.unmute(muter=alice, muted=bob)
+    assert selectors.muted_ids(alice) == frozenset()
 
 
 # --- Query counts ------------------------------------------------------------------------------
