@@ -322,3 +322,26 @@ def test_the_feed_takes_the_same_number_of_queries_whatever_the_mutes(
             html = client.get(url).content.decode()
         assert "Muted trip" not in html
         assert "Carol trip" in html
+
+
+@pytest.mark.parametrize("count", [3, 30])
+def test_the_account_page_and_notifications_take_the_same_number_of_queries_whatever_the_mutes(
+    client, alice, count, django_assert_max_num_queries
+):
+    post = PostFactory(author=alice)
+    for member in UserFactory.create_batch(count):
+        feed.set_like(user=member, post=post, liked=True)
+        services.follow(follower=member, followee=alice)
+        services.mute(muter=alice, muted=member)
+    for member in UserFactory.create_batch(count):
+        services.follow(follower=member, followee=alice)
+        services.block(blocker=alice, blocked=UserFactory())
+    client.force_login(alice)
+    client.get("/readyz/")
+    with django_assert_max_num_queries(9):
+        html = client.get("/settings/account/").content.decode()
+    assert html.count("Unmute") == count
+    with django_assert_max_num_queries(10):
+        html = client.get("/notifications/").content.decode()
+    assert "liked your post" not in html
+    assert f"and {count - 1} other members followed you" in html
