@@ -281,6 +281,7 @@ RATE_LIMITS = {
     "like": "60/m/user,180/m/ip",
     "follow": "60/m/user,180/m/ip",
     "block": "20/m/user,60/m/ip",
+    "mute": "20/m/user,60/m/ip",
     # Live search asks as the member types (300 ms apart at most).
     "search": "120/m/user,240/m/ip",
     "profile_save": "30/m/user,60/m/ip",

@@ -83,10 +83,13 @@ def page_of_posts(
     size: int = PAGE_SIZE,
 ) -> Page[Post]:
     """Return the posts after `cursor`, newest first: all the viewer may see, or with
-    `following` those of the members they follow. The cursor is the last post shown; the
-    next page starts strictly after it, so posts added meanwhile cause neither duplicates nor
-    gaps. Raise ValueError for a cursor this site did not make."""
+    `following` those of the members they follow; but for one author's page (`author_id`),
+    none by members the viewer muted. The cursor is the last post shown; the next page starts
+    strictly after it, so posts added meanwhile cause neither duplicates nor gaps. Raise
+    ValueError for a cursor this site did not make."""
     queryset = visible_posts(viewer)
+    if not author_id:
+        queryset = queryset.exclude(author_id__in=social.muted_ids(viewer))
     if following:
         queryset = queryset.filter(author__follower_set__follower=viewer)
     if tag:
@@ -99,8 +102,9 @@ def page_of_posts(
 
 
 def mark_for_viewer(viewer: AbstractBaseUser, posts: list[Post]) -> None:
-    """Set card_key, and liked, follows_author, can_follow, can_edit, can_delete and
-    can_report for the viewer, on each post, with two queries for the whole page."""
+    """Set card_key, and liked, follows_author, can_follow, can_edit, can_delete,
+    can_report, can_mute and author_muted for the viewer, on each post, with two queries for
+    the whole page (and the viewer's blocks and mutes, read once per request)."""
     liked = set()
     if viewer.is_authenticated and posts:
         liked = set(
@@ -109,6 +113,7 @@ def mark_for_viewer(viewer: AbstractBaseUser, posts: list[Post]) -> None:
             )
         )
     followed = social.followed_among(viewer, {post.author_id for post in posts})
+    muted = social.muted_ids(viewer)
     for post in posts:
         post.card_key = card_key(post)
         post.liked = post.pk in liked
@@ -117,6 +122,8 @@ def mark_for_viewer(viewer: AbstractBaseUser, posts: list[Post]) -> None:
         post.can_edit = permissions.can_edit_post(viewer, post)
         post.can_delete = permissions.can_delete_post(viewer, post)
         post.can_report = permissions.can_report(viewer, post.author_id)
+        post.can_mute = viewer.is_authenticated and post.author_id != viewer.pk
+        post.author_muted = post.author_id in muted
 
 
 def get_post(*, pk: int, viewer: AbstractBaseUser) -> Post:
@@ -127,16 +134,22 @@ def get_post(*, pk: int, viewer: AbstractBaseUser) -> Post:
 
 
 def get_comment(*, pk: int, viewer: AbstractBaseUser, **filters: object) -> Comment:
-    """The comment, with its post and thread's first comment, if `viewer` may see it: not on
-    a post, nor under a comment, nor written by a member either of them blocked; else 404."""
+    """The comment, with its post and thread's first comment, if `viewer` may see it; else
+    404. The post's author sees every comment under it; anyone else, none on a post, nor
+    under a comment, nor written by a member either of them blocked, and none in a thread
+    whose writers and the post's author stand apart (see `thread`)."""
     comment = get_object_or_404(
         Comment.objects.select_related("post__author", "author__profile", "parent__author"),
         pk=pk,
         **filters,
     )
     top = comment.parent or comment
-    if social.hidden_ids(viewer) & {comment.post.author_id, top.author_id, comment.author_id}:
-        raise Http404
+    if comment.post.author_id != viewer.pk:
+        writers = {top.author_id, comment.author_id}
+        if social.hidden_ids(viewer) & {comment.post.author_id, *writers}:
+            raise Http404
+        if social.is_blocked_between(comment.post.author_id, *writers):
+            raise Http404
     if not (comment.author.is_active and top.author.is_active and comment.post.author.is_active):
         raise Http404  # a suspended member's
     if comment.post.removed and comment.post.author_id != viewer.pk:
@@ -145,16 +158,27 @@ def get_comment(*, pk: int, viewer: AbstractBaseUser, **filters: object) -> Comm
 
 
 def thread(post: Post, *, viewer: AbstractBaseUser) -> list[Comment]:
-    """Return the top-level comments in order, each with .thread_replies, in four queries;
-    comments by members the viewer blocked or is blocked by are left out, with their replies;
-    every comment is marked with can_reply, can_edit and can_delete for the viewer."""
+    """Return the top-level comments in order, each with .thread_replies, in four queries,
+    every comment marked with can_reply, can_edit and can_delete for the viewer.
+
+    The post's author sees every comment under their post (but a suspended member's), so
+    they can always delete or report what is said there. Everyone else misses comments by
+    members they blocked, were blocked by or muted, and comments by a member who stands
+    apart from the post's author (a block either way): hidden from all the moment the block
+    is made, for as long as it lasts. A comment left out takes its replies with it. The
+    author's copy of such a comment is marked `apart`."""
+    comments = Comment.objects.filter(post=post, author__is_active=True)
+    is_author = viewer.is_authenticated and viewer.pk == post.author_id
+    if not is_author:
+        comments = comments.exclude(
+            author_id__in=social.hidden_ids(viewer) | social.muted_ids(viewer)
+        ).exclude(social.blocked_between(OuterRef("author"), post.author_id))
     comments = list(
-        Comment.objects.filter(post=post, author__is_active=True)
-        .exclude(author_id__in=social.hidden_ids(viewer))
-        .select_related("author__profile")
+        comments.select_related("author__profile")
         .prefetch_related(mentioned_members())
         .order_by("created", "id")
     )
+    apart = social.hidden_ids(viewer) if is_author else set()
     by_parent: dict[int, list[Comment]] = {}
     for comment in comments:
         comment.post = post
@@ -163,10 +187,14 @@ def thread(post: Post, *, viewer: AbstractBaseUser) -> list[Comment]:
     top = [c for c in comments if c.parent_id is None]
     for comment in top:
         comment.thread_replies = by_parent.get(comment.pk, [])
+        comment.apart = comment.author_id in apart
         for reply in comment.thread_replies:
             reply.parent = comment  # already here: no query per reply
+            reply.apart = reply.author_id in apart
         for each in (comment, *comment.thread_replies):
             mark_comment_for_viewer(viewer, each)
+            if comment.apart or each.apart:
+                each.can_reply = False  # nobody may answer across the block
     return top
 
 
@@ -242,16 +270,17 @@ def search_posts(
     cursor: str | None = None,
     size: int = PAGE_SIZE,
 ) -> Page[Post]:
-    """Return the posts the viewer may see that match `query`. On PostgreSQL: every word starts
-    a word of the title or text, best match first (the title counts more), or a word names one
-    of the post's tags. Elsewhere: every word is in the title or text or names a tag, newest
-    first. Ranked results have no keyset, so the cursor is an offset into them; raise
+    """Return the posts the viewer may see (none by members they muted) that match `query`.
+    On PostgreSQL: every word starts a word of the title or text, best match first (the title
+    counts more), or a word names one of the post's tags. Elsewhere: every word is in the
+    title or text or names a tag, newest first. Ranked results have no keyset, so the cursor
+    is an offset into them; raise
     ValueError for a cursor this site did not make."""
     offset = _search_offset(cursor, size)
     words = SEARCH_WORD.findall(query)[:SEARCH_MAX_WORDS]
     if not words:
         return Page([], cursor, None)
-    queryset = visible_posts(viewer)
+    queryset = visible_posts(viewer).exclude(author_id__in=social.muted_ids(viewer))
     if connection.vendor == "postgresql":
         # A one-letter prefix would match nearly every post: single letters match whole words.
         terms = SearchQuery(

@@ -307,12 +307,23 @@ def _delete_comment_row(comment: Comment) -> None:
         parent.delete()
 
 
-def recount_comments(post_id: int) -> None:
-    """Store the number of visible comments (not deleted, not removed by moderators, not by a
-    suspended member); called with the post row locked."""
-    visible = Comment.objects.filter(
-        post_id=post_id, is_deleted=False, removed__isnull=True, author__is_active=True
+def counted_comments() -> QuerySet[Comment]:
+    """The comments a post's count includes: those everyone may see (see selectors.thread):
+    not deleted, not removed by moderators, not by a suspended member, and neither written by
+    nor answering a member who stands apart from the post's author (a block either way)."""
+    apart = social_selectors.blocked_between
+    return Comment.objects.filter(
+        is_deleted=False, removed__isnull=True, author__is_active=True
+    ).exclude(
+        Q(apart(OuterRef("author"), OuterRef("post__author")))
+        | Q(apart(OuterRef("parent__author"), OuterRef("post__author")))
     )
+
+
+def recount_comments(post_id: int) -> None:
+    """Store the number of visible comments (counted_comments); called with the post row
+    locked."""
+    visible = counted_comments().filter(post_id=post_id)
     Post.objects.filter(pk=post_id).update(comment_count=visible.count())
 
 
@@ -435,6 +446,16 @@ def recount_for_member(*, user: AbstractBaseUser) -> int:
     return _recount(Post.objects.filter(pk__in=touched.values("pk")))
 
 
+def recount_between(*, one: AbstractBaseUser, other: AbstractBaseUser) -> int:
+    """A block between the two was made or lifted, which hides or shows again what each
+    wrote under the other's posts: count the comments on those posts again. Return how many
+    posts that was."""
+    touched = Post.objects.filter(
+        Q(author=one, comments__author=other) | Q(author=other, comments__author=one)
+    )
+    return _recount(Post.objects.filter(pk__in=touched.values("pk")))
+
+
 def _recount(posts: QuerySet[Post]) -> int:
     """Store on each of `posts` the likes and visible comments it has now, in one UPDATE
     however many posts there are (each row locked by the UPDATE itself)."""
@@ -446,9 +467,8 @@ def _recount(posts: QuerySet[Post]) -> int:
         .values("n")
     )
     comments = (
-        Comment.objects.filter(
-            post=OuterRef("pk"), is_deleted=False, removed__isnull=True, author__is_active=True
-        )
+        counted_comments()
+        .filter(post=OuterRef("pk"))
         .order_by()
         .values("post")
         .annotate(n=Count("pk"))

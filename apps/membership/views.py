@@ -30,6 +30,7 @@ def account(request: HttpRequest) -> HttpResponse:
     context = {
         "two_factor": is_mfa_enabled(request.user),
         "blocked": social.blocked_users(request.user),
+        "muted": social.muted_users(request.user),
     }
     return render(request, "membership/account.html", context)
 

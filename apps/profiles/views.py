@@ -79,7 +79,9 @@ def profile_detail(request: HttpRequest, username: str) -> HttpResponse:
 
 
 def _people(request: HttpRequest, username: str, which: str) -> HttpResponse:
-    """The members following `username` ("followers") or followed by them ("following")."""
+    """The members following `username` ("followers") or followed by them ("following"):
+    across a block between the viewer and them, no list but a sentence that says why, as on
+    their profile."""
     profile_user = selectors.get_public_user(username=username)
     if profile_user.username != username:
         return redirect("profiles:" + which, username=profile_user.username, permanent=True)
@@ -93,7 +95,12 @@ def _people(request: HttpRequest, username: str, which: str) -> HttpResponse:
     for person in page.items:
         person.can_follow = request.user.is_authenticated and person.pk != request.user.pk
         person.follows = person.pk in followed
-    context = {"profile_user": profile_user, "page": page, "which": which}
+    context = {
+        "profile_user": profile_user,
+        "page": page,
+        "which": which,
+        "relation": social_selectors.blocks_and_mute(request.user, profile_user),
+    }
     if wants_fragment(request, page):
         return render(request, "profiles/people.html#page", context)
     return render(request, "profiles/people.html", context)

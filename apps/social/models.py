@@ -51,6 +51,27 @@ class Block(models.Model):
         return f"{self.blocker_id} blocks {self.blocked_id}"
 
 
+class Mute(models.Model):
+    """A member the muter no longer wants to hear from: their posts and comments leave the
+    muter's feed and their notifications go quiet. Unlike a block, it changes nothing for the
+    muted member, who is not told."""
+
+    muter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                              related_name="mutes_made")  # fmt: skip
+    muted = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                              related_name="+")  # fmt: skip
+    created = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["muter", "muted"], name="social_mute_member_once"),
+            models.CheckConstraint(condition=~Q(muter=F("muted")), name="social_mute_not_self"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.muter_id} mutes {self.muted_id}"
+
+
 class Kind(models.TextChoices):
     FOLLOW = "follow", _("New followers")
     LIKE = "like", _("Likes on your posts")

@@ -1,4 +1,5 @@
-"""Read queries for follows, blocks and notifications, each in a fixed number of queries."""
+"""Read queries for follows, blocks, mutes and notifications, each in a fixed number of
+queries."""
 
 import contextlib
 from collections.abc import Iterable
@@ -10,7 +11,7 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.contenttypes.prefetch import GenericPrefetch
 from django.core.paginator import Page as NumberedPage
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, Max, OuterRef, Q
+from django.db.models import Count, Exists, Expression, Max, OuterRef, Q, Value
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext, ngettext
@@ -20,7 +21,7 @@ from apps.core.db import sql
 from apps.core.db.paging import Page, newest_first
 
 from . import targets
-from .models import NOTICES, Block, Digest, Follow, Kind, MutedKind, Notification
+from .models import NOTICES, Block, Digest, Follow, Kind, Mute, MutedKind, Notification
 
 PEOPLE_PAGE_SIZE = 30
 NOTIFICATIONS_PAGE_SIZE = 20
@@ -35,20 +36,44 @@ def is_blocked_between(member: int, *others: int) -> bool:
     ).exists()
 
 
-def _blocks(user: AbstractBaseUser) -> list[tuple[int, int]]:
-    """The (blocker, blocked) pairs `user` is in. Read once per request: kept on the user
-    object, which lives as long; the block services forget it."""
-    if (known := getattr(user, "_social_blocks", None)) is not None:
+@dataclass(frozen=True)
+class _Relations:
+    blocks: list[tuple[int, int]]  # (blocker, blocked), either way round
+    muted: frozenset[int]
+
+
+def _relations(user: AbstractBaseUser) -> _Relations:
+    """The blocks `user` is in and the members they muted, in one query. Read once per
+    request: kept on the user object, which lives as long; the services forget it."""
+    if (known := getattr(user, "_social_relations", None)) is not None:
         return known
-    rows = Block.objects.filter(Q(blocker=user) | Q(blocked=user))
-    user._social_blocks = list(rows.values_list("blocker_id", "blocked_id"))
-    return user._social_blocks
+    blocks = (
+        Block.objects.filter(Q(blocker=user) | Q(blocked=user))
+        .annotate(mute=Value(False))
+        .values_list("blocker_id", "blocked_id", "mute")
+    )
+    mutes = (
+        Mute.objects.filter(muter=user)
+        .annotate(mute=Value(True))
+        .values_list("muter_id", "muted_id", "mute")
+    )
+    rows = list(blocks.union(mutes, all=True))
+    user._social_relations = _Relations(
+        blocks=[(one, other) for one, other, mute in rows if not mute],
+        muted=frozenset(other for _, other, mute in rows if mute),
+    )
+    return user._social_relations
 
 
-def forget_blocks(*users: AbstractBaseUser) -> None:
+def _blocks(user: AbstractBaseUser) -> list[tuple[int, int]]:
+    return _relations(user).blocks
+
+
+def forget_relations(*users: AbstractBaseUser) -> None:
+    """Drop what _relations kept on these user objects (after a block or mute changes)."""
     for user in users:
         with contextlib.suppress(AttributeError):
-            del user._social_blocks
+            del user._social_relations
 
 
 def hidden_ids(user: AbstractBaseUser) -> set[int]:
@@ -56,6 +81,16 @@ def hidden_ids(user: AbstractBaseUser) -> set[int]:
     if not user.is_authenticated:
         return set()
     return {pk for pair in _blocks(user) for pk in pair} - {user.pk}
+
+
+def blocked_between(one: Expression | int, other: Expression | int) -> Exists:
+    """An expression for a query: true when the two members (each an OuterRef to a member's
+    id, or an id) are apart, one having blocked the other. False when either is NULL."""
+    return Exists(
+        Block.objects.filter(
+            Q(blocker_id=one, blocked_id=other) | Q(blocker_id=other, blocked_id=one)
+        )
+    )
 
 
 def blocks_with(viewer: AbstractBaseUser) -> Exists:
@@ -97,6 +132,22 @@ def blocked_users(user: AbstractBaseUser) -> list[AbstractBaseUser]:
     return [row.blocked for row in rows.order_by("-created")]
 
 
+# --- Mutes ----------------------------------------------------------------------------------
+
+
+def muted_ids(user: AbstractBaseUser) -> frozenset[int]:
+    """The members `user` muted: read with their blocks, once per request."""
+    if not user.is_authenticated:
+        return frozenset()
+    return _relations(user).muted
+
+
+def muted_users(user: AbstractBaseUser) -> list[AbstractBaseUser]:
+    """The members `user` muted, most recent first, for the account page."""
+    rows = Mute.objects.filter(muter=user, muted__is_active=True).select_related("muted__profile")
+    return [row.muted for row in rows.order_by("-created")]
+
+
 # --- Follows ---------------------------------------------------------------------------------
 
 
@@ -127,22 +178,37 @@ class Relationship:
     following: bool = False
     blocking: bool = False
     blocked_by: bool = False
+    muting: bool = False
 
     @property
     def can_follow(self) -> bool:
         return not (self.is_self or self.blocking or self.blocked_by)
 
+    @property
+    def apart(self) -> bool:
+        """A block stands between them, whoever made it."""
+        return self.blocking or self.blocked_by
+
 
 def relationship(viewer: AbstractBaseUser, other: AbstractBaseUser) -> Relationship:
+    relation = blocks_and_mute(viewer, other)
+    if relation.can_follow and viewer.is_authenticated:
+        relation = replace(relation, following=bool(followed_among(viewer, [other.pk])))
+    return relation
+
+
+def blocks_and_mute(viewer: AbstractBaseUser, other: AbstractBaseUser) -> Relationship:
+    """The relationship without `following`, and without a query of its own (the viewer's
+    blocks and mutes are read once per request)."""
     if not viewer.is_authenticated:
         return Relationship()
     if viewer.pk == other.pk:
         return Relationship(is_self=True)
     blocks = _blocks(viewer)
     return Relationship(
-        following=bool(followed_among(viewer, [other.pk])),
         blocking=(viewer.pk, other.pk) in blocks,
         blocked_by=(other.pk, viewer.pk) in blocks,
+        muting=other.pk in muted_ids(viewer),
     )
 
 
@@ -177,33 +243,43 @@ def _people(rows, person: str, viewer, cursor: str | None, size: int) -> Page:
 
 def followers_page(user: AbstractBaseUser, *, viewer: AbstractBaseUser,
                    cursor: str | None = None, size: int = PEOPLE_PAGE_SIZE) -> Page:  # fmt: skip
-    """The members following `user`, as `viewer` may see them; raise ValueError for a bad
-    cursor."""
-    return _people(Follow.objects.filter(followee=user), "follower", viewer, cursor, size)
+    """The members following `user`, as `viewer` may see them (none across a block between
+    the two); raise ValueError for a bad cursor."""
+    return _people(_of(user, viewer).filter(followee=user), "follower", viewer, cursor, size)
 
 
 def following_page(user: AbstractBaseUser, *, viewer: AbstractBaseUser,
                    cursor: str | None = None, size: int = PEOPLE_PAGE_SIZE) -> Page:  # fmt: skip
-    """The members `user` follows, as `viewer` may see them; raise ValueError for a bad
-    cursor."""
-    return _people(Follow.objects.filter(follower=user), "followee", viewer, cursor, size)
+    """The members `user` follows, as `viewer` may see them (none across a block between the
+    two); raise ValueError for a bad cursor."""
+    return _people(_of(user, viewer).filter(follower=user), "followee", viewer, cursor, size)
+
+
+def _of(user: AbstractBaseUser, viewer: AbstractBaseUser):
+    """The follows whose lists `viewer` may see on `user`'s page: none when a block stands
+    between the two, so a blocked member cannot watch whom the blocker follows or who
+    follows them (nor the other way round)."""
+    if user.pk in hidden_ids(viewer):
+        return Follow.objects.none()
+    return Follow.objects.all()
 
 
 # --- Notifications ---------------------------------------------------------------------------
 
 
 def unread_count(user: AbstractBaseUser) -> int:
-    """How many unread lines the notifications page shows: a burst counts once. Every poll
-    asks, so it is written in SQL (apps.core.db.sql)."""
+    """How many unread lines the notifications page shows: a burst counts once, a muted
+    member's count for nothing. Every poll asks, so it is written in SQL (apps.core.db.sql)."""
     if not user.is_authenticated:
         return 0
     query = (
         "SELECT COUNT(*) FROM (SELECT DISTINCT n.kind, n.about"  # noqa: S608
         f" FROM {sql.table(Notification)} n JOIN {sql.table(get_user_model())} a"
-        " ON a.id = n.actor_id WHERE n.recipient_id = %s AND NOT n.read AND a.is_active)"
-        " unread"
+        " ON a.id = n.actor_id WHERE n.recipient_id = %s AND NOT n.read AND a.is_active"
+        f" AND NOT EXISTS (SELECT 1 FROM {sql.table(Mute)} m"
+        " WHERE m.muter_id = %s AND m.muted_id = n.actor_id)) unread"
     )
-    return sql.rows(query, [user.pk])[0][0]
+    return sql.rows(query, [user.pk, user.pk])[0][0]
 
 
 def muted_kinds(user: AbstractBaseUser) -> set[str]:
@@ -300,10 +376,13 @@ class NotificationGroup:
 
 def notification_page(user: AbstractBaseUser, *, number: object = 1) -> NumberedPage:
     """A page of the member's notifications, newest first, bursts grouped: unread ones apart
-    from read ones. Five queries whatever the page holds."""
+    from read ones; none caused by a member they muted. Six queries whatever the page
+    holds."""
+    shown = Notification.objects.filter(recipient=user, actor__is_active=True).exclude(
+        actor_id__in=muted_ids(user)
+    )
     groups = (
-        Notification.objects.filter(recipient=user, actor__is_active=True)
-        .values("kind", "about", "read")
+        shown.values("kind", "about", "read")
         .annotate(latest=Max("created"), actors=Count("actor", distinct=True))
         .order_by("-latest", "kind", "about", "read")
     )
@@ -317,8 +396,7 @@ def notification_page(user: AbstractBaseUser, *, number: object = 1) -> Numbered
         newest |= Q(kind=row["kind"], about=row["about"], read=row["read"], created=row["latest"])
     representatives = {}
     found = (
-        Notification.objects.filter(recipient=user)
-        .filter(newest)
+        shown.filter(newest)
         .select_related("actor__profile")
         .prefetch_related(GenericPrefetch("target", targets.querysets()))
         .order_by("id")
@@ -354,6 +432,7 @@ def member_export(*, user: AbstractBaseUser) -> MemberData:
             Follow.objects.filter(followee=user).values("follower__username", "created")
         ),
         "blocked": list(Block.objects.filter(blocker=user).values("blocked__username", "created")),
+        "muted": list(Mute.objects.filter(muter=user).values("muted__username", "created")),
         "notifications": [
             {"kind": kind, "from": actor, "created": created, "read": read}
             for kind, actor, created, read in Notification.objects.filter(recipient=user)

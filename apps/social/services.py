@@ -1,9 +1,9 @@
-"""Writes to follows, blocks and notifications. Every rule (not yourself, not across a block,
-not twice) is enforced here; the views only ask."""
+"""Writes to follows, blocks, mutes and notifications. Every rule (not yourself, not across a
+block, not twice) is enforced here; the views only ask."""
 
 import html
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 
 from allauth.account.models import EmailAddress
@@ -23,13 +23,14 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.accounts import services as accounts
 
-from . import selectors
-from .models import NOTICES, Block, Digest, Follow, Kind, MutedKind, Notification
+from . import selectors, targets
+from .models import NOTICES, Block, Digest, Follow, Kind, Mute, MutedKind, Notification
 
 logger = logging.getLogger(__name__)
 
 CANNOT_FOLLOW_SELF = _("You cannot follow yourself.")
 CANNOT_BLOCK_SELF = _("You cannot block yourself.")
+CANNOT_MUTE_SELF = _("You cannot mute yourself.")
 BLOCKED = _("You cannot follow this member.")
 DIGEST_INTERVAL = timedelta(days=1)
 DIGEST_LINES = 10
@@ -74,8 +75,10 @@ def unfollow(*, follower: AbstractBaseUser, followee: AbstractBaseUser) -> bool:
 
 
 def block(*, blocker: AbstractBaseUser, blocked: AbstractBaseUser) -> bool:
-    """Block a member: the follows between the two end, and what `blocked` was notified of
-    about `blocker` and the other way round is removed. Idempotent."""
+    """Block a member: the follows between the two end, and what either was told that the
+    other did, or that happened under the other's posts, is removed. What either wrote under
+    the other's posts is hidden from everyone but the post's author (the feed's rule, read
+    at query time; its handlers recount). Idempotent."""
     if blocker.pk == blocked.pk:
         raise ValidationError(CANNOT_BLOCK_SELF)
     with transaction.atomic():
@@ -87,16 +90,80 @@ def block(*, blocker: AbstractBaseUser, blocked: AbstractBaseUser) -> bool:
             return False
         between = Q(follower=blocker, followee=blocked) | Q(follower=blocked, followee=blocker)
         Follow.objects.filter(between).delete()
-        Notification.objects.filter(
-            Q(recipient=blocker, actor=blocked) | Q(recipient=blocked, actor=blocker)
-        ).delete()
-    selectors.forget_blocks(blocker, blocked)
+        _withdraw_between(blocker, blocked)
+        _block_changed(blocker, blocked)
+    selectors.forget_relations(blocker, blocked)
     return True
 
 
 def unblock(*, blocker: AbstractBaseUser, blocked: AbstractBaseUser) -> bool:
-    deleted, _ = Block.objects.filter(blocker=blocker, blocked=blocked).delete()
-    selectors.forget_blocks(blocker, blocked)
+    """Lift a block: what either wrote under the other's posts is shown again (what they
+    were told is not: it was deleted). Idempotent."""
+    with transaction.atomic():
+        deleted, _ = Block.objects.filter(blocker=blocker, blocked=blocked).delete()
+        if deleted:
+            _block_changed(blocker, blocked)
+    selectors.forget_relations(blocker, blocked)
+    return bool(deleted)
+
+
+def _withdraw_between(one: AbstractBaseUser, other: AbstractBaseUser) -> None:
+    """Delete the notifications that go stale across a block between `one` and `other`:
+    those to either about the other's doing, and those about events under either's posts
+    (targets registered with `where`) that the other caused or would follow to a 404."""
+    stale = Q(recipient=one, actor=other) | Q(recipient=other, actor=one)
+    for target in targets.under_posts():
+        rows = target.model._default_manager
+        under_one = rows.filter(**{target.where: one}).values("pk")
+        under_other = rows.filter(**{target.where: other}).values("pk")
+        stale |= Q(target_type=ContentType.objects.get_for_model(target.model)) & (
+            Q(target_id__in=under_one) & (Q(actor=other) | Q(recipient=other))
+            | Q(target_id__in=under_other) & (Q(actor=one) | Q(recipient=one))
+        )
+    Notification.objects.filter(stale).delete()
+
+
+# Apps above this one keep things that depend on blocks (the feed counts the comments everyone
+# sees, and a block hides some): social cannot import them, so they register a handler here in
+# their AppConfig.ready(), called inside the transaction that makes or lifts a block.
+_BLOCK_HANDLERS: list[Callable[..., object]] = []
+
+
+def when_block_changes(handler: Callable[..., object]) -> None:
+    """Call `handler(one=…, other=…)` whenever a block between two members is made or lifted."""
+    if handler not in _BLOCK_HANDLERS:
+        _BLOCK_HANDLERS.append(handler)
+
+
+def _block_changed(one: AbstractBaseUser, other: AbstractBaseUser) -> None:
+    for handler in _BLOCK_HANDLERS:
+        handler(one=one, other=other)
+
+
+# --- Muting ----------------------------------------------------------------------------------
+
+
+def mute(*, muter: AbstractBaseUser, muted: AbstractBaseUser) -> bool:
+    """Mute a member for `muter` alone: their posts and comments leave the muter's feed and
+    their notifications to the muter stop (those already made are hidden, not deleted, so
+    unmuting brings them back). The muted member is not told. Idempotent."""
+    if not muter.is_authenticated:
+        raise PermissionDenied("Log in to mute members.")
+    if muter.pk == muted.pk:
+        raise ValidationError(CANNOT_MUTE_SELF)
+    try:
+        with transaction.atomic():
+            Mute.objects.create(muter=muter, muted=muted)
+    except IntegrityError:
+        return False  # muted already, perhaps by a racing request
+    finally:
+        selectors.forget_relations(muter)
+    return True
+
+
+def unmute(*, muter: AbstractBaseUser, muted: AbstractBaseUser) -> bool:
+    deleted, _ = Mute.objects.filter(muter=muter, muted=muted).delete()
+    selectors.forget_relations(muter)
     return bool(deleted)
 
 
@@ -115,14 +182,17 @@ def notify(
     """Tell `recipient` that `actor` did `kind`; `target` is the row that records the event
     (deleting it deletes the notification), `about` what bursts are grouped by, `where` the
     member whose post it happened under. Nothing is sent for your own actions, across a block
-    (between the recipient and the actor, or the post's author), for a kind the recipient
-    switched off, or twice for the same event. Return whether a notification was made."""
+    (between the recipient and the actor, or the post's author), from a member the recipient
+    muted, for a kind the recipient switched off, or twice for the same event. Return whether
+    a notification was made."""
     if recipient.pk == actor.pk or not recipient.is_active:
         return False
     others = (actor.pk,) if where is None else (actor.pk, where)
     if selectors.is_blocked_between(recipient.pk, *others):
         return False
     if MutedKind.objects.filter(user=recipient, kind=kind).exists():
+        return False
+    if Mute.objects.filter(muter=recipient, muted=actor).exists():
         return False
     try:
         with transaction.atomic():
@@ -264,7 +334,9 @@ def _mail_digest(digest: Digest, *, since: datetime) -> bool:
     verified = EmailAddress.objects.filter(user=user, email__iexact=user.email, verified=True)
     if not user.email or not verified.exists():
         return False  # only to an address the member proved is theirs
-    new = Notification.objects.filter(recipient=user, read=False, created__gt=since)
+    new = Notification.objects.filter(recipient=user, read=False, created__gt=since).exclude(
+        actor__in=Mute.objects.filter(muter=user).values("muted")
+    )
     if not new.exists():
         return False
     with translation.override(user.language or settings.LANGUAGE_CODE):
@@ -291,10 +363,11 @@ def _mail_digest(digest: Digest, *, since: datetime) -> bool:
 
 
 def forget_member(*, user: AbstractBaseUser) -> None:
-    """Delete the member's follows and blocks (both ways), the notifications to them and
-    those they caused, and their notification switches."""
+    """Delete the member's follows, blocks and mutes (both ways), the notifications to them
+    and those they caused, and their notification switches."""
     Notification.objects.filter(Q(recipient=user) | Q(actor=user)).delete()
     Follow.objects.filter(Q(follower=user) | Q(followee=user)).delete()
     Block.objects.filter(Q(blocker=user) | Q(blocked=user)).delete()
+    Mute.objects.filter(Q(muter=user) | Q(muted=user)).delete()
     MutedKind.objects.filter(user=user).delete()
     Digest.objects.filter(user=user).delete()

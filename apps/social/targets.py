@@ -18,6 +18,10 @@ class Target:
     link: Callable[[Model], str]
     # The whole sentence, for a row that says itself what happened (a moderators' decision).
     sentence: Callable[[Model], str] | None = None
+    # The lookup from the row to the member whose post it happened under ("post__author"),
+    # or "" for rows that are under nobody's post: a block between that member and another
+    # takes back what the row told the other (they could not open its link).
+    where: str = ""
 
 
 _TARGETS: dict[type[Model], Target] = {}
@@ -30,8 +34,14 @@ def register(
     link: Callable[[Model], str] = lambda row: row.get_absolute_url(),
     select_related: tuple[str, ...] = (),
     sentence: Callable[[Model], str] | None = None,
+    where: str = "",
 ) -> None:
-    _TARGETS[model] = Target(model, select_related, subject, link, sentence)
+    _TARGETS[model] = Target(model, select_related, subject, link, sentence, where)
+
+
+def under_posts() -> list[Target]:
+    """The targets that happen under someone's post (those registered with `where`)."""
+    return [t for t in _TARGETS.values() if t.where]
 
 
 def querysets() -> list[QuerySet]:

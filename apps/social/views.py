@@ -1,4 +1,7 @@
-"""Following, blocking and notifications. Views parse, call a service or selector, render."""
+"""Following, blocking, muting and notifications. Views parse, call a service or selector,
+render."""
+
+import re
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -7,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django_htmx.http import HttpResponseClientRefresh
 
 from apps.accounts.selectors import get_active_member
 from apps.core.web.decorators import login_required_htmx
@@ -15,6 +19,9 @@ from apps.core.web.ratelimit import rate_limited
 
 from . import selectors, services
 from .forms import NotificationSettingsForm
+
+# The element id of a feed card (templates/feed/feed.html#card), which a mute note replaces.
+CARD = re.compile(r"post-[0-9]{1,19}")
 
 # --- Following -------------------------------------------------------------------------------
 
@@ -85,6 +92,42 @@ def block(request: HttpRequest, username: str) -> HttpResponse:
             )
     except ValidationError as error:
         messages.error(request, error.messages[0])
+    return redirect(local_path(request, request.POST.get("next", "")) or member)
+
+
+# --- Muting ----------------------------------------------------------------------------------
+
+
+@login_required_htmx
+@require_POST
+@rate_limited("mute")
+def mute(request: HttpRequest, username: str) -> HttpResponse:
+    """POST mute=1 mutes, mute=0 unmutes; the member is not told. With htmx from a feed card
+    (`card`, the card's element id): the card gives way to a note with Undo, and the member's
+    other cards on the page go. Otherwise with htmx the page reloads, and without JavaScript
+    the browser goes back to `next` (or to the member's profile); both say what was done."""
+    member = get_active_member(username)
+    muting = request.POST.get("mute") == "1"
+    try:
+        if muting:
+            services.mute(muter=request.user, muted=member)
+        else:
+            services.unmute(muter=request.user, muted=member)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        card = request.POST.get("card", "")
+        if request.htmx and muting and CARD.fullmatch(card):
+            context = {"member": member, "card": card, "next": _current_path(request)}
+            return render(request, "social/mute_note.html", context)
+        if muting:
+            text = _("You muted @%(username)s: their posts, comments and notifications no "
+                     "longer reach you. They are not told.")  # fmt: skip
+        else:
+            text = _("You unmuted @%(username)s.")
+        messages.success(request, text % {"username": member.username})
+    if request.htmx:
+        return HttpResponseClientRefresh()
     return redirect(local_path(request, request.POST.get("next", "")) or member)
 
 

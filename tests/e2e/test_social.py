@@ -127,3 +127,35 @@ def test_search_results_follow_the_typing(page):
     expect(page.locator("#search-status")).to_contain_text("Found 1 person and 1 post.")
     page.wait_for_url("**/search/?q=spri")
     page.health.assert_clean()
+
+
+def test_muting_from_a_card_takes_every_card_of_that_author_away_and_undo_brings_them_back(
+    browser, live_server
+):
+    alice = UserFactory(username="alice", first_name="Alice", last_name="Liddell")
+    bob = UserFactory(username="bob", first_name="Bob", last_name="Builder")
+    PostFactory(author=UserFactory(username="carol"), title="Hello from Carol")
+    PostFactory(author=bob, title="First from Bob")
+    second = PostFactory(author=bob, title="Second from Bob")
+    context = open_context(browser, live_server)
+    log_in(context, live_server, alice)
+    page = context.new_page()
+    health = watch(page, live_server)
+    page.goto("/")
+    card = page.locator(f"#post-{second.pk}")
+    card.locator("summary").click()
+    card.get_by_role("button", name="Mute @bob").click()
+
+    note = page.get_by_role("status").filter(has_text="You muted @bob")
+    expect(note).to_be_visible()
+    expect(note).to_be_focused()
+    expect(page.get_by_role("heading", name="First from Bob")).to_have_count(0)
+    expect(page.get_by_role("heading", name="Second from Bob")).to_have_count(0)
+    expect(page.get_by_role("heading", name="Hello from Carol")).to_be_visible()
+
+    note.get_by_role("button", name="Undo muting @bob").click()
+    expect(page.get_by_role("heading", name="First from Bob")).to_be_visible()
+    expect(page.get_by_role("heading", name="Second from Bob")).to_be_visible()
+    expect(page.get_by_text("You unmuted @bob.")).to_be_visible()
+    health.assert_clean()
+    context.close()
