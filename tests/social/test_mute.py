@@ -338,10 +338,10 @@ def test_the_account_page_and_notifications_take_the_same_number_of_queries_what
         services.block(blocker=alice, blocked=UserFactory())
     client.force_login(alice)
     client.get("/readyz/")
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(10):
         html = client.get("/settings/account/").content.decode()
     assert html.count("Unmute") == count
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(11):
         html = client.get("/notifications/").content.decode()
     assert "liked your post" not in html
     assert f"and {count - 1} other members followed you" in html
