@@ -164,9 +164,12 @@ def suspend(
     return closed
 
 
-def reinstate(*, moderator: AbstractBaseUser, member: AbstractBaseUser, reason: str) -> AuditEntry:
+def reinstate(
+    *, moderator: AbstractBaseUser, member: AbstractBaseUser, reason: str, on_appeal: bool = False
+) -> AuditEntry:
     """Lift `member`'s suspension: they can log in again and everything of theirs is back.
-    The same rule as suspending: a staff member's or a moderator's is lifted by a superuser."""
+    The same rule as suspending: a staff member's or a moderator's is lifted by a superuser.
+    On appeal, the audit log says it was a decision reversed on appeal."""
     _require_moderator(moderator, member)
     with transaction.atomic():
         deleted, _rows = Suspension.objects.filter(member=member).delete()
@@ -175,8 +178,9 @@ def reinstate(*, moderator: AbstractBaseUser, member: AbstractBaseUser, reason: 
         accounts.reactivate(user=member)
         feed.recount_for_member(user=member)
         transaction.on_commit(lambda: place_files(member=member), robust=True)
-        return _record(moderator=moderator, action=Action.REINSTATE, subject=member,
-                       target="profile", reason=reason, closed=0)  # fmt: skip
+        action = Action.RESTORE if on_appeal else Action.REINSTATE
+        return _record(moderator=moderator, action=action, subject=member, target="profile",
+                       reason=reason, closed=0)  # fmt: skip
 
 
 # --- Appeals ---------------------------------------------------------------------------------
@@ -226,7 +230,7 @@ def decide_appeal(
                                target=entry.target, reason=reason, closed=0,
                                **links)  # fmt: skip
         elif entry.action == Action.SUSPEND and stands:
-            decision = reinstate(moderator=moderator, member=member, reason=reason)
+            decision = reinstate(moderator=moderator, member=member, reason=reason, on_appeal=True)
         else:
             # A profile's cleared fields are gone (the member may fill them in again); what
             # was undone since (a suspension lifted, a post deleted) needs nothing more.

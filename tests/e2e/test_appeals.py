@@ -54,7 +54,7 @@ def test_a_suspended_member_appeals_and_a_moderator_reinstates_them(browser, liv
     member.goto("/notifications/")
     expect(member.get_by_text("your account is active again")).to_be_visible()
     expect(member.get_by_text("Why: A real person")).to_be_visible()
-    assert [e.action for e in AuditEntry.objects.order_by("id")] == ["suspend", "reinstate"]
+    assert [e.action for e in AuditEntry.objects.order_by("id")] == ["suspend", "restore"]
     health.assert_clean()
     moderator_context.close()
     member_context.close()

@@ -261,7 +261,7 @@ def test_reversing_a_suspension_on_appeal_reinstates_the_member_and_emails_them(
     with django_capture_on_commit_callbacks(execute=True):
         decide(log_in("mod"), Appeal.objects.get(), "reversed", reason="A real person")
     assert not Suspension.objects.exists()
-    assert AuditEntry.objects.first().action == "reinstate"
+    assert AuditEntry.objects.first().action == "restore"
     message = mail.outbox[-1]
     assert "Moderators accepted your appeal: your account is active again." in message.body
     assert "Why: A real person" in message.body
