@@ -31,10 +31,12 @@ def can_reply(user: AbstractBaseUser, comment: Comment) -> bool:
 
 
 def can_edit_comment(user: AbstractBaseUser, comment: Comment) -> bool:
+    """The author, unless it or its post was removed by moderators (an edit could mention
+    people under a removed post, telling them its title)."""
     return (
         user.is_authenticated
         and comment.author_id == user.pk
-        and not (comment.is_deleted or comment.removed)
+        and not (comment.is_deleted or comment.removed or comment.post.removed)
     )
 
 

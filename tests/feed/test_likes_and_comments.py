@@ -369,3 +369,19 @@ def test_a_deleted_thread_cannot_be_revived_by_replying_to_one_of_its_replies(cl
     assert not Comment.objects.filter(text="Back from the dead").exists()
     html = client.get(top.post.get_absolute_url()).content.decode()
     assert f"/comments/{reply.pk}/reply/" not in html  # and no Reply link is offered there
+
+
+def test_the_author_of_a_removed_post_cannot_edit_a_comment_under_it_to_mention_anyone(
+    client, reader
+):
+    from apps.social.models import Notification
+
+    post = PostFactory(author=reader, title="Taken down")
+    comment = services.create_comment(author=reader, post=post, text="First")
+    target = UserFactory(username="target")
+    services.remove_post(post=post)
+    response = client.post(f"/comments/{comment.pk}/edit/", {"text": "Hi @target"})
+    assert response.status_code in {403, 404}
+    comment.refresh_from_db()
+    assert comment.text == "First"
+    assert not Notification.objects.filter(recipient=target).exists()
