@@ -5,6 +5,7 @@ import time
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.models import EmailAddress
 from allauth.mfa.adapter import DefaultMFAAdapter
+from allauth.mfa.utils import is_mfa_enabled
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -67,8 +68,11 @@ class AccountAdapter(DefaultAccountAdapter):
     def respond_user_inactive(self, request, user):
         """allauth sends an inactive account here only once it proved who it is (the right
         password, a provider, a code): remember which member, for the page it redirects to
-        (a suspended member reads why there, and how to appeal). Nobody else is told."""
-        request.session[REFUSED_LOGIN_KEY] = {"member": user.pk, "at": int(time.time())}
+        (a suspended member reads why there, and how to appeal). Nobody else is told. allauth
+        asks before the second factor: with two-factor on, the password alone proves too
+        little, so such a member reads why in the email and the notification only."""
+        if not is_mfa_enabled(user):
+            request.session[REFUSED_LOGIN_KEY] = {"member": user.pk, "at": int(time.time())}
         return super().respond_user_inactive(request, user)
 
 

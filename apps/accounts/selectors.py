@@ -38,11 +38,12 @@ def get_active_member(username: str, queryset: QuerySet | None = None):
 def needs_two_factor(user: AbstractBaseUser) -> bool:
     """Whether `user` must switch two-factor on before using staff or moderation tools: the
     one check the admin and every moderation page make, where STAFF_REQUIRE_TWO_FACTOR is
-    on. It applies to staff and to everyone with the "moderate" permission (superusers have
-    every permission)."""
+    on. It applies to staff and to everyone with a moderation permission, acting or reading
+    the audit log (superusers have every permission)."""
     if not (settings.STAFF_REQUIRE_TWO_FACTOR and user.is_authenticated):
         return False
-    if not (user.is_staff or user.has_perm("moderation.moderate")):
+    powers = ("moderation.moderate", "moderation.view_auditentry")
+    if not (user.is_staff or any(user.has_perm(power) for power in powers)):
         return False
     # Recovery codes alone are not a second factor (allauth's login does not ask for them).
     return not is_mfa_enabled(user, [Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN])

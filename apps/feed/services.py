@@ -421,8 +421,11 @@ def erase_comment(*, comment: Comment) -> bool:
 def unremove_post(*, post: Post) -> bool:
     """Undo remove_post (moderators reversed it on appeal): the post is back in feeds, search
     and links, and its author can edit it again. What was withdrawn is not told again. Return
-    False if it was not removed."""
-    return bool(Post.objects.filter(pk=post.pk, removed__isnull=False).update(removed=None))
+    False if it was not removed. Its image comes back to public view once that commits."""
+    restored = bool(Post.objects.filter(pk=post.pk, removed__isnull=False).update(removed=None))
+    if restored:
+        transaction.on_commit(lambda: place_images(post_id=post.pk), robust=True)
+    return restored
 
 
 def unremove_comment(*, comment: Comment) -> bool:

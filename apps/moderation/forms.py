@@ -24,7 +24,7 @@ class ActionForm(forms.Form):
                              widget=forms.HiddenInput)  # fmt: skip
     pk = forms.IntegerField(min_value=1, max_value=2**63 - 1, widget=forms.HiddenInput)
     action = forms.ChoiceField(choices=[(a, a) for a in (Action.DISMISS, Action.REMOVE)])
-    reason = forms.CharField(label=_("Why (kept in the audit log)"),
+    reason = forms.CharField(label=_("Why (the member reads it; kept in the audit log)"),
                              max_length=NOTE_MAX_LENGTH, required=False)  # fmt: skip
 
     def clean(self) -> dict:
@@ -39,6 +39,14 @@ class ReasonForm(forms.Form):
     good): it goes in the audit log."""
 
     reason = forms.CharField(label=_("Why (kept in the audit log)"), max_length=NOTE_MAX_LENGTH)
+
+
+class ToldReasonForm(ReasonForm):
+    """A reason the member is sent (suspending them): the moderator is told so."""
+
+    reason = forms.CharField(
+        label=_("Why (the member reads it; kept in the audit log)"), max_length=NOTE_MAX_LENGTH
+    )
 
 
 class AppealForm(forms.Form):

@@ -216,6 +216,8 @@ def decide_appeal(
     decision is audited with its reason, and the member told both. Return its audit entry."""
     member, entry = appeal.member, appeal.entry
     _require_moderator(moderator, member)
+    if entry.moderator_id == moderator.pk and not moderator.is_superuser:
+        raise PermissionDenied(_("Another moderator answers the appeal of your own decision."))
     if outcome not in Appeal.Outcome.values:
         raise ValidationError(_("Choose whether to uphold or to reverse the decision."))
     with transaction.atomic():

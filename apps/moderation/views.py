@@ -25,7 +25,14 @@ from apps.core.uploads.views import PRIVATE_CACHE, stored_image
 from apps.core.web.ratelimit import rate_limited
 
 from . import notices, selectors, services
-from .forms import ActionForm, AppealDecisionForm, AppealForm, ReasonForm, ReportForm
+from .forms import (
+    ActionForm,
+    AppealDecisionForm,
+    AppealForm,
+    ReasonForm,
+    ReportForm,
+    ToldReasonForm,
+)
 from .models import Action, Appeal, Suspension
 
 moderator_required = permission_required("moderation.moderate", raise_exception=True)
@@ -142,7 +149,7 @@ def suspend(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     """GET: what suspending the author of the thing does, and the reason it needs; POST:
     suspend. The queue only links here, so no single click suspends anyone."""
     thing = selectors.thing_for_moderator(kind=kind, pk=pk)
-    form = ReasonForm(request.POST if request.method == "POST" else None)
+    form = ToldReasonForm(request.POST if request.method == "POST" else None)
     if form.is_valid():
         try:
             with _refusal_told(request):

@@ -19,7 +19,10 @@ def test_a_suspended_member_appeals_and_a_moderator_reinstates_them(browser, liv
     PostFactory(author=bob, title="Cheap watches here", text="Buy now")
     moderator = UserFactory(username="mod", first_name="Mo", last_name="Derator")
     moderator.groups.add(Group.objects.get(name="moderator"))
-    services.suspend(moderator=moderator, member=bob, reason="Posts from a spam bot", thing=None)
+    # Another moderator suspended bob: nobody answers the appeal of their own decision.
+    other = UserFactory(username="othermod")
+    other.groups.add(Group.objects.get(name="moderator"))
+    services.suspend(moderator=other, member=bob, reason="Posts from a spam bot", thing=None)
 
     member_context = open_context(browser, live_server)
     member = member_context.new_page()

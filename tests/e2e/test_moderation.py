@@ -53,7 +53,7 @@ def test_a_reported_post_removed_by_a_moderator_leaves_the_reporters_feed(browse
     expect(item).to_contain_text("Posted ten times")
     assert_accessible(queue)
     shoot(queue, "moderation-desktop")
-    item.get_by_label("Why (kept in the audit log; needed to remove)").fill("Spam")
+    item.get_by_label("Why (the member reads it; kept in the audit log)").fill("Spam")
     item.get_by_role("button", name="Remove").click()
     expect(queue.locator("li", has_text="Cheap watches here")).to_have_count(0)
 
@@ -69,7 +69,7 @@ def test_a_reported_post_removed_by_a_moderator_leaves_the_reporters_feed(browse
     assert_accessible(queue)
     queue.get_by_role("button", name="Suspend @bob").click()
     expect(queue.get_by_text("This field is required.")).to_be_visible()
-    queue.get_by_label("Why (kept in the audit log)").fill("Spammer")
+    queue.get_by_label("Why (the member reads it; kept in the audit log)").fill("Spammer")
     queue.get_by_role("button", name="Suspend @bob").click()
     expect(queue.get_by_text("@bob is suspended")).to_be_visible()
     entries = AuditEntry.objects.order_by("created").values_list("moderator_name", "action",

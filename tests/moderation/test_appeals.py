@@ -41,10 +41,18 @@ def appeal_path(text: str) -> str:
     return re.search(r"(/appeal/[^/\s\"]+/)", text).group(1)
 
 
+def remover() -> Client:
+    """A second moderator, who makes the decisions appealed here ("mod" answers the appeals:
+    nobody answers the appeal of their own decision)."""
+    if not Group.objects.get(name="moderator").user_set.filter(username="remover").exists():
+        UserFactory(username="remover").groups.add(Group.objects.get(name="moderator"))
+    return log_in("remover")
+
+
 def removed(user, post, reason: str = "Spam") -> Client:
     """Moderators removed bob's post; return bob's browser."""
     Report.objects.create(reporter=user, post=post, reason="spam")
-    act(log_in("mod"), "post", post.pk, "remove", reason=reason)
+    act(remover(), "post", post.pk, "remove", reason=reason)
     return log_in("bob")
 
 
@@ -52,7 +60,7 @@ def suspended_link(user, post, captured, reason: str = "Spammer") -> str:
     """Moderators suspended bob; return the appeal link from the email he got."""
     Report.objects.create(reporter=user, post=post, reason="spam")
     with captured(execute=True):
-        act(log_in("mod"), "post", post.pk, "suspend", reason=reason)
+        act(remover(), "post", post.pk, "suspend", reason=reason)
     return appeal_path(mail.outbox[-1].body)
 
 
@@ -213,7 +221,7 @@ def test_reversing_a_comment_removal_shows_and_counts_it_again(mod, user, bob):
     comment = CommentFactory(post=mine, author=bob, text="Strong opinion")
     Post.objects.filter(pk=mine.pk).update(comment_count=1)
     Report.objects.create(reporter=user, comment=comment, reason="abuse")
-    act(log_in("mod"), "comment", comment.pk, "remove", reason="Rude")
+    act(remover(), "comment", comment.pk, "remove", reason="Rude")
     assert Post.objects.get(pk=mine.pk).comment_count == 0
     log_in("bob").post(notices.appeal_url(AuditEntry.objects.get()), {"text": "Not rude"})
     decide(log_in("mod"), Appeal.objects.get(), "reversed", reason="Fair point")
@@ -338,3 +346,47 @@ def test_the_data_export_holds_the_members_appeals(mod, user, bob, post):
     with zipfile.ZipFile(io.BytesIO(b"".join(archive.streaming_content))) as data:
         [filed] = json.loads(data.read("data.json"))["appeals"]
     assert (filed["text"], filed["decision"], filed["outcome"]) == ("It was a joke", "remove", "")
+
+
+def test_with_two_factor_on_the_password_alone_does_not_show_why_a_member_was_suspended(
+    mod, user, bob, post
+):
+    from allauth.mfa.totp.internal.auth import TOTP
+
+    TOTP.activate(bob, "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP")
+    Report.objects.create(reporter=user, post=post, reason="spam")
+    act(log_in("mod"), "post", post.pk, "suspend", reason="Spam from a bot")
+    browser = Client()
+    browser.post("/accounts/login/", {"login": "bob", "password": PASSWORD})
+    page = browser.get("/accounts/inactive/").content.decode()
+    assert "Spam from a bot" not in page
+    assert "/appeal/" not in page
+
+
+def test_a_moderator_does_not_answer_the_appeal_of_their_own_decision(mod, user, bob, post):
+    appeal = appealed(user, post)
+    refused = decide(remover(), appeal, "reversed", reason="I was wrong")
+    assert refused.status_code == 403
+    assert Post.objects.get(pk=post.pk).removed is not None
+    assert decide(log_in("mod"), appeal, "reversed").status_code == 302
+    assert Post.objects.get(pk=post.pk).removed is None
+
+
+def test_a_removal_reversed_on_appeal_brings_the_image_back_to_public_view(
+    mod, user, bob, media_root, django_capture_on_commit_callbacks
+):
+    from apps.feed import services as feed
+    from tests.images import image_bytes
+
+    post = feed.create_post(author=bob, title="Sunset", text="x", tags=[], image=image_bytes())
+    Report.objects.create(reporter=user, post=post, reason="spam")
+    with django_capture_on_commit_callbacks(execute=True):
+        act(remover(), "post", post.pk, "remove", reason="Spam")
+    bob_browser = log_in("bob")
+    bob_browser.post(appeal_path(bob_browser.get("/notifications/").content.decode()),
+                     {"text": "It is my photo"})  # fmt: skip
+    with django_capture_on_commit_callbacks(execute=True):
+        decide(log_in("mod"), Appeal.objects.get(), "reversed")
+    post.refresh_from_db()
+    assert not post.image.name.startswith("moderated/")
+    assert Client().get(post.image.url).status_code == 200
