@@ -20,16 +20,9 @@ from apps.feed.models import Comment, Post
 from apps.moderation import notices
 from apps.moderation.models import Action, Appeal, AuditEntry, Report, Suspension
 from tests.factories import PASSWORD, CommentFactory, PostFactory, UserFactory
-from tests.moderation.decisions import act
+from tests.moderation.decisions import act, log_in
 
 pytestmark = pytest.mark.django_db
-
-
-def log_in(username: str) -> Client:
-    client = Client()
-    response = client.post("/accounts/login/", {"login": username, "password": PASSWORD})
-    assert response.status_code == 302, response.content.decode()[:500]
-    return client
 
 
 def decide(client: Client, appeal: Appeal, outcome: str, reason: str = "Looked again"):

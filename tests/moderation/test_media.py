@@ -19,18 +19,11 @@ from apps.moderation.models import Action, AuditEntry, Report
 from apps.moderation.tasks import place_moderated_images
 from apps.profiles import services as profiles
 from apps.profiles.models import Profile
-from tests.factories import PASSWORD, PostFactory, UserFactory
+from tests.factories import PostFactory, UserFactory
 from tests.images import image_bytes
-from tests.moderation.decisions import act
+from tests.moderation.decisions import act, log_in
 
 pytestmark = pytest.mark.django_db
-
-
-def log_in(username: str) -> Client:
-    client = Client()
-    response = client.post("/accounts/login/", {"login": username, "password": PASSWORD})
-    assert response.status_code == 302, response.content.decode()[:500]
-    return client
 
 
 @pytest.fixture

@@ -15,17 +15,10 @@ from django.test import Client
 from apps.feed.models import Comment, Post
 from apps.moderation.models import Action, AuditEntry, Report, Suspension
 from tests.factories import PASSWORD, CommentFactory, PostFactory, UserFactory
-from tests.moderation.decisions import act, suspend
+from tests.moderation.decisions import act, log_in, suspend
 
 pytestmark = pytest.mark.django_db
 User = get_user_model()
-
-
-def log_in(username: str) -> Client:
-    client = Client()
-    response = client.post("/accounts/login/", {"login": username, "password": PASSWORD})
-    assert response.status_code == 302, response.content.decode()[:500]
-    return client
 
 
 @pytest.fixture

@@ -17,18 +17,11 @@ from apps.feed.models import Post
 from apps.moderation.models import Report
 from apps.social.models import Notification
 from tests.core.test_background import Inbox, queued_mail, smtp_on
-from tests.factories import PASSWORD, CommentFactory, PostFactory, UserFactory
-from tests.moderation.decisions import act
+from tests.factories import CommentFactory, PostFactory, UserFactory
+from tests.moderation.decisions import act, log_in
 from tests.servers import free_port
 
 pytestmark = pytest.mark.django_db
-
-
-def log_in(username: str) -> Client:
-    client = Client()
-    response = client.post("/accounts/login/", {"login": username, "password": PASSWORD})
-    assert response.status_code == 302, response.content.decode()[:500]
-    return client
 
 
 def appeal_path(text: str) -> str:
