@@ -6,7 +6,6 @@ import logging
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 
-from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
@@ -21,6 +20,7 @@ from django.utils import timezone, translation
 from django.utils.html import strip_tags
 from django.utils.translation import gettext_lazy as _
 
+from apps.accounts import selectors as accounts_selectors
 from apps.accounts import services as accounts
 
 from . import selectors, targets
@@ -331,8 +331,7 @@ def send_digests(*, now: datetime | None = None) -> int:
 
 def _mail_digest(digest: Digest, *, since: datetime) -> bool:
     user = digest.user
-    verified = EmailAddress.objects.filter(user=user, email__iexact=user.email, verified=True)
-    if not user.email or not verified.exists():
+    if accounts_selectors.verified_email(user) is None:
         return False  # only to an address the member proved is theirs
     new = Notification.objects.filter(recipient=user, read=False, created__gt=since).exclude(
         actor__in=Mute.objects.filter(muter=user).values("muted")
