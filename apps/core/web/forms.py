@@ -40,20 +40,23 @@ WIDGET_STRINGS = {
 class ProofOfWorkWidget(forms.Widget):
     """The vendored ALTCHA widget (static/vendor/altcha/): it fetches a challenge from
     core:pow_challenge as soon as the page loads, solves it in Web Workers and puts the answer
-    in a hidden input named like the field. Its own checkbox carries the label, its status is
-    announced (aria-live), and its words come from our translations. Without JavaScript a
-    note says that the form cannot be sent."""
+    in a hidden input named like the field. Its own checkbox carries the label (the widget's
+    state), static/js/proof_of_work.js says each state aloud, and its words come from our
+    translations. Without JavaScript a note says that the form cannot be sent."""
 
     def render(self, name, value, attrs=None, renderer=None) -> str:
-        widget_id = (attrs or {}).get("id") or f"id_{name}"
+        widget_id = f"{(attrs or {}).get('id') or f'id_{name}'}-widget"
         return format_html(
             '<link rel="stylesheet" href="{css}">'
+            '<script src="{status_js}" defer></script>'
             '<script type="module" src="{js}"></script>'
-            '<altcha-widget id="{id}-widget" name="{name}" challengeurl="{url}"'
+            '<altcha-widget id="{id}" name="{name}" challengeurl="{url}"'
             ' workerurl="{worker}" auto="onload" hidefooter hidelogo strings="{strings}">'
             "</altcha-widget>"
+            '<p class="visually-hidden" role="status" id="{id}-status"></p>'
             '<noscript><p class="alert alert-warning mt-2 mb-0">{nojs}</p></noscript>',
             css=static("vendor/altcha/altcha.css"),
+            status_js=static("js/proof_of_work.js"),
             js=static("vendor/altcha/altcha.js"),
             worker=static("vendor/altcha/worker.js"),
             id=widget_id,
