@@ -66,6 +66,13 @@ def test_a_challenge_made_up_by_the_client_is_refused(client):
     assert not User.objects.exists()
 
 
+def test_a_challenge_signed_with_another_key_is_refused(client, settings):
+    answer = solved_payload(client)
+    settings.POW_HMAC_KEY = "a-new-key-for-the-proof-of-work"
+    assert refused_with(signup(client, altcha=answer), REFUSED)
+    assert signup(client).status_code == 302  # a challenge under the new key passes
+
+
 def test_a_wrong_number_is_refused(client):
     issued = challenge(client)
     right = number_in(solve(issued))

@@ -72,6 +72,7 @@ class Challenge:
 
 
 def _sign(challenge: str) -> str:
+    """The challenge's HMAC, keyed by POW_HMAC_KEY or else by SECRET_KEY (for this use only)."""
     return salted_hmac(
         KEY_SALT, challenge, secret=settings.POW_HMAC_KEY or None, algorithm="sha256"
     ).hexdigest()
@@ -136,7 +137,7 @@ def _expires(salt: str) -> int:
     """The expiry written into a salt this module made (and signed, so it can be trusted)."""
     _random, _mark, parameters = salt.partition("?")
     value = dict(pair.partition("=")[::2] for pair in parameters.split("&")).get("expires", "")
-    return int(value) if value.isdigit() else 0
+    return int(value) if value.isascii() and value.isdigit() else 0
 
 
 def _use_once(signature: str, *, seconds: int) -> None:
