@@ -295,7 +295,7 @@ RATE_LIMITS = {
 
 # The proof-of-work check on signup (apps/core/web/proof_of_work.py): the browser tries on
 # average half of POW_MAX_NUMBER SHA-256 hashes before the form can be sent (at the default,
-# 0.9 s in Chromium on a 2-core server; a script in Python needs 21 ms). A challenge expires
+# about 1 s in Chromium on a 2-core server; a script in Python needs 21 ms). A challenge expires
 # after POW_CHALLENGE_SECONDS; its HMAC key is derived from SECRET_KEY unless POW_HMAC_KEY is
 # set.
 POW_MAX_NUMBER = env_int("POW_MAX_NUMBER", 50_000)
