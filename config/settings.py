@@ -288,7 +288,19 @@ RATE_LIMITS = {
     "export": "3/h/user",
     # Reports: a few a minute, a sane number an hour (one per thing and member anyway).
     "report": "5/m/user,30/h/user,30/m/ip",
+    # The signup page's proof-of-work widget fetches one challenge per page and one more when a
+    # challenge expires on an open page.
+    "pow_challenge": "20/m/ip,200/h/ip",
 }
+
+# The proof-of-work check on signup (apps/core/web/proof_of_work.py): the browser tries on
+# average half of POW_MAX_NUMBER SHA-256 hashes before the form can be sent (at the default,
+# about 1 s in Chromium on a 2-core server; a script in Python needs 21 ms). A challenge expires
+# after POW_CHALLENGE_SECONDS; its HMAC key is derived from SECRET_KEY unless POW_HMAC_KEY is
+# set.
+POW_MAX_NUMBER = env_int("POW_MAX_NUMBER", 50_000)
+POW_CHALLENGE_SECONDS = env_int("POW_CHALLENGE_SECONDS", 20 * 60)
+POW_HMAC_KEY = os.environ.get("POW_HMAC_KEY", "")
 
 # Two-factor: an authenticator app (TOTP) with recovery codes, and passkeys (WebAuthn), which
 # also sign in on their own. Changes to them ask for the password (or a key) again.

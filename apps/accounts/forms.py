@@ -5,6 +5,8 @@ from django.contrib.auth.hashers import make_password
 from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.web.forms import HONEYPOT_REFUSED, HoneypotField, ProofOfWorkField
+
 from . import usernames
 
 
@@ -30,7 +32,9 @@ NAME_MAX_LENGTH = 150  # first_name's length: a longer name would not fit
 
 class SignupForm(AllauthSignupForm):
     """allauth's signup form, asking also for the name people will see (optional, any
-    alphabet: the handle is the ASCII username)."""
+    alphabet: the handle is the ASCII username), with a proof-of-work check and a honeypot
+    against signups in bulk. Only this form has them: a signup through a social provider is
+    vetted by the provider."""
 
     name = forms.CharField(
         label=_("Your name"),
@@ -39,10 +43,14 @@ class SignupForm(AllauthSignupForm):
         help_text=_("Shown on your profile and your posts, in any alphabet. Optional."),
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
-    field_order = ["name", "email", "username", "password1", "password2"]
+    website = HoneypotField()
+    altcha = ProofOfWorkField()
+    field_order = ["name", "email", "username", "password1", "password2", "website", "altcha"]
 
     def clean(self) -> dict:
         cleaned_data = super().clean()
+        if cleaned_data.get("website"):
+            self.add_error(None, HONEYPOT_REFUSED)
         # allauth's save_user stores first_name and last_name from the cleaned data.
         first, _space, last = (cleaned_data.get("name") or "").strip().partition(" ")
         cleaned_data["first_name"], cleaned_data["last_name"] = first, last.strip()[:150]

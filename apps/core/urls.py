@@ -3,6 +3,7 @@ from django.urls import path
 
 from .ops import health, metrics
 from .uploads import views as uploads
+from .web import proof_of_work
 
 app_name = "core"
 
@@ -10,6 +11,7 @@ app_name = "core"
 urlpatterns = [
     path("readyz/", health.readyz, name="readyz"),
     path("metrics", metrics.metrics, name="metrics"),
+    path("pow/challenge/", proof_of_work.challenge, name="pow_challenge"),
 ]
 
 if settings.MEDIA_ON_LOCAL_DISK:

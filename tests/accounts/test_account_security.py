@@ -14,6 +14,7 @@ from django.core import mail
 from django.test import Client
 
 from tests.factories import PASSWORD, UserFactory
+from tests.proof_of_work import signup_data
 from tests.two_factor import totp_code
 
 pytestmark = pytest.mark.django_db
@@ -83,9 +84,9 @@ def test_an_address_one_account_verified_signs_in_that_account_only(client):
 
 def test_signup_costs_the_same_for_a_new_and_a_registered_address(hashes, user):
     def signup(email, username):
-        data = {"email": email, "username": username, "password1": PASSWORD,
-                "password2": PASSWORD}  # fmt: skip
-        return lambda: Client().post("/accounts/signup/", data)
+        client = Client()
+        data = signup_data(client, email=email, username=username)
+        return lambda: client.post("/accounts/signup/", data)
 
     assert hashes(signup("alice@example.com", "someone")) == hashes(signup("new@example.com",
                                                                           "newcomer"))  # fmt: skip
@@ -274,9 +275,10 @@ def test_a_passkey_is_removed_by_its_owner_only(user):
 
 def test_a_refused_signup_costs_the_same_for_a_new_and_a_registered_address(hashes, user):
     def signup(email):
-        data = {"email": email, "username": "someone", "password1": PASSWORD,
-                "password2": "a-different-one-99"}  # fmt: skip
-        return lambda: Client().post("/accounts/signup/", data)
+        client = Client()
+        data = signup_data(client, email=email, username="someone",
+                           password2="a-different-one-99")  # fmt: skip
+        return lambda: client.post("/accounts/signup/", data)
 
     assert hashes(signup("alice@example.com")) == hashes(signup("new@example.com"))
 

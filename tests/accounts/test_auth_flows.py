@@ -9,19 +9,14 @@ from django.test import Client
 
 from apps.profiles.models import Profile
 from tests.factories import PASSWORD, UserFactory
+from tests.proof_of_work import signup_data
 
 pytestmark = pytest.mark.django_db
 User = get_user_model()
 
 
 def signup(client, **overrides):
-    data = {
-        "email": "newbie@example.com",
-        "username": "newbie",
-        "password1": PASSWORD,
-        "password2": PASSWORD,
-    } | overrides
-    return client.post("/accounts/signup/", data)
+    return client.post("/accounts/signup/", signup_data(client, **overrides))
 
 
 def link_in_last_mail() -> str:

@@ -12,6 +12,7 @@ from django.test import Client
 
 from apps.accounts.adapters import AccountAdapter
 from tests.factories import PASSWORD, UserFactory
+from tests.proof_of_work import signup_data
 
 pytestmark = pytest.mark.django_db
 User = get_user_model()
@@ -22,10 +23,8 @@ FULLWIDTH_BOB = "\uff42\uff4f\uff42"
 
 
 def signup(username: str):
-    return Client().post("/accounts/signup/", {
-        "email": "newbie@example.com", "username": username,
-        "password1": PASSWORD, "password2": PASSWORD,
-    })  # fmt: skip
+    client = Client()
+    return client.post("/accounts/signup/", signup_data(client, username=username))
 
 
 def test_signup_stores_the_normalised_name(user):

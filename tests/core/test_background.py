@@ -24,6 +24,7 @@ from apps.core.jobs.mail import deliver_mail
 from apps.presence.tasks import sweep_presence
 from apps.profiles.models import Profile
 from tests.factories import PASSWORD, UserFactory
+from tests.proof_of_work import signup_data
 from tests.servers import free_port
 
 pytestmark = pytest.mark.django_db
@@ -76,10 +77,8 @@ def smtp_port(settings):
 
 
 def signup(client: Client, username: str = "newbie"):
-    return client.post("/accounts/signup/", {
-        "email": f"{username}@example.com", "username": username,
-        "password1": PASSWORD, "password2": PASSWORD,
-    })  # fmt: skip
+    data = signup_data(client, email=f"{username}@example.com", username=username)
+    return client.post("/accounts/signup/", data)
 
 
 def queued_mail() -> list[DBTaskResult]:

@@ -33,7 +33,8 @@ NASTY = [
 
 def form_endpoints(user, post, comment) -> dict[str, list[str]]:
     return {
-        "/accounts/signup/": ["email", "username", "password1", "password2"],
+        "/accounts/signup/": ["email", "username", "password1", "password2", "website",
+                              "altcha"],
         "/accounts/login/": ["login", "password"],
         "/accounts/password/reset/": ["email"],
         "/settings/profile/details/": ["details-first_name", "details-last_name", "details-bio",

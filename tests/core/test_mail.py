@@ -4,15 +4,14 @@ import re
 
 import pytest
 
-from tests.factories import PASSWORD
+from tests.proof_of_work import signup_data
 
 pytestmark = pytest.mark.django_db
 
 
 def test_the_printed_verification_link_works_as_printed(client, settings, capsys):
     settings.MAILERS = {"default": {"BACKEND": "apps.core.jobs.mail.ReadableConsoleBackend"}}
-    client.post("/accounts/signup/", {"email": "newbie@example.com", "username": "newbie",
-                                      "password1": PASSWORD, "password2": PASSWORD})  # fmt: skip
+    client.post("/accounts/signup/", signup_data(client))
     printed = capsys.readouterr().out
     assert "To: newbie@example.com" in printed
     assert "=\n" not in printed  # no quoted-printable soft line breaks

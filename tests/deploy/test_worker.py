@@ -15,6 +15,7 @@ import requests
 
 from tests.core.test_background import Inbox
 from tests.factories import PASSWORD
+from tests.proof_of_work import CHALLENGE_URL, solve
 from tests.servers import (
     MANAGE,
     ROOT,
@@ -32,11 +33,12 @@ from tests.servers import (
 def sign_up(url: str, username: str) -> tuple[requests.Response, float]:
     session = requests.Session()
     session.get(f"{url}/accounts/signup/", timeout=10)
+    answer = solve(session.get(f"{url}{CHALLENGE_URL}", timeout=10).json())
     started = time.monotonic()
     response = session.post(
         f"{url}/accounts/signup/",
         data={"email": f"{username}@example.com", "username": username,
-              "password1": PASSWORD, "password2": PASSWORD,
+              "password1": PASSWORD, "password2": PASSWORD, "altcha": answer,
               "csrfmiddlewaretoken": session.cookies["csrftoken"]},
         allow_redirects=False, timeout=30,
     )  # fmt: skip

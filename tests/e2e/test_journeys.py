@@ -35,6 +35,8 @@ def test_sign_up_verify_and_build_a_profile(page, tmp_path):
     page.get_by_label("Username").fill("nadia")
     page.get_by_label("Password", exact=False).first.fill(PASSWORD)
     page.get_by_label("Password (again)").fill(PASSWORD)
+    # The proof-of-work check has solved itself meanwhile (tests/e2e/test_proof_of_work.py).
+    page.get_by_role("status").filter(has_text="Checked: you can send").wait_for()
     page.get_by_role("button", name="Sign Up").click()
     page.get_by_role("heading", name="Verify Your Email Address").wait_for()
 

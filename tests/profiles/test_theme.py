@@ -7,6 +7,7 @@ from django.test import Client
 
 from apps.profiles.models import Profile
 from tests.factories import PASSWORD, UserFactory
+from tests.proof_of_work import signup_data
 
 pytestmark = pytest.mark.django_db
 
@@ -107,10 +108,9 @@ def test_a_new_member_is_shown_first_steps_until_they_are_done(client):
 def test_signup_asks_for_the_name_people_will_see(client):
     from django.contrib.auth import get_user_model
 
-    response = client.post("/accounts/signup/", {
-        "name": "Анна Каренина", "email": "anna@example.com", "username": "anna",
-        "password1": PASSWORD, "password2": PASSWORD,
-    })  # fmt: skip
+    response = client.post("/accounts/signup/", signup_data(
+        client, name="Анна Каренина", email="anna@example.com", username="anna",
+    ))  # fmt: skip
     assert response.status_code == 302
     anna = get_user_model().objects.get(username="anna")
     assert (anna.first_name, anna.last_name, anna.display_name) == (
@@ -118,8 +118,6 @@ def test_signup_asks_for_the_name_people_will_see(client):
         "Каренина",
         "Анна Каренина",
     )
-    client.post("/accounts/signup/", {
-        "email": "bob@example.com", "username": "bob", "password1": PASSWORD,
-        "password2": PASSWORD,
-    })  # fmt: skip
+    client.post("/accounts/signup/", signup_data(client, email="bob@example.com",
+                                                 username="bob"))  # fmt: skip
     assert get_user_model().objects.get(username="bob").display_name == "bob"  # optional
