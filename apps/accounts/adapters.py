@@ -4,15 +4,14 @@ import time
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.models import EmailAddress
+from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.mfa.utils import is_mfa_enabled
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.shortcuts import redirect
-from allauth.core.exceptions import ImmediateHttpResponse
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from . import selectors, services, usernames
@@ -33,7 +32,8 @@ def _admit(request, user, *, answer: str, save):
                       {"invitation": gate.invitation, "unusable": True}, status=410)  # fmt: skip
         raise ImmediateHttpResponse(page) from None
     except PermissionDenied:
-        raise ImmediateHttpResponse(render(request, "account/signup_closed.html", status=403))
+        page = render(request, "account/signup_closed.html", status=403)
+        raise ImmediateHttpResponse(page) from None
     request.session.pop(INVITATION_SESSION_KEY, None)
     return user
 

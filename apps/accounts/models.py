@@ -113,12 +113,6 @@ class SignupPolicy(models.Model):
     def __str__(self) -> str:
         return str(self.get_mode_display())
 
-    def clean(self) -> None:
-        if self.mode == SignupMode.APPROVAL and not self.question.strip():
-            raise ValidationError(
-                {"question": _("In approval mode, applicants answer a question: write it.")}
-            )
-
     def save(self, *args: object, **kwargs: object) -> None:
         from .selectors import forget_signup_policy
 
@@ -127,6 +121,12 @@ class SignupPolicy(models.Model):
         forget_signup_policy()
         # A worker reading between the save and the commit would cache the old row again.
         transaction.on_commit(forget_signup_policy, robust=True)
+
+    def clean(self) -> None:
+        if self.mode == SignupMode.APPROVAL and not self.question.strip():
+            raise ValidationError(
+                {"question": _("In approval mode, applicants answer a question: write it.")}
+            )
 
 
 def new_invitation_token() -> str:

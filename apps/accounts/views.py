@@ -15,7 +15,8 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
     found = selectors.invitation_for_token(token)
     if found is None or not found.is_usable:
         context = {"invitation": found, "unusable": True}
-        return render(request, "accounts/invitation.html", context, status=404 if found is None else 410)
+        status = 404 if found is None else 410
+        return render(request, "accounts/invitation.html", context, status=status)
     if request.user.is_authenticated:
         return render(request, "accounts/invitation.html", {"invitation": found})
     request.session[selectors.INVITATION_SESSION_KEY] = found.token

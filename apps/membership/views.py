@@ -4,10 +4,10 @@ member's invitation links."""
 from datetime import timedelta
 
 from allauth.mfa.utils import is_mfa_enabled
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
-from django.conf import settings
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -84,6 +84,12 @@ def _recently_logged_in(request: HttpRequest) -> bool:
 # --- Invitations ------------------------------------------------------------------------------
 
 
+TOO_MANY_LINKS = _(
+    "You have as many usable links as a member may have: revoke one, or wait until one "
+    "expires or is used up."
+)
+
+
 def _invitation_limits(user) -> tuple[int, int | None]:
     """The signups one of the member's links may admit, and how many usable links they may
     have at once (None: no limit). Moderators invite more people, and without a count."""
@@ -135,8 +141,7 @@ def invitations(request: HttpRequest) -> HttpResponse:
         if per_member is not None and (
             accounts_selectors.active_invitation_count(request.user) >= per_member
         ):
-            form.add_error(None, _("You have as many usable links as a member may have: "
-                                   "revoke one, or wait until one expires or is used up."))  # fmt: skip
+            form.add_error(None, TOO_MANY_LINKS)
         else:
             accounts.create_invitation(user=request.user, days=form.cleaned_data["days"],
                                        max_uses=form.cleaned_data["uses"])  # fmt: skip

@@ -160,8 +160,9 @@ def tell_application(*, application: Application) -> None:
     _mail(
         application.user,
         subject=_("Your application was accepted") if accepted else _("Your application"),
-        text=lambda: gettext(ACCEPTED if accepted else NOT_ACCEPTED)
-        % {"site_name": settings.SITE_NAME},
+        text=lambda: (
+            gettext(ACCEPTED if accepted else NOT_ACCEPTED) % {"site_name": settings.SITE_NAME}
+        ),
         reason=application.reason,
         sign_in_url=settings.SITE_URL + reverse("account_login") if accepted else "",
     )

@@ -28,9 +28,9 @@ from apps.core.web.ratelimit import rate_limited
 from . import notices, selectors, services
 from .forms import (
     ActionForm,
-    ApplicationDecisionForm,
     AppealDecisionForm,
     AppealForm,
+    ApplicationDecisionForm,
     ReasonForm,
     ReportForm,
     ToldReasonForm,
@@ -357,8 +357,12 @@ def decide_application(request: HttpRequest, pk: int) -> HttpResponse:
     approve = form.cleaned_data["decision"] == "approve"
     try:
         with _refusal_told(request):
-            services.decide_application(moderator=request.user, application=application,
-                                        approve=approve, reason=form.cleaned_data["reason"])  # fmt: skip
+            services.decide_application(
+                moderator=request.user,
+                application=application,
+                approve=approve,
+                reason=form.cleaned_data["reason"],
+            )
     except ValidationError as error:
         messages.error(request, error.messages[0])
     else:

@@ -2,6 +2,7 @@
 admin, through the real signup pages (a provider's signup included)."""
 
 import re
+
 import pytest
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
@@ -16,8 +17,11 @@ from apps.accounts.models import Application, Invitation, SignupPolicy
 from apps.membership.services import delete_account
 from tests.accounts.modes import QUESTION, invitation, set_mode
 from tests.accounts.signups import sign_up
-from tests.accounts.test_social_login import log_in_through_provider, oidc_configured  # noqa: F401
-from tests.accounts.test_social_login import oidc_server  # noqa: F401
+from tests.accounts.test_social_login import (  # noqa: F401
+    log_in_through_provider,
+    oidc_configured,
+    oidc_server,
+)
 from tests.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -137,7 +141,9 @@ def test_an_invitation_link_leads_to_signup_and_counts_one_use(client, user):
         ({"revoked": timezone.now()}, 410, "withdrawn by the member who made it"),
     ],
 )  # fmt: skip
-def test_a_link_that_no_longer_works_says_why_and_lets_nobody_in(client, user, fields, status, told):
+def test_a_link_that_no_longer_works_says_why_and_lets_nobody_in(
+    client, user, fields, status, told
+):
     set_mode("invitation")
     link = invitation(user, **fields)
     response = client.get(f"/invite/{link.token}/")
@@ -202,7 +208,8 @@ def test_deleting_an_inviter_keeps_the_accounts_they_invited(client, user):
     delete_account(user=user)
     assert not Invitation.objects.exists()
     newbie = User.objects.get(username="newbie")
-    assert newbie.invitation is None and newbie.is_active
+    assert newbie.invitation is None
+    assert newbie.is_active
 
 
 # --- Approval -------------------------------------------------------------------------------
@@ -302,13 +309,15 @@ def test_invitation_only_lets_a_provider_signup_in_with_a_link(client, user, oid
     response = log_in_through_provider(client, "grace-sub")
     assert response.status_code == 302
     grace = User.objects.get(email="grace@example.org")
-    assert grace.is_active and grace.invitation == link
+    assert grace.is_active
+    assert grace.invitation == link
     link.refresh_from_db()
     assert link.uses == 1
 
 
 def test_approval_asks_a_provider_applicant_the_question_and_makes_them_wait(
-    client, oidc_configured  # noqa: F811
+    client,
+    oidc_configured,  # noqa: F811
 ):
     set_mode("approval")
     response = log_in_through_provider(client, "grace-sub")
@@ -350,5 +359,3 @@ def test_deleting_an_applicant_deletes_the_application(client):
     sign_up(client, answer="Trains")
     delete_account(user=User.objects.get(username="newbie"))
     assert not Application.objects.exists()
-
-

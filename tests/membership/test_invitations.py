@@ -98,14 +98,17 @@ def test_nobody_else_revokes_a_link(user):
     assert log_in("carol").post(f"{PAGE}{link.pk}/revoke/").status_code == 404
     assert log_in("alice").get(f"{PAGE}{link.pk}/revoke/").status_code == 405
     guest = Client().post(f"{PAGE}{link.pk}/revoke/")
-    assert guest.status_code == 302 and "/accounts/login/" in guest["Location"]
+    assert guest.status_code == 302
+    assert "/accounts/login/" in guest["Location"]
     link.refresh_from_db()
-    assert link.revoked is None and link.is_usable
+    assert link.revoked is None
+    assert link.is_usable
 
 
 def test_guests_are_sent_to_log_in(db):
     response = Client().get(PAGE)
-    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+    assert response.status_code == 302
+    assert "/accounts/login/" in response["Location"]
     assert Client().post(PAGE, {"days": 1, "uses": 1}).status_code == 302
     assert not Invitation.objects.exists()
 

@@ -119,7 +119,8 @@ def test_a_bad_decision_changes_nothing(mod):
 def test_guests_and_members_without_the_permission_get_nothing(mod):
     application = apply()
     guest = Client().get(QUEUE)
-    assert guest.status_code == 302 and guest["Location"].startswith("/accounts/login/")
+    assert guest.status_code == 302
+    assert guest["Location"].startswith("/accounts/login/")
     member = log_in(UserFactory(username="carol").username)
     assert member.get(QUEUE).status_code == 403
     assert decide(member, application, "approve").status_code == 403
@@ -136,9 +137,7 @@ def test_moderators_without_two_factor_are_sent_to_switch_it_on(settings, mod):
     assert not User.objects.get(username="newbie").is_active
 
 
-def test_the_queue_costs_the_same_queries_for_many_applications(
-    mod, django_assert_max_num_queries
-):
+def test_the_queue_costs_the_same_queries_for_many_applications(mod, django_assert_max_num_queries):
     client = log_in("mod")
     apply("first")
     with django_assert_max_num_queries(12) as few:

@@ -4,20 +4,47 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('moderation', '0005_audit_actions_appeals_and_permanent_deletes'),
+        ("moderation", "0005_audit_actions_appeals_and_permanent_deletes"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='auditentry',
-            name='action',
-            field=models.CharField(choices=[('dismiss', 'Dismissed the reports'), ('remove', 'Removed the content'), ('suspend', 'Suspended the member'), ('reinstate', 'Lifted the suspension'), ('erase', 'Deleted permanently'), ('uphold', 'Upheld a decision on appeal'), ('restore', 'Reversed a decision on appeal'), ('approve', 'Accepted an application to join'), ('refuse', 'Turned down an application to join')], max_length=20),
+            model_name="auditentry",
+            name="action",
+            field=models.CharField(
+                choices=[
+                    ("dismiss", "Dismissed the reports"),
+                    ("remove", "Removed the content"),
+                    ("suspend", "Suspended the member"),
+                    ("reinstate", "Lifted the suspension"),
+                    ("erase", "Deleted permanently"),
+                    ("uphold", "Upheld a decision on appeal"),
+                    ("restore", "Reversed a decision on appeal"),
+                    ("approve", "Accepted an application to join"),
+                    ("refuse", "Turned down an application to join"),
+                ],
+                max_length=20,
+            ),
         ),
         migrations.AlterField(
-            model_name='report',
-            name='resolution',
-            field=models.CharField(blank=True, choices=[('dismiss', 'Dismissed the reports'), ('remove', 'Removed the content'), ('suspend', 'Suspended the member'), ('reinstate', 'Lifted the suspension'), ('erase', 'Deleted permanently'), ('uphold', 'Upheld a decision on appeal'), ('restore', 'Reversed a decision on appeal'), ('approve', 'Accepted an application to join'), ('refuse', 'Turned down an application to join')], editable=False, max_length=20),
+            model_name="report",
+            name="resolution",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("dismiss", "Dismissed the reports"),
+                    ("remove", "Removed the content"),
+                    ("suspend", "Suspended the member"),
+                    ("reinstate", "Lifted the suspension"),
+                    ("erase", "Deleted permanently"),
+                    ("uphold", "Upheld a decision on appeal"),
+                    ("restore", "Reversed a decision on appeal"),
+                    ("approve", "Accepted an application to join"),
+                    ("refuse", "Turned down an application to join"),
+                ],
+                editable=False,
+                max_length=20,
+            ),
         ),
     ]
