@@ -318,6 +318,9 @@ INVITES_PER_MEMBER = env_int("INVITES_PER_MEMBER", 5)
 INVITE_MAX_USES = env_int("INVITE_MAX_USES", 5)
 INVITE_MODERATOR_MAX_USES = env_int("INVITE_MODERATOR_MAX_USES", 100)
 INVITE_MAX_DAYS = env_int("INVITE_MAX_DAYS", 30)
+# Accounts moderators turned down are deleted this many days after the decision (their
+# username and address are free again then; the audit log keeps the decision).
+REFUSED_APPLICANTS_KEPT_DAYS = env_int("REFUSED_APPLICANTS_KEPT_DAYS", 30)
 SOCIALACCOUNT_EMAIL_AUTHENTICATION = False  # Never take over an account by a matching email.
 SOCIALACCOUNT_QUERY_EMAIL = True
 SOCIALACCOUNT_STORE_TOKENS = False

@@ -4,6 +4,7 @@ before using staff or moderation tools; the address mail may go to; the member w
 the right password for an account that may not log in."""
 
 import time
+from datetime import datetime
 from typing import NamedTuple
 
 from allauth.account.models import EmailAddress
@@ -163,6 +164,16 @@ def pending_application(user: AbstractBaseUser) -> Application | None:
     if not user.pk:
         return None
     return Application.objects.filter(user=user, status=Application.Status.PENDING).first()
+
+
+def refused_applicants(*, decided_before: datetime) -> QuerySet:
+    """The accounts moderators turned down before `decided_before` and that are still
+    inactive: what the clean-up deletes."""
+    return get_user_model().objects.filter(
+        is_active=False,
+        application__status=Application.Status.REFUSED,
+        application__decided__lt=decided_before,
+    )
 
 
 APPLICATIONS_PAGE_SIZE = 25

@@ -1,14 +1,19 @@
 """The applications queue: while signup asks for approval, moderators accept or turn down each
 new account; the applicant is told by email, in their language, with the reason if given."""
 
+from datetime import timedelta
+
 import pytest
+import time_machine
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.core import mail
 from django.test import Client
+from django.utils import timezone
 
 from apps.accounts.models import Application
 from apps.accounts.selectors import member_export
+from apps.membership.tasks import delete_refused_applicants
 from apps.moderation.models import AuditEntry
 from tests.accounts.modes import invitation, set_mode
 from tests.accounts.signups import sign_up
@@ -159,3 +164,16 @@ def test_the_applicant_sees_the_decision_in_their_export(mod):
     data = member_export(user=application.user).data
     assert data["application"][0]["status"] == "refused"
     assert data["application"][0]["reason"] == "Not now"
+
+
+def test_accounts_turned_down_are_deleted_after_the_days_they_are_kept(mod, settings):
+    settings.REFUSED_APPLICANTS_KEPT_DAYS = 30
+    refused, waiting = apply("refused"), apply("waiting")
+    decide(log_in("mod"), refused, "refuse", reason="Spam")
+    assert delete_refused_applicants.call() == "0 refused applicant(s) deleted"
+    with time_machine.travel(timezone.now() + timedelta(days=31)):
+        assert delete_refused_applicants.call() == "1 refused applicant(s) deleted"
+    assert list(User.objects.filter(username__in=["refused", "waiting"])
+                .values_list("username", flat=True)) == ["waiting"]  # fmt: skip
+    assert Application.objects.get().user_id == waiting.user_id
+    assert AuditEntry.objects.get(action="refuse").subject_name == "refused"
