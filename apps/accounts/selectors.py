@@ -3,6 +3,7 @@ stands for, looked up one way everywhere; whether a member must switch on two-fa
 before using staff or moderation tools; the address mail may go to; the member who just gave
 the right password for an account that may not log in."""
 
+import re
 import time
 from datetime import datetime
 from typing import NamedTuple
@@ -105,13 +106,14 @@ def forget_signup_policy() -> None:
 
 # The invitation link a visitor opened, kept in their session until they sign up.
 INVITATION_SESSION_KEY = "accounts_invitation"
+TOKEN = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
 def invitation_for_token(token: str) -> Invitation | None:
     """The invitation a link names, usable or not (the page says which); None for a token
     nobody made."""
-    if not token or len(token) > 64:
-        return None
+    if not TOKEN.fullmatch(token):
+        return None  # not a token we make (and nothing a query should be sent: NUL, …)
     return Invitation.objects.select_related("created_by").filter(token=token).first()
 
 
