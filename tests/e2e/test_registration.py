@@ -20,9 +20,7 @@ def fill_signup(page, username: str) -> None:
     page.get_by_label("Password (again)").fill(PASSWORD)
 
 
-def test_a_member_invites_someone_who_signs_up_with_the_link(
-    browser, live_server, demo, settings
-):
+def test_a_member_invites_someone_who_signs_up_with_the_link(browser, live_server, demo, settings):
     settings.SITE_URL = live_server.url
     set_mode("invitation")
     member = open_context(browser, live_server)
