@@ -164,8 +164,19 @@ class Invitation(models.Model):
         return max(self.max_uses - self.uses, 0)
 
     @property
+    def is_expired(self) -> bool:
+        return self.expires <= timezone.now()
+
+    @property
     def is_usable(self) -> bool:
-        return self.revoked is None and self.uses < self.max_uses and self.expires > timezone.now()
+        """Whether someone may sign up with it now. A suspended member's links stop working
+        with the suspension (load `created_by` with it)."""
+        return (
+            self.revoked is None
+            and self.uses < self.max_uses
+            and not self.is_expired
+            and self.created_by.is_active
+        )
 
 
 class Application(models.Model):

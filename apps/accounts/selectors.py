@@ -149,7 +149,7 @@ def signup_gate(request: HttpRequest) -> SignupGate:
 
 def invitations_of(user: AbstractBaseUser) -> list[Invitation]:
     """The member's invitations, newest first."""
-    return list(Invitation.objects.filter(created_by=user))
+    return list(Invitation.objects.filter(created_by=user).select_related("created_by"))
 
 
 def active_invitation_count(user: AbstractBaseUser) -> int:

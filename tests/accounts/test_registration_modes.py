@@ -2,6 +2,7 @@
 admin, through the real signup pages (a provider's signup included)."""
 
 import re
+import threading
 
 import pytest
 from allauth.account.models import EmailAddress
@@ -359,3 +360,55 @@ def test_deleting_an_applicant_deletes_the_application(client):
     sign_up(client, answer="Trains")
     delete_account(user=User.objects.get(username="newbie"))
     assert not Application.objects.exists()
+
+
+def test_a_suspended_members_links_stop_working(client, user):
+    set_mode("invitation")
+    link = invitation(user)
+    User.objects.filter(pk=user.pk).update(is_active=False)
+    response = client.get(f"/invite/{link.token}/")
+    assert response.status_code == 410
+    assert "This invitation no longer works" in response.content.decode()
+    assert "Invitation only" in page(client)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="true concurrency: PostgreSQL")
+@pytest.mark.django_db(transaction=True)
+def test_two_signups_at_the_same_moment_for_the_last_use_admit_one(user):
+    link = invitation(user, max_uses=1)
+    policy = SignupPolicy(mode="invitation")
+    start = threading.Barrier(2)
+    admitted = []
+
+    def attempt(name: str) -> None:
+        try:
+            mine = Invitation.objects.select_related("created_by").get(pk=link.pk)
+            member = User(username=name, email=f"{name}@example.com")
+            start.wait()
+            services.admit(user=member, save=member.save, policy=policy, invitation=mine)
+            admitted.append(name)
+        except services.InvitationUnusable:
+            pass
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=attempt, args=(name,)) for name in ("one", "two")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
+    assert len(admitted) == 1
+    assert User.objects.filter(invitation=link).count() == 1
+    assert Invitation.objects.get(pk=link.pk).uses == 1
+
+
+def test_closed_signup_still_lets_members_sign_in_through_their_provider(
+    client,
+    oidc_configured,  # noqa: F811
+):
+    log_in_through_provider(client, "grace-sub")
+    client.post("/accounts/logout/")
+    set_mode("closed")
+    response = log_in_through_provider(client, "grace-sub")
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"] == str(User.objects.get(username="grace").pk)
