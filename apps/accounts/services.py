@@ -67,7 +67,8 @@ def forget_member(*, user: AbstractBaseUser) -> None:
 
 
 class InvitationUnusable(Exception):
-    """The invitation was used up, revoked or expired while the visitor filled in the form."""
+    """The invitation was used up, revoked or expired (or its maker suspended) while the
+    visitor filled in the form."""
 
 
 def take_invitation_use(*, invitation: Invitation) -> bool:
@@ -100,7 +101,10 @@ def admit(
         raise PermissionDenied("Signup is closed.")
     with transaction.atomic():
         if mode == SignupMode.INVITATION:
-            if invitation is None or not take_invitation_use(invitation=invitation):
+            # is_usable also asks whether the inviter is still active (not suspended).
+            if invitation is None or not invitation.is_usable:
+                raise InvitationUnusable
+            if not take_invitation_use(invitation=invitation):
                 raise InvitationUnusable
             user.invitation = invitation
         if mode == SignupMode.APPROVAL:

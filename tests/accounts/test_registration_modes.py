@@ -412,3 +412,16 @@ def test_closed_signup_still_lets_members_sign_in_through_their_provider(
     response = log_in_through_provider(client, "grace-sub")
     assert response.status_code == 302
     assert client.session["_auth_user_id"] == str(User.objects.get(username="grace").pk)
+
+
+def test_no_answer_an_applicant_types_gives_a_500(settings):
+    from tests.core.test_fuzz import NASTY
+
+    settings.ACCOUNT_RATE_LIMITS = False
+    set_mode("approval")
+    client = Client(raise_request_exception=False)
+    for n, value in enumerate(NASTY):
+        response = sign_up(client, username=f"fuzz{n}", email=f"fuzz{n}@example.com", answer=value)
+        assert response.status_code < 500, repr(value[:20])
+    answers = Application.objects.values_list("answer", flat=True)
+    assert not any("\x00" in answer for answer in answers)
