@@ -291,6 +291,7 @@ RATE_LIMITS = {
     # The signup page's proof-of-work widget fetches one challenge per page and one more when a
     # challenge expires on an open page.
     "pow_challenge": "20/m/ip,200/h/ip",
+    "invite": "5/m/user,20/d/user",
 }
 
 # The proof-of-work check on signup (apps/core/web/proof_of_work.py): the browser tries on
@@ -315,6 +316,23 @@ MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG or env_bool("WEBAUTHN_ALLOW_HTTP", Fa
 STAFF_REQUIRE_TWO_FACTOR = env_bool("STAFF_REQUIRE_TWO_FACTOR", not DEBUG)
 
 SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_FORMS = {"signup": "apps.accounts.forms.SocialSignupForm"}
+
+# Who may sign up until an operator sets it in the admin (Accounts › Signup policy, which
+# then wins): open, approval (moderators accept each new account), invitation (only with a
+# member's link) or closed.
+REGISTRATION_MODE = os.environ.get("REGISTRATION_MODE", "open")
+if REGISTRATION_MODE not in {"open", "approval", "invitation", "closed"}:
+    raise ImproperlyConfigured("REGISTRATION_MODE must be open, approval, invitation or closed.")
+# Invitation links a member may have usable at once, the signups one link may admit and the
+# days it may last; moderators may make links of up to INVITE_MODERATOR_MAX_USES signups.
+INVITES_PER_MEMBER = env_int("INVITES_PER_MEMBER", 5)
+INVITE_MAX_USES = env_int("INVITE_MAX_USES", 5)
+INVITE_MODERATOR_MAX_USES = env_int("INVITE_MODERATOR_MAX_USES", 100)
+INVITE_MAX_DAYS = env_int("INVITE_MAX_DAYS", 30)
+# Accounts moderators turned down are deleted this many days after the decision (their
+# username and address are free again then; the audit log keeps the decision).
+REFUSED_APPLICANTS_KEPT_DAYS = env_int("REFUSED_APPLICANTS_KEPT_DAYS", 30)
 SOCIALACCOUNT_EMAIL_AUTHENTICATION = False  # Never take over an account by a matching email.
 SOCIALACCOUNT_QUERY_EMAIL = True
 SOCIALACCOUNT_STORE_TOKENS = False

@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("apps.social.urls")),
     path("", include("apps.search.urls")),
     path("", include("apps.moderation.urls")),
+    path("", include("apps.accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path(settings.ADMIN_URL, admin.site.urls),
 ]

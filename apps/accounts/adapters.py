@@ -4,18 +4,77 @@ import time
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.models import EmailAddress
+from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.mfa.utils import is_mfa_enabled
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect, render
+from django.urls import reverse
 
-from . import usernames
-from .selectors import REFUSED_LOGIN_KEY
+from . import selectors, services, usernames
+from .models import SignupMode
+from .selectors import INVITATION_SESSION_KEY, REFUSED_LOGIN_KEY, signup_gate
+
+
+def _admit(request, user, *, answer: str, save):
+    """Create the account under the registration mode (accounts.services.admit); a link
+    used up meanwhile, or signup closed meanwhile, is a page that says so, and nothing is
+    created."""
+    gate = signup_gate(request)
+    try:
+        services.admit(user=user, save=save, policy=gate.policy, invitation=gate.invitation,
+                       answer=answer)  # fmt: skip
+    except services.InvitationUnusable:
+        page = render(request, "accounts/invitation.html",
+                      {"invitation": gate.invitation, "unusable": True}, status=410)  # fmt: skip
+        raise ImmediateHttpResponse(page) from None
+    except PermissionDenied:
+        page = render(request, "account/signup_closed.html", status=403)
+        raise ImmediateHttpResponse(page) from None
+    request.session.pop(INVITATION_SESSION_KEY, None)
+    return user
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    def is_open_for_signup(self, request) -> bool:
+        """Closed, or invitation only without a usable link opened in this browser: allauth
+        shows the "signup closed" page, which says which (account/signup_closed.html)."""
+        gate = signup_gate(request)
+        if gate.mode == SignupMode.CLOSED:
+            return False
+        return gate.mode != SignupMode.INVITATION or gate.invitation is not None
+
+    def save_user(self, request, user, form, commit=True):
+        """Every new account, from the signup form or a provider, is created through
+        accounts.services.admit: the invitation's use counted, or an application filed."""
+        if not commit or getattr(user, "admitting", False):  # a provider's signup: admitted there
+            return super().save_user(request, user, form, commit)
+        super().save_user(request, user, form, commit=False)
+        return _admit(request, user, answer=form.cleaned_data.get("answer", ""), save=user.save)
+
+    def pre_login(self, request, user, **kwargs):
+        """An applicant who just signed up waits for moderators: no login; their address is
+        sent its confirmation link (one mail, to the address they just typed, as any signup
+        sends), and they read that their application waits."""
+        if kwargs.get("signup") and not user.is_active and selectors.pending_application(user):
+            if settings.ACCOUNT_EMAIL_VERIFICATION != "none":
+                address = EmailAddress.objects.filter(
+                    user=user, email__iexact=user.email, verified=False
+                ).first()
+                if address is not None:
+                    address.send_confirmation(request, signup=True)
+            return redirect("accounts:application_waiting")
+        return super().pre_login(request, user, **kwargs)
+
+    def get_email_verification_redirect_url(self, email_address) -> str:
+        """An applicant who confirmed their address reads again that they wait."""
+        if not email_address.user.is_active and selectors.pending_application(email_address.user):
+            return reverse("accounts:application_waiting")
+        return super().get_email_verification_redirect_url(email_address)
+
     def _get_login_attempts_cache_key(self, request, **credentials) -> str:
         """allauth keys its failed-login limit on the site's domain (here, the request's Host)
         and on the login as typed, so one account got five more guesses per Host it answers
@@ -77,6 +136,24 @@ class AccountAdapter(DefaultAccountAdapter):
 
 
 class SocialAccountAdapter(DefaultSocialAccountAdapter):
+    def is_auto_signup_allowed(self, request, sociallogin) -> bool:
+        """In approval mode a provider's signup shows the form too: the applicant answers the
+        operator's question there."""
+        if signup_gate(request).mode == SignupMode.APPROVAL:
+            return False
+        return super().is_auto_signup_allowed(request, sociallogin)
+
+    def save_user(self, request, sociallogin, form=None):
+        """Under the registration mode, like the signup form (see AccountAdapter.save_user)."""
+        user = sociallogin.user
+        user.admitting = True
+        answer = form.cleaned_data.get("answer", "") if form is not None else ""
+
+        def save() -> None:
+            super(SocialAccountAdapter, self).save_user(request, sociallogin, form)
+
+        return _admit(request, user, answer=answer, save=save)
+
     def populate_user(self, request, sociallogin, data):
         """Names come from the provider's claims; fit them to our columns so an unusually
         long name from a provider cannot fail the signup."""

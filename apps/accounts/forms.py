@@ -1,13 +1,15 @@
 from allauth.account.forms import LoginForm as AllauthLoginForm
 from allauth.account.forms import SignupForm as AllauthSignupForm
+from allauth.socialaccount.forms import SignupForm as AllauthSocialSignupForm
 from django import forms
 from django.contrib.auth.hashers import make_password
-from django.core.validators import MaxLengthValidator
+from django.core.validators import MaxLengthValidator, MaxValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.web.forms import HONEYPOT_REFUSED, HoneypotField, ProofOfWorkField
 
-from . import usernames
+from . import selectors, usernames
+from .models import SignupMode
 
 
 class LoginForm(AllauthLoginForm):
@@ -30,6 +32,22 @@ class LoginForm(AllauthLoginForm):
 NAME_MAX_LENGTH = 150  # first_name's length: a longer name would not fit
 
 
+ANSWER_MAX_LENGTH = 2000
+
+
+def ask_the_question(form: forms.Form) -> None:
+    """In approval mode, the operator's question as a required field of the signup form."""
+    policy = selectors.signup_policy()
+    if policy.mode != SignupMode.APPROVAL:
+        return
+    form.fields["answer"] = forms.CharField(
+        label=policy.question or _("Why do you want to join?"),
+        max_length=ANSWER_MAX_LENGTH,
+        help_text=_("Moderators read your answer before they accept your account."),
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
 class SignupForm(AllauthSignupForm):
     """allauth's signup form, asking also for the name people will see (optional, any
     alphabet: the handle is the ASCII username), with a proof-of-work check and a honeypot
@@ -47,6 +65,10 @@ class SignupForm(AllauthSignupForm):
     altcha = ProofOfWorkField()
     field_order = ["name", "email", "username", "password1", "password2", "website", "altcha"]
 
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        ask_the_question(self)
+
     def clean(self) -> dict:
         cleaned_data = super().clean()
         if cleaned_data.get("website"):
@@ -63,3 +85,29 @@ class SignupForm(AllauthSignupForm):
         if exists and not self._errors and cleaned_data.get("password1"):
             make_password(cleaned_data["password1"])
         return cleaned_data
+
+
+class SocialSignupForm(AllauthSocialSignupForm):
+    """allauth's form for a provider's signup, with the applicants' question in approval
+    mode (the social adapter shows this form then instead of signing up at once)."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        ask_the_question(self)
+
+
+class InvitationForm(forms.Form):
+    """A new invitation link: how many days it works and how many people may sign up with
+    it, within the limits for the member (`max_uses`)."""
+
+    days = forms.IntegerField(label=_("Valid for (days)"), min_value=1, initial=7)
+    uses = forms.IntegerField(label=_("Number of signups"), min_value=1, initial=1)
+
+    def __init__(self, *args: object, max_uses: int, max_days: int, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["days"].max_value = max_days
+        self.fields["days"].validators.append(MaxValueValidator(max_days))
+        self.fields["days"].widget.attrs["max"] = max_days
+        self.fields["uses"].max_value = max_uses
+        self.fields["uses"].validators.append(MaxValueValidator(max_uses))
+        self.fields["uses"].widget.attrs["max"] = max_uses

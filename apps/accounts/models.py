@@ -1,7 +1,12 @@
+import secrets
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.db.models import F, Q
 from django.db.models.functions import Lower
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.web.links import remembered_url
@@ -37,6 +42,10 @@ class User(AbstractUser):
         _("language"), max_length=10, choices=settings.LANGUAGES, blank=True,
         help_text=_("Empty: follow the browser."),
     )  # fmt: skip
+
+    # The invitation the account was made with, while it exists: who brought whom.
+    invitation = models.ForeignKey("accounts.Invitation", on_delete=models.SET_NULL, null=True,
+                                   blank=True, editable=False, related_name="accounts")  # fmt: skip
 
     objects = Members()
 
@@ -75,3 +84,131 @@ class User(AbstractUser):
     @property
     def display_name(self) -> str:
         return self.get_full_name() or self.username
+
+
+class SignupMode(models.TextChoices):
+    OPEN = "open", _("Open: anyone can sign up")
+    APPROVAL = "approval", _("Approval: moderators accept each new account")
+    INVITATION = "invitation", _("Invitation only: sign up with a member's link")
+    CLOSED = "closed", _("Closed: nobody can sign up")
+
+
+class SignupPolicy(models.Model):
+    """Who may sign up, as the operator sets it in the admin: one row (pk 1). Without it the
+    REGISTRATION_MODE setting applies. Read through accounts.selectors.signup_policy, which
+    caches it in the shared cache; saving forgets that copy, so every worker sees a change at
+    once."""
+
+    mode = models.CharField(_("registration mode"), max_length=20, choices=SignupMode)
+    question = models.TextField(
+        _("question for applicants"), max_length=500, blank=True,
+        help_text=_("Asked on the signup page in approval mode; moderators read the answers."),
+    )  # fmt: skip
+    updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("signup policy")
+        verbose_name_plural = _("signup policy")
+
+    def __str__(self) -> str:
+        return str(self.get_mode_display())
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        from .selectors import forget_signup_policy
+
+        self.pk = 1
+        super().save(*args, **kwargs)
+        forget_signup_policy()
+        # A worker reading between the save and the commit would cache the old row again.
+        transaction.on_commit(forget_signup_policy, robust=True)
+
+    def clean(self) -> None:
+        if self.mode == SignupMode.APPROVAL and not self.question.strip():
+            raise ValidationError(
+                {"question": _("In approval mode, applicants answer a question: write it.")}
+            )
+
+
+def new_invitation_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class Invitation(models.Model):
+    """A link a member hands out: whoever opens it may sign up while the site takes
+    invitations only, until it expires, is used up or is revoked. Goes with its creator's
+    account; the accounts made with it stay (their `invitation` is cleared)."""
+
+    token = models.CharField(max_length=64, unique=True, default=new_invitation_token,
+                             editable=False)  # fmt: skip
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                   related_name="invitations")  # fmt: skip
+    created = models.DateTimeField(default=timezone.now, editable=False)
+    expires = models.DateTimeField()
+    max_uses = models.PositiveIntegerField(default=1)
+    uses = models.PositiveIntegerField(default=0, editable=False)
+    revoked = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["-created", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(uses__lte=F("max_uses")), name="accounts_invitation_uses_limit"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Invitation {self.pk} by {self.created_by_id}"
+
+    @property
+    def uses_left(self) -> int:
+        return max(self.max_uses - self.uses, 0)
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires <= timezone.now()
+
+    @property
+    def is_usable(self) -> bool:
+        """Whether someone may sign up with it now. A suspended member's links stop working
+        with the suspension (load `created_by` with it)."""
+        return (
+            self.revoked is None
+            and self.uses < self.max_uses
+            and not self.is_expired
+            and self.created_by.is_active
+        )
+
+
+class Application(models.Model):
+    """A new account waiting for moderators while signup asks for approval: the applicant's
+    answer to the operator's question and, once decided, who decided, when and why. The
+    account is inactive until approved."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting")
+        APPROVED = "approved", _("Approved")
+        REFUSED = "refused", _("Refused")
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                related_name="application")  # fmt: skip
+    question = models.TextField(max_length=500, blank=True)  # as it was asked
+    answer = models.TextField(max_length=2000)
+    created = models.DateTimeField(default=timezone.now, editable=False)
+    status = models.CharField(max_length=10, choices=Status, default=Status.PENDING)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                   null=True, blank=True, related_name="+")  # fmt: skip
+    decided = models.DateTimeField(null=True, blank=True)
+    reason = models.TextField(max_length=1000, blank=True)  # shown to the applicant
+
+    class Meta:
+        ordering = ["created", "id"]
+        indexes = [
+            models.Index(
+                fields=["created"],
+                condition=Q(status="pending"),
+                name="accounts_application_open_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Application of {self.user_id}"

@@ -1,9 +1,12 @@
-"""Writes to the identity: a member's sessions, whether the account is active, its language.
+"""Writes to the identity: a member's sessions, whether the account is active, its language;
+signing up under the registration mode, invitations and applications.
 
 Creating, exporting and deleting a member as a whole is apps.membership's work; suspending one
 is apps.moderation's. Both call these.
 """
 
+from collections.abc import Callable
+from datetime import timedelta
 from importlib import import_module
 
 from allauth.usersessions.models import UserSession
@@ -11,7 +14,12 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.sessions.backends.base import SessionBase
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from .models import Application, Invitation, SignupMode, SignupPolicy
 
 
 def end_sessions(*, user: AbstractBaseUser) -> int:
@@ -48,6 +56,105 @@ def set_language(*, user: AbstractBaseUser, language: str) -> None:
 
 def forget_member(*, user: AbstractBaseUser) -> None:
     """Delete the account itself, last: its addresses, linked providers, two-factor keys and
-    whatever else is still the member's go with the user row."""
+    whatever else is still the member's go with the user row. Their invitations go too; the
+    accounts made with them stay."""
     end_sessions(user=user)
+    Invitation.objects.filter(created_by=user).delete()
     user.delete()
+
+
+# --- Signing up under the registration mode --------------------------------------------------
+
+
+class InvitationUnusable(Exception):
+    """The invitation was used up, revoked or expired (or its maker suspended) while the
+    visitor filled in the form."""
+
+
+def take_invitation_use(*, invitation: Invitation) -> bool:
+    """Count one use of `invitation` if it still has one; False if not. One conditional
+    UPDATE, so of two signups racing for the last use exactly one gets it."""
+    taken = Invitation.objects.filter(
+        pk=invitation.pk, revoked__isnull=True, expires__gt=timezone.now(),
+        uses__lt=F("max_uses"),
+    ).update(uses=F("uses") + 1)  # fmt: skip
+    if taken:
+        invitation.uses += 1
+    return bool(taken)
+
+
+def admit(
+    *,
+    user: AbstractBaseUser,
+    save: Callable[[], object],
+    policy: SignupPolicy,
+    invitation: Invitation | None = None,
+    answer: str = "",
+) -> AbstractBaseUser:
+    """Create the account `user` under the signup mode, in one transaction: `save` stores it
+    the way its path does (allauth's form, a provider's signup). Invitation only: the link's
+    use is counted first (InvitationUnusable if none is left, and nothing is created).
+    Approval: the account is created inactive, with the applicant's answer waiting for
+    moderators. Refuse a closed signup outright (PermissionDenied)."""
+    mode = policy.mode
+    if mode == SignupMode.CLOSED:
+        raise PermissionDenied("Signup is closed.")
+    with transaction.atomic():
+        if mode == SignupMode.INVITATION:
+            # is_usable also asks whether the inviter is still active (not suspended).
+            if invitation is None or not invitation.is_usable:
+                raise InvitationUnusable
+            if not take_invitation_use(invitation=invitation):
+                raise InvitationUnusable
+            user.invitation = invitation
+        if mode == SignupMode.APPROVAL:
+            user.is_active = False
+        save()
+        if mode == SignupMode.APPROVAL:
+            Application.objects.create(user=user, question=policy.question,
+                                       answer=answer.strip())  # fmt: skip
+    return user
+
+
+def approve_application(*, application: Application, moderator: AbstractBaseUser,
+                        reason: str = "") -> bool:  # fmt: skip
+    """Accept a waiting application: the account becomes active. False if it was decided
+    already (by another moderator, a moment ago)."""
+    return _decide(application, moderator, Application.Status.APPROVED, reason, active=True)
+
+
+def refuse_application(*, application: Application, moderator: AbstractBaseUser,
+                       reason: str = "") -> bool:  # fmt: skip
+    """Turn a waiting application down, with the reason the applicant reads; the account
+    stays inactive. False if it was decided already."""
+    return _decide(application, moderator, Application.Status.REFUSED, reason, active=False)
+
+
+def _decide(application: Application, moderator: AbstractBaseUser, status: str, reason: str,
+            *, active: bool) -> bool:  # fmt: skip
+    now = timezone.now()
+    with transaction.atomic():
+        decided = Application.objects.filter(
+            pk=application.pk, status=Application.Status.PENDING
+        ).update(status=status, decided_by=moderator, decided=now, reason=reason.strip())
+        if not decided:
+            return False
+        if active:
+            reactivate(user=application.user)
+    application.status, application.decided_by, application.decided = status, moderator, now
+    application.reason = reason.strip()
+    return True
+
+
+def create_invitation(*, user: AbstractBaseUser, days: int, max_uses: int) -> Invitation:
+    """A new invitation link of `user`'s, valid `days` days for `max_uses` signups."""
+    return Invitation.objects.create(
+        created_by=user, expires=timezone.now() + timedelta(days=days), max_uses=max_uses
+    )
+
+
+def revoke_invitation(*, invitation: Invitation) -> None:
+    """Stop the link working; the accounts made with it stay."""
+    if invitation.revoked is None:
+        invitation.revoked = timezone.now()
+        Invitation.objects.filter(pk=invitation.pk).update(revoked=invitation.revoked)

@@ -62,3 +62,15 @@ class AppealDecisionForm(forms.Form):
     reason = forms.CharField(
         label=_("Why (the member reads it; kept in the audit log)"), max_length=NOTE_MAX_LENGTH
     )
+
+
+class ApplicationDecisionForm(forms.Form):
+    """Accept or turn down an application to join; the reason is optional and the applicant
+    reads it."""
+
+    decision = forms.ChoiceField(choices=[("approve", "approve"), ("refuse", "refuse")])
+    reason = forms.CharField(
+        label=_("Reason (optional; the applicant reads it; kept in the audit log)"),
+        max_length=NOTE_MAX_LENGTH,
+        required=False,
+    )

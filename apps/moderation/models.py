@@ -28,6 +28,8 @@ class Action(models.TextChoices):
     ERASE = "erase", _("Deleted permanently")
     UPHOLD = "uphold", _("Upheld a decision on appeal")
     RESTORE = "restore", _("Reversed a decision on appeal")
+    APPROVE = "approve", _("Accepted an application to join")
+    REFUSE = "refuse", _("Turned down an application to join")
 
 
 class Report(models.Model):

@@ -19,6 +19,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from apps.accounts import selectors as accounts
+from apps.accounts.models import Application
 from apps.social import services as social
 from apps.social.models import Kind
 
@@ -145,6 +146,28 @@ def tell_outcome(*, appeal: Appeal) -> None:
     )
 
 
+ACCEPTED = _(
+    "Moderators accepted your application to join %(site_name)s. Welcome! You can sign in now."
+)
+NOT_ACCEPTED = _("Moderators did not accept your application to join %(site_name)s.")
+
+
+def tell_application(*, application: Application) -> None:
+    """Mail the applicant how moderators decided, with the reason if they gave one; only to
+    an address the applicant confirmed (an application made with someone else's address
+    sends that person nothing)."""
+    accepted = application.status == Application.Status.APPROVED
+    _mail(
+        application.user,
+        subject=_("Your application was accepted") if accepted else _("Your application"),
+        text=lambda: (
+            gettext(ACCEPTED if accepted else NOT_ACCEPTED) % {"site_name": settings.SITE_NAME}
+        ),
+        reason=application.reason,
+        sign_in_url=settings.SITE_URL + reverse("account_login") if accepted else "",
+    )
+
+
 def _mail(member: AbstractBaseUser, *, subject: str, text, reason: str, **context) -> None:
     """Queue the email once the transaction commits, in the member's language, to their
     verified address only. The worker sends it and retries while the mail server is away; a
@@ -159,7 +182,7 @@ def _mail(member: AbstractBaseUser, *, subject: str, text, reason: str, **contex
                 **context,
                 "user": member,
                 "text": text(),
-                "why": why(reason),
+                "why": why(reason) if reason else "",
                 "site_name": settings.SITE_NAME,
                 "days": APPEAL_LINK_MAX_AGE.days,
             }

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from apps.accounts import services as accounts
+from apps.accounts.models import Application
 from apps.feed import services as feed
 from apps.presence import services as presence
 from apps.profiles import services as profiles
@@ -247,6 +248,28 @@ def decide_appeal(
         appeal.save(update_fields=["decided", "outcome", "decision"])
         notices.tell_outcome(appeal=appeal)
     return decision
+
+
+# --- Applications to join ---------------------------------------------------------------------
+
+
+def decide_application(
+    *, moderator: AbstractBaseUser, application: Application, approve: bool, reason: str = ""
+) -> AuditEntry:
+    """Accept a waiting application (the account becomes active) or turn it down (it stays
+    inactive), through accounts.services; audit it and mail the applicant, with the reason
+    when one is given. Return the audit entry."""
+    _require_moderator(moderator, application.user)
+    reason = reason.strip()
+    decide = accounts.approve_application if approve else accounts.refuse_application
+    with transaction.atomic():
+        if not decide(application=application, moderator=moderator, reason=reason):
+            raise ValidationError(_("This application was decided already."))
+        entry = _record(moderator=moderator, action=Action.APPROVE if approve else Action.REFUSE,
+                        subject=application.user, target="application", reason=reason,
+                        closed=0)  # fmt: skip
+        notices.tell_application(application=application)
+    return entry
 
 
 def place_files(*, member: AbstractBaseUser) -> None:

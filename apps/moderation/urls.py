@@ -15,6 +15,12 @@ urlpatterns = [
     path("moderation/media/<path:name>", views.media, name="media"),
     path("moderation/appeals/", views.appeals, name="appeals"),
     path("moderation/appeals/<int:pk>/decide/", views.decide_appeal, name="decide_appeal"),
+    path("moderation/applications/", views.applications, name="applications"),
+    path(
+        "moderation/applications/<int:pk>/decide/",
+        views.decide_application,
+        name="decide_application",
+    ),
     path("appeal/<str:token>/", views.appeal, name="appeal"),
     # allauth's "account inactive" page (its URL name still leads here): with the reason and
     # the appeal link for the suspended member who just gave their password.

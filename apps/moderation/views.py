@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from apps.accounts import selectors as accounts
+from apps.accounts.models import Application
 from apps.accounts.selectors import needs_two_factor
 from apps.core.uploads import moderated
 from apps.core.uploads.views import PRIVATE_CACHE, stored_image
@@ -29,6 +30,7 @@ from .forms import (
     ActionForm,
     AppealDecisionForm,
     AppealForm,
+    ApplicationDecisionForm,
     ReasonForm,
     ReportForm,
     ToldReasonForm,
@@ -326,6 +328,51 @@ def decide_appeal(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, DECIDED[outcome] % {"username": appeal.member.username})
     return redirect("moderation:appeals")
+
+
+# --- Applications to join ---------------------------------------------------------------------
+
+
+@login_required
+@moderator_required
+@two_factor_required
+@require_safe
+def applications(request: HttpRequest) -> HttpResponse:
+    page = accounts.applications_page(number=request.GET.get("page", 1))
+    return render(request, "moderation/applications.html", {"page": page})
+
+
+@login_required
+@moderator_required
+@two_factor_required
+@require_POST
+def decide_application(request: HttpRequest, pk: int) -> HttpResponse:
+    application = get_object_or_404(Application.objects.select_related("user"), pk=pk)
+    form = ApplicationDecisionForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect("moderation:applications")
+    approve = form.cleaned_data["decision"] == "approve"
+    try:
+        with _refusal_told(request):
+            services.decide_application(
+                moderator=request.user,
+                application=application,
+                approve=approve,
+                reason=form.cleaned_data["reason"],
+            )
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        done = APPROVED if approve else REFUSED
+        messages.success(request, done % {"username": application.user.username})
+    return redirect("moderation:applications")
+
+
+APPROVED = _("@%(username)s is accepted and can sign in; they are told by email.")
+REFUSED = _("@%(username)s is turned down; they are told by email.")
 
 
 class SuspendedNoticeView(AccountInactiveView):

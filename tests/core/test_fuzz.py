@@ -49,6 +49,7 @@ def form_endpoints(user, post, comment) -> dict[str, list[str]]:
         f"/comments/{comment.pk}/edit/": ["text"],
         f"/posts/{post.pk}/like/": ["liked", "next"],
         "/settings/account/delete/": ["password", "confirm"],
+        "/settings/invitations/": ["days", "uses"],
     }  # fmt: skip
 
 

@@ -26,3 +26,12 @@ def signed_in_with(codes: object) -> str:
         else:
             parts.append(labels.get(code, _("other")))
     return " + ".join(parts)
+
+
+@register.simple_tag(takes_context=True)
+def signup_gate(context: template.Context):
+    """Who may sign up in this browser now (accounts.selectors.signup_gate), for the signup
+    pages to explain."""
+    from apps.accounts.selectors import signup_gate as gate
+
+    return gate(context["request"])
