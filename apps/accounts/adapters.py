@@ -1,18 +1,15 @@
 """allauth customisation through its adapter hooks, not forks."""
 
-import time
-
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.models import EmailAddress
 from allauth.mfa.adapter import DefaultMFAAdapter
-from allauth.mfa.utils import is_mfa_enabled
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 
 from . import usernames
-from .selectors import REFUSED_LOGIN_KEY
+from .signals import login_refused
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -66,13 +63,10 @@ class AccountAdapter(DefaultAccountAdapter):
             raise
 
     def respond_user_inactive(self, request, user):
-        """allauth sends an inactive account here only once it proved who it is (the right
-        password, a provider, a code): remember which member, for the page it redirects to
-        (a suspended member reads why there, and how to appeal). Nobody else is told. allauth
-        asks before the second factor: with two-factor on, the password alone proves too
-        little, so such a member reads why in the email and the notification only."""
-        if not is_mfa_enabled(user):
-            request.session[REFUSED_LOGIN_KEY] = {"member": user.pk, "at": int(time.time())}
+        """allauth comes here when an inactive account proved who it is without a password (a
+        provider, a passkey, a code; a password fails in the backend like a wrong one): the
+        page says only that the account cannot log in, and the member hears why by mail."""
+        login_refused.send(sender=type(user), user=user, request=request)
         return super().respond_user_inactive(request, user)
 
 

@@ -16,7 +16,4 @@ urlpatterns = [
     path("moderation/appeals/", views.appeals, name="appeals"),
     path("moderation/appeals/<int:pk>/decide/", views.decide_appeal, name="decide_appeal"),
     path("appeal/<str:token>/", views.appeal, name="appeal"),
-    # allauth's "account inactive" page (its URL name still leads here): with the reason and
-    # the appeal link for the suspended member who just gave their password.
-    path("accounts/inactive/", views.suspended_notice, name="suspended_notice"),
 ]

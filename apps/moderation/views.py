@@ -7,7 +7,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import wraps
 
-from allauth.account.views import AccountInactiveView
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core import signing
@@ -18,7 +17,6 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from apps.accounts import selectors as accounts
 from apps.accounts.selectors import needs_two_factor
 from apps.core.uploads import moderated
 from apps.core.uploads.views import PRIVATE_CACHE, stored_image
@@ -326,27 +324,3 @@ def decide_appeal(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, DECIDED[outcome] % {"username": appeal.member.username})
     return redirect("moderation:appeals")
-
-
-class SuspendedNoticeView(AccountInactiveView):
-    """allauth's page for an account that may not log in. To the member who just proved who
-    they are (allauth comes here only then; see the account adapter), a suspension's reason
-    and the link to appeal; to anyone else, nothing more than that the account is inactive."""
-
-    def get_context_data(self, **kwargs: object) -> dict:
-        context = super().get_context_data(**kwargs)
-        member_id = accounts.refused_member_id(self.request.session)
-        if member_id is None or self.request.user.is_authenticated:
-            return context
-        entry = selectors.suspension_notice(member_id=member_id)
-        if entry is not None:
-            context.update(
-                suspension=entry,
-                why=notices.why(entry.reason),
-                appeal=getattr(entry, "appeal", None),
-                appeal_url=notices.appeal_url(entry),
-            )
-        return context
-
-
-suspended_notice = SuspendedNoticeView.as_view()
