@@ -9,7 +9,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 
 from . import usernames
-from .signals import login_refused
+from .signals import refuse_login
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -66,7 +66,7 @@ class AccountAdapter(DefaultAccountAdapter):
         """allauth comes here when an inactive account proved who it is without a password (a
         provider, a passkey, a code; a password fails in the backend like a wrong one): the
         page says only that the account cannot log in, and the member hears why by mail."""
-        login_refused.send(sender=type(user), user=user, request=request)
+        refuse_login(user=user, request=request)
         return super().respond_user_inactive(request, user)
 
 

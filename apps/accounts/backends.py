@@ -6,7 +6,7 @@ from allauth.account.auth_backends import AuthenticationBackend as AllauthBacken
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 
-from .signals import login_refused
+from .signals import refuse_login
 
 
 class AuthenticationBackend(AllauthBackend):
@@ -45,7 +45,7 @@ class AuthenticationBackend(AllauthBackend):
             return None
         if self.user_can_authenticate(user):
             return user
-        login_refused.send(sender=type(user), user=user, request=getattr(self, "_request", None))
+        refuse_login(user=user, request=getattr(self, "_request", None))
         return None
 
 

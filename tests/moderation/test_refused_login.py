@@ -173,3 +173,16 @@ def test_through_a_provider_a_suspended_member_sees_only_that_the_account_cannot
     [message] = mail.outbox
     assert message.to == ["grace@example.org"]
     assert "Why: Spam from a bot" in message.body
+
+
+def test_a_receiver_that_fails_changes_nothing_the_browser_sees(suspended, caplog):
+    def broken(sender, **kwargs):
+        raise RuntimeError("mail queue away")
+
+    login_refused.connect(broken)
+    try:
+        right, wrong = sign_in("bob", PASSWORD), sign_in("bob", WRONG)
+    finally:
+        login_refused.disconnect(broken)
+    assert normalised(right) == normalised(wrong)
+    assert any("login_refused receiver" in r.getMessage() for r in caplog.records)
