@@ -175,6 +175,20 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# The database cache is shared by every gunicorn worker and every machine on the same database
+# (`createcachetable` creates its table). Expired rows are purged only past MAX_ENTRIES, and
+# then a third of the live ones go too: room enough that no flood of failed logins can push
+# the counters that stop it out of the table.
+DATABASE_CACHE = {
+    "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+    "LOCATION": "django_cache",
+    "OPTIONS": {"MAX_ENTRIES": 50_000},
+}
+# Keys that must hold through a Redis outage: two-factor codes already used (a code works once)
+# and allauth's rate limits (failed passwords, codes guessed, resets, signups). They live in
+# the database cache ("security") whether Redis is up or down (apps/core/ops/cache.py).
+SECURITY_CACHE_KEYS = ["allauth.mfa.totp.used?", "allauth:rl:"]
+
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
@@ -191,17 +205,14 @@ if REDIS_URL:
                 if env_bool("REDIS_TLS_VERIFY", True) or not REDIS_URL.startswith("rediss://")
                 else {"ssl_cert_reqs": None}
             ),
-        }
+            "DATABASE_KEYS": SECURITY_CACHE_KEYS,
+            "DATABASE_CACHE": "security",
+        },
+        "security": DATABASE_CACHE,
     }
 else:
-    # The database cache is shared by every gunicorn worker and every machine on the same
-    # database, so rate limits and presence hold without Redis (`createcachetable` creates it).
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-            "LOCATION": "django_cache",
-        }
-    }
+    # Rate limits and presence hold without Redis too, in the database.
+    CACHES = {"default": DATABASE_CACHE, "security": DATABASE_CACHE}
 # Sessions live in the database only, never in the cache: a cache that skips Redis during an
 # outage would keep a copy of a session that was ended meanwhile (logout, "sign out other
 # sessions", account deletion) and bring it back when Redis returns.

@@ -1,5 +1,5 @@
 import pytest
-from django.core.cache import cache
+from django.core.cache import caches
 
 DB_FIXTURES = {"db", "transactional_db", "live_server", "django_db_reset_sequences"}
 
@@ -7,13 +7,15 @@ DB_FIXTURES = {"db", "transactional_db", "live_server", "django_db_reset_sequenc
 @pytest.fixture(autouse=True)
 def _clear_cache(request):
     """Rate-limit counters and cached presence must not leak from one test to the next (the
-    database cache rolls back with the test, Redis does not). Tests without database access
-    have no cache to clear when the cache lives in the database."""
+    database cache rolls back with the test, Redis does not, nor does a flush empty the database
+    cache after a transactional test). Tests without database access have no cache to clear
+    when the cache lives in the database."""
     uses_db = request.node.get_closest_marker("django_db") or DB_FIXTURES & set(
         request.fixturenames
     )
     if uses_db:
-        cache.clear()
+        for alias in ("default", "security"):
+            caches[alias].clear()
 
 
 @pytest.fixture

@@ -1,12 +1,9 @@
 """allauth customisation through its adapter hooks, not forks."""
 
-import time
-
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.models import EmailAddress
 from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.mfa.adapter import DefaultMFAAdapter
-from allauth.mfa.utils import is_mfa_enabled
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -16,7 +13,8 @@ from django.urls import reverse
 
 from . import selectors, services, usernames
 from .models import SignupMode
-from .selectors import INVITATION_SESSION_KEY, REFUSED_LOGIN_KEY, signup_gate
+from .selectors import INVITATION_SESSION_KEY, signup_gate
+from .signals import refuse_login
 
 
 def _admit(request, user, *, answer: str, save):
@@ -125,13 +123,10 @@ class AccountAdapter(DefaultAccountAdapter):
             raise
 
     def respond_user_inactive(self, request, user):
-        """allauth sends an inactive account here only once it proved who it is (the right
-        password, a provider, a code): remember which member, for the page it redirects to
-        (a suspended member reads why there, and how to appeal). Nobody else is told. allauth
-        asks before the second factor: with two-factor on, the password alone proves too
-        little, so such a member reads why in the email and the notification only."""
-        if not is_mfa_enabled(user):
-            request.session[REFUSED_LOGIN_KEY] = {"member": user.pk, "at": int(time.time())}
+        """allauth comes here when an inactive account proved who it is without a password (a
+        provider, a passkey, a code; a password fails in the backend like a wrong one): the
+        page says only that the account cannot log in, and the member hears why by mail."""
+        refuse_login(user=user, request=request)
         return super().respond_user_inactive(request, user)
 
 

@@ -1,8 +1,12 @@
-"""allauth's authentication backend, with the same work for every failed sign-in."""
+"""allauth's authentication backend, with the same work and the same answer for every failed
+sign-in: an unknown account, a wrong password, and the right password for an account that may
+not log in (suspended, closed) all fail alike."""
 
 from allauth.account.auth_backends import AuthenticationBackend as AllauthBackend
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
+
+from .signals import refuse_login
 
 
 class AuthenticationBackend(AllauthBackend):
@@ -12,6 +16,7 @@ class AuthenticationBackend(AllauthBackend):
         registered address cost two hashes, an unknown one a single dummy hash. Handles cannot
         contain "@", so a login names an account one way only; with no match, allauth's
         backend hashes the password once anyway."""
+        self._request = request
         password = credentials.get("password") or ""
         email, username = credentials.get("email"), credentials.get("username")
         if email or (username and "@" in username):
@@ -25,6 +30,22 @@ class AuthenticationBackend(AllauthBackend):
         for user in _accounts_with_email(email):
             if self._check_password(user, password):
                 return user
+        return None
+
+    def _check_password(self, user, password: str):
+        """One hash, and a failure for an account that may not log in even with the right
+        password. allauth keeps such an account aside to show it its "inactive" page, which
+        told anyone holding a password whether it was right (an oracle for suspended
+        accounts). Here it fails like a wrong password: same form error, same count against
+        the failed-login limit; the member hears why by mail (login_refused)."""
+        if user is None:
+            return None
+        self._did_check_password = True
+        if not user.check_password(password):
+            return None
+        if self.user_can_authenticate(user):
+            return user
+        refuse_login(user=user, request=getattr(self, "_request", None))
         return None
 
 

@@ -1,10 +1,8 @@
 """Reads about members that other apps share: the member a name in a URL (/u/<username>/...)
 stands for, looked up one way everywhere; whether a member must switch on two-factor
-before using staff or moderation tools; the address mail may go to; the member who just gave
-the right password for an account that may not log in."""
+before using staff or moderation tools; the address mail may go to; who may sign up."""
 
 import re
-import time
 from datetime import datetime
 from typing import NamedTuple
 
@@ -63,23 +61,6 @@ def verified_email(user: AbstractBaseUser) -> str | None:
         return None
     proved = EmailAddress.objects.filter(user=user, email__iexact=user.email, verified=True)
     return user.email if proved.exists() else None
-
-
-# Set by the account adapter when allauth refuses a login to an inactive account, after the
-# right password (or a provider, or a code) proved who it was.
-REFUSED_LOGIN_KEY = "accounts_refused_login"
-REFUSED_LOGIN_SECONDS = 10 * 60
-
-
-def refused_member_id(session: SessionBase) -> int | None:
-    """The inactive member who proved who they are in this browser in the last ten minutes,
-    so the page that refuses them can say why; None for anyone else."""
-    refused = session.get(REFUSED_LOGIN_KEY)
-    if not isinstance(refused, dict) or not isinstance(refused.get("member"), int):
-        return None
-    if time.time() - refused.get("at", 0) > REFUSED_LOGIN_SECONDS:
-        return None
-    return refused["member"]
 
 
 # --- Who may sign up ------------------------------------------------------------------------

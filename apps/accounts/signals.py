@@ -1,14 +1,34 @@
-"""Reactions to the login signals (Django's and allauth's) that belong to the account."""
+"""Reactions to the login signals (Django's and allauth's) that belong to the account, and the
+one signal accounts sends for the apps above it."""
+
+import logging
 
 from allauth.account.authentication import get_authentication_records
 from allauth.account.signals import user_logged_in as allauth_logged_in
 from allauth.usersessions.models import UserSession
 from django.contrib.auth.signals import user_logged_in
-from django.dispatch import receiver
+from django.dispatch import Signal, receiver
 
 from apps.core.web.heartbeat import start_interval
 
 from .middleware import LANGUAGE_SESSION_KEY, SESSION_KEY
+
+# Someone proved they are `user` (the right password, a provider, a passkey, a code) but the
+# account may not log in (is_active is False). The browser is told nothing more than after a
+# wrong password; an app above that knows why (moderation: a suspension) tells the member by
+# mail. Sent with `user` and `request` (which may be None).
+login_refused = Signal()
+
+logger = logging.getLogger(__name__)
+
+
+def refuse_login(*, user, request) -> None:
+    """Send login_refused. A receiver that fails is logged, never raised: an error page only
+    after the right password would tell it apart from a wrong one."""
+    for receiver_, error in login_refused.send_robust(sender=type(user), user=user,
+                                                      request=request):  # fmt: skip
+        if isinstance(error, Exception):
+            logger.error("login_refused receiver %s failed", receiver_, exc_info=error)
 
 
 def sign_in_methods(records: list[dict]) -> list[str]:

@@ -14,7 +14,7 @@ class ModerationConfig(AppConfig):
 
         from apps.social import targets
 
-        from . import notices
+        from . import notices, signals  # noqa: F401 (signals connects its receivers)
         from .models import Appeal, AuditEntry
 
         post_migrate.connect(

@@ -98,6 +98,8 @@ class Suspension(models.Model):
                                   related_name="suspension")  # fmt: skip
     since = models.DateTimeField(default=timezone.now, editable=False)
     reason = models.TextField(max_length=NOTE_MAX_LENGTH)
+    # When the member was last mailed why, after a login refused them (services.remind).
+    reminded = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-since"]

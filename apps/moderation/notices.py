@@ -25,8 +25,8 @@ from apps.social.models import Kind
 
 from .models import Action, Appeal, AuditEntry
 
-# An appeal link in an email works this long; the site makes a fresh one on every page that
-# shows it (the notification, the page a suspended member sees after their password).
+# An appeal link in an email works this long; the site makes a fresh one every time it shows
+# one (a notification; the mail a suspended member gets when a login refuses them).
 APPEAL_LINK_MAX_AGE = timedelta(days=14)
 _SALT = "moderation.appeal"
 
@@ -58,6 +58,10 @@ REVERSED = {
     "gone": _("Moderators accepted your appeal."),
 }
 WHY = _("Why: %(reason)s")
+REFUSED = _(
+    "Someone just tried to log in to your account, with its password or another proof that it "
+    "is yours, and was refused."
+)
 
 
 def about(entry: AuditEntry) -> tuple[str, str]:
@@ -98,7 +102,7 @@ def why(reason: str) -> str:
 def appeal_token(entry: AuditEntry) -> str:
     """A signed, dated token naming the member and the decision: whoever holds it may read the
     decision and appeal it, so it goes only to the member (their notification, their verified
-    address, the page after their password)."""
+    address)."""
     return signing.dumps({"member": entry.subject_id, "entry": entry.pk}, salt=_SALT)
 
 
@@ -130,6 +134,21 @@ def tell_decision(*, entry: AuditEntry, member: AbstractBaseUser) -> None:
         reason=entry.reason,
         appeal_url=settings.SITE_URL + appeal_url(entry),
         suspended=suspended,
+    )
+
+
+def tell_refused_login(*, entry: AuditEntry, member: AbstractBaseUser) -> None:
+    """Mail the suspended `member`, whom a login just refused, what the browser was not told:
+    that they are suspended, why (`entry` records it), and a fresh link to appeal (or to see
+    their appeal)."""
+    _mail(
+        member,
+        subject=_("Login refused: your account is suspended"),
+        text=lambda: f"{gettext(REFUSED)} {decision_text(entry)}",
+        reason=entry.reason,
+        appeal_url=settings.SITE_URL + appeal_url(entry),
+        appealed=hasattr(entry, "appeal"),
+        suspended=True,
     )
 
 

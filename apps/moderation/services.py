@@ -4,6 +4,7 @@ Every moderator action checks the "moderate" permission and who may decide about
 and adds its audit entry in the same transaction as its effects."""
 
 import logging
+from datetime import timedelta
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -182,6 +183,27 @@ def reinstate(
         action = Action.RESTORE if on_appeal else Action.REINSTATE
         return _record(moderator=moderator, action=action, subject=member, target="profile",
                        reason=reason, closed=0)  # fmt: skip
+
+
+# A suspended member is mailed why at most this often, however many logins are refused.
+REMIND_EVERY = timedelta(hours=1)
+
+
+def remind(*, member: AbstractBaseUser) -> bool:
+    """Mail `member`, whom a login just refused (the right password, or another proof it was
+    them), why they are suspended, with a fresh link to appeal; nothing if they are not
+    suspended. At most once every REMIND_EVERY: the turn is claimed with one UPDATE of the
+    suspension row, so it holds with Redis down and for refused logins at the same moment, and
+    whoever holds the password cannot fill the member's mailbox. Return whether mail went."""
+    now = timezone.now()
+    due = Q(reminded__isnull=True) | Q(reminded__lte=now - REMIND_EVERY)
+    if not Suspension.objects.filter(due, member=member).update(reminded=now):
+        return False
+    entry = selectors.suspension_notice(member_id=member.pk)
+    if entry is None:
+        return False
+    notices.tell_refused_login(entry=entry, member=member)
+    return True
 
 
 # --- Appeals ---------------------------------------------------------------------------------

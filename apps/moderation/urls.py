@@ -22,7 +22,4 @@ urlpatterns = [
         name="decide_application",
     ),
     path("appeal/<str:token>/", views.appeal, name="appeal"),
-    # allauth's "account inactive" page (its URL name still leads here): with the reason and
-    # the appeal link for the suspended member who just gave their password.
-    path("accounts/inactive/", views.suspended_notice, name="suspended_notice"),
 ]

@@ -7,7 +7,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import wraps
 
-from allauth.account.views import AccountInactiveView
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core import signing
@@ -374,26 +373,3 @@ def decide_application(request: HttpRequest, pk: int) -> HttpResponse:
 APPROVED = _("@%(username)s is accepted and can sign in; they are told by email.")
 REFUSED = _("@%(username)s is turned down; they are told by email.")
 
-
-class SuspendedNoticeView(AccountInactiveView):
-    """allauth's page for an account that may not log in. To the member who just proved who
-    they are (allauth comes here only then; see the account adapter), a suspension's reason
-    and the link to appeal; to anyone else, nothing more than that the account is inactive."""
-
-    def get_context_data(self, **kwargs: object) -> dict:
-        context = super().get_context_data(**kwargs)
-        member_id = accounts.refused_member_id(self.request.session)
-        if member_id is None or self.request.user.is_authenticated:
-            return context
-        entry = selectors.suspension_notice(member_id=member_id)
-        if entry is not None:
-            context.update(
-                suspension=entry,
-                why=notices.why(entry.reason),
-                appeal=getattr(entry, "appeal", None),
-                appeal_url=notices.appeal_url(entry),
-            )
-        return context
-
-
-suspended_notice = SuspendedNoticeView.as_view()

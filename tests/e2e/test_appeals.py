@@ -1,8 +1,11 @@
-"""A suspended member is told why and appeals; a moderator reverses the suspension from the
+"""A suspended member is told why by email and appeals; a moderator reverses the suspension from the
 Appeals page; the member is back and told so: in real browsers, through the pages' own forms."""
+
+import re
 
 import pytest
 from django.contrib.auth.models import Group
+from django.core import mail
 from playwright.sync_api import expect
 
 from apps.moderation import services
@@ -31,10 +34,16 @@ def test_a_suspended_member_appeals_and_a_moderator_reinstates_them(browser, liv
     member.get_by_label("Username or email").fill("bob")
     member.get_by_label("Password").fill(PASSWORD)
     member.get_by_role("button", name="Sign In", exact=True).click()
-    expect(member.get_by_role("heading", name="Account suspended")).to_be_visible()
+    # Refused like a wrong password; why, and the link to appeal, come by email.
+    expect(
+        member.get_by_text("The username and/or password you specified are not correct.")
+    ).to_be_visible()
+    expect(member.get_by_text("Posts from a spam bot")).to_have_count(0)
+    [reminder] = [m for m in mail.outbox if "Login refused" in m.subject]
+    assert "Why: Posts from a spam bot" in reminder.body
+    member.goto(re.search(r"you can appeal: \S*?(/appeal/[^/\s]+/)", reminder.body).group(1))
     expect(member.get_by_text("Why: Posts from a spam bot")).to_be_visible()
     assert_accessible(member)
-    member.get_by_role("link", name="Appeal").click()
     member.get_by_label("Why should moderators look again?").fill("I am a person, not a bot.")
     assert_accessible(member)
     member.get_by_role("button", name="Send appeal").click()

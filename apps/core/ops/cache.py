@@ -2,8 +2,13 @@
 
 The cache holds nothing the site cannot do without: rate-limit counters, the periodic-job
 locks, presence hints (sessions stay in the database, see settings). With Redis down, reads
-miss and writes are dropped, and every page keeps working; rate limits are not enforced until
-Redis is back (availability over throttling).
+miss and writes are dropped, and every page keeps working; the site's own rate limits are not
+enforced until Redis is back (availability over throttling).
+
+Keys that guard sign-in never touch Redis: the cache's DATABASE_KEYS (key prefixes) live in
+the cache named DATABASE_CACHE, in the database, whether Redis is up or down. allauth keeps
+there the two-factor codes already used (a code works once) and its rate limits (failed
+passwords, codes guessed); it reads the default cache, so the choice is made here, per key.
 
 A failure opens a short circuit breaker: for BREAK_SECONDS every cache call in the process
 skips Redis at once, so an outage costs one timeout every few seconds instead of one per call,
@@ -14,6 +19,8 @@ import logging
 import threading
 import time
 
+from django.core.cache import caches
+from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.redis import RedisCache
 from redis.exceptions import RedisError
 
@@ -60,21 +67,62 @@ def _nothing(*args, **kwargs):
     return None
 
 
+def _routed(method):
+    """Run the cache method on the database cache for a key it keeps, else on Redis."""
+
+    def wrapper(self, key, *args, **kwargs):
+        if self._database_keys and str(key).startswith(self._database_keys):
+            return getattr(caches[self._database_cache], method.__name__)(key, *args, **kwargs)
+        return method(self, key, *args, **kwargs)
+
+    wrapper.__name__ = method.__name__
+    return wrapper
+
+
 class ResilientRedisCache(RedisCache):
     def __init__(self, server, params) -> None:
         super().__init__(server, params)
         self._location = str(server)
+        self._database_keys = tuple(params.get("DATABASE_KEYS", ()))
+        self._database_cache = params.get("DATABASE_CACHE", "")
 
-    get = _degrade(lambda key, default=None, version=None: default)(RedisCache.get)
-    get_many = _degrade(lambda *args, **kwargs: {})(RedisCache.get_many)
-    set = _degrade(_nothing)(RedisCache.set)
-    set_many = _degrade(lambda *args, **kwargs: [])(RedisCache.set_many)
-    # "Added": locks and counters built on add() (allauth's rate limits) fail open rather than
-    # locking everyone out while Redis is away.
-    add = _degrade(lambda *args, **kwargs: True)(RedisCache.add)
-    touch = _degrade(lambda *args, **kwargs: False)(RedisCache.touch)
-    delete = _degrade(lambda *args, **kwargs: False)(RedisCache.delete)
-    delete_many = _degrade(_nothing)(RedisCache.delete_many)
-    has_key = _degrade(lambda *args, **kwargs: False)(RedisCache.has_key)
-    incr = _degrade(lambda *args, **kwargs: 0)(RedisCache.incr)
+    get = _routed(_degrade(lambda key, default=None, version=None: default)(RedisCache.get))
+    _get_many = _degrade(lambda *args, **kwargs: {})(RedisCache.get_many)
+    set = _routed(_degrade(_nothing)(RedisCache.set))
+    _set_many = _degrade(lambda *args, **kwargs: [])(RedisCache.set_many)
+    # "Added": locks and counters built on add() fail open rather than locking everyone out
+    # while Redis is away (allauth's, which must not, are DATABASE_KEYS).
+    add = _routed(_degrade(lambda *args, **kwargs: True)(RedisCache.add))
+    touch = _routed(_degrade(lambda *args, **kwargs: False)(RedisCache.touch))
+    delete = _routed(_degrade(lambda *args, **kwargs: False)(RedisCache.delete))
+    _delete_many = _degrade(_nothing)(RedisCache.delete_many)
+    has_key = _routed(_degrade(lambda *args, **kwargs: False)(RedisCache.has_key))
+    incr = _routed(_degrade(lambda *args, **kwargs: 0)(RedisCache.incr))
     clear = _degrade(_nothing)(RedisCache.clear)
+
+    def _split(self, keys) -> tuple[list, list]:
+        kept = [key for key in keys if self._database_keys and
+                str(key).startswith(self._database_keys)]  # fmt: skip
+        return kept, [key for key in keys if key not in kept]
+
+    def get_many(self, keys, version=None) -> dict:
+        kept, rest = self._split(list(keys))
+        found = self._get_many(rest, version=version) if rest else {}
+        if kept:
+            found |= caches[self._database_cache].get_many(kept, version=version)
+        return found
+
+    def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None) -> list:
+        kept, rest = self._split(list(data))
+        failed = self._set_many({k: data[k] for k in rest}, timeout, version) if rest else []
+        if kept:
+            kept_data = {k: data[k] for k in kept}
+            failed += caches[self._database_cache].set_many(kept_data, timeout, version)
+        return failed
+
+    def delete_many(self, keys, version=None) -> None:
+        kept, rest = self._split(list(keys))
+        if rest:
+            self._delete_many(rest, version=version)
+        if kept:
+            caches[self._database_cache].delete_many(kept, version=version)

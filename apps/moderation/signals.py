@@ -1,0 +1,14 @@
+"""Reactions to other apps' signals: what moderation does when accounts refuses a login."""
+
+from django.dispatch import receiver
+
+from apps.accounts.signals import login_refused
+
+from . import services
+
+
+@receiver(login_refused, dispatch_uid="moderation_login_refused")
+def login_refused_told(sender, user, request=None, **kwargs) -> None:
+    """The browser that proved it was a suspended member learns nothing (it may be anyone
+    holding the password); the member learns why from their own mailbox."""
+    services.remind(member=user)
