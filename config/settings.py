@@ -571,7 +571,10 @@ if LOG_FORMAT not in {"plain", "json"}:
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "apps.core.ops.requestid.RequestIdFilter"}},
+    "filters": {
+        "request_id": {"()": "apps.core.ops.requestid.RequestIdFilter"},
+        "one_line_warning": {"()": "apps.core.ops.logs.OneLineWarning"},
+    },
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
         "json": {"()": "apps.core.ops.logs.JsonFormatter"},
@@ -584,7 +587,11 @@ LOGGING = {
         }
     },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # A request for a host the site does not serve: one line, never a traceback or Sentry.
+        "django.security.DisallowedHost": {"filters": ["one_line_warning"]},
+    },
 }
 
 # Error reporting to Sentry, only when SENTRY_DSN is set. No personal data by default: no
@@ -592,6 +599,7 @@ LOGGING = {
 SENTRY_DSN = os.environ.get("SENTRY_DSN", "")
 if SENTRY_DSN:
     import sentry_sdk
+    from sentry_sdk.integrations.logging import ignore_logger
 
     from apps.core.ops.requestid import tag_sentry_event
 
@@ -603,6 +611,8 @@ if SENTRY_DSN:
         traces_sample_rate=0.0,
         before_send=tag_sentry_event,
     )
+    # Requests for hosts the site does not serve are the internet's noise, not our errors.
+    ignore_logger("django.security.DisallowedHost")
 
 # Metrics for Prometheus at /metrics (apps.core.ops.metrics): answered only with
 # "Authorization: Bearer <METRICS_TOKEN>"; without a token the endpoint does not exist.
