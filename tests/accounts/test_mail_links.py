@@ -7,7 +7,7 @@ import pytest
 from django.core import mail
 from django.test import Client
 
-from tests.factories import PASSWORD, UserFactory
+from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
 
@@ -38,7 +38,9 @@ def test_a_reset_asked_for_with_a_forged_host_links_to_the_site(site, user):
     assert response.status_code == 302
     [message] = mail.outbox
     assert links(message.body)
-    assert all(link.startswith(f"{site}/accounts/password/reset/key/") for link in links(message.body))
+    assert all(
+        link.startswith(f"{site}/accounts/password/reset/key/") for link in links(message.body)
+    )
     assert "31337" not in message.body
     assert "localhost" not in message.body
     assert "eternity.example.com" in message.body  # the site named at the foot, from settings

@@ -117,7 +117,7 @@ def test_without_a_dsn_nothing_is_reported(tmp_path):
 
 UNSERVED_HOST = SCRIPT.replace(
     "with override_settings",
-    """unserved = Client().get("/", HTTP_HOST="evil.example", headers={"X-Request-ID": "unserved-0042"})
+    """unserved = Client(HTTP_HOST="evil.example", HTTP_X_REQUEST_ID="unserved-0042").get("/")
 print(unserved.status_code)
 with override_settings""",
 )

@@ -202,4 +202,5 @@ def test_a_title_with_line_breaks_stays_on_its_line_in_the_notice(
     ) in lines
     assert "Why: Spam www[.]spam[.]example" in lines
     links = re.findall(r"https?://\S+", message.body)
-    assert links and all(link.startswith("https://eternity.example.com/") for link in links)
+    assert links
+    assert all(link.startswith("https://eternity.example.com/") for link in links)

@@ -158,7 +158,8 @@ def test_a_name_with_line_breaks_stays_on_its_line_and_links_nowhere(alice, sett
     )
     assert "- Bob B liked your post “Notes PS: see evil[.]example/x”" in message.body
     links = re.findall(r"https?://\S+", message.body)
-    assert links and all(link.startswith("https://eternity.example.com/") for link in links)
+    assert links
+    assert all(link.startswith("https://eternity.example.com/") for link in links)
     assert "evil.example" not in message.body
 
 
