@@ -1,6 +1,6 @@
 # syntax=docker/dockerfile:1
 # Eternity: `docker build -t eternity:latest .` then
-# `docker run -d -p 8000:8000 -e SECRET_KEY=… -e ALLOWED_HOSTS=localhost eternity:latest 0.0.0.0:8000`
+# `docker run -d -p 8000:8000 -e SECRET_KEY=… -e ALLOWED_HOSTS=localhost -e SITE_URL=http://localhost:8000 eternity:latest 0.0.0.0:8000`
 # The container serves the site with nginx in front of gunicorn; uploads live in /app/media
 # (mount a volume there to keep them).
 
@@ -39,7 +39,8 @@ WORKDIR /app
 COPY --chown=10001:10001 . .
 
 # Static files are collected at build time; no database or real secret is needed for it.
-RUN SECRET_KEY=collectstatic-only DEBUG=0 python manage.py collectstatic --noinput \
+RUN SECRET_KEY=collectstatic-only SITE_URL=http://collectstatic.invalid DEBUG=0 \
+    python manage.py collectstatic --noinput \
     && mkdir -p /app/media \
     && chown -R 10001:10001 /app/media /app/staticfiles
 

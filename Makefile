@@ -10,7 +10,7 @@ TOOLS := $(VENV)/.installed-tools
 MANAGE := $(BIN)/python manage.py
 # Production-like settings for the deploy check; the key is a throwaway, only for the check.
 DEPLOY_ENV := DEBUG=0 SECRET_KEY=deploy-check-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEFGHIJ \
-	ALLOWED_HOSTS=eternity.example.com DATABASE_URL=sqlite:///:memory: EMAIL_HOST=smtp.example.com
+	ALLOWED_HOSTS=eternity.example.com SITE_URL=https://eternity.example.com DATABASE_URL=sqlite:///:memory: EMAIL_HOST=smtp.example.com
 
 .PHONY: reset run test test-fast lint fmt migrate demo check-deploy pytest e2e clean bench messages compilemessages
 

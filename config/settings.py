@@ -59,13 +59,43 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG e
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 # Notifications older than this are deleted by the worker's daily job.
 NOTIFICATION_RETENTION_DAYS = env_int("NOTIFICATION_RETENTION_DAYS", 180)
-# The site's own address, for links in mail sent outside a request (the notification digest).
-_FIRST_HOST = next((h.lstrip(".") for h in ALLOWED_HOSTS if "*" not in h), "")
-_SITE_URL_DEFAULT = f"https://{_FIRST_HOST}" if _FIRST_HOST else ""
-SITE_URL = os.environ.get(
-    "SITE_URL", "http://127.0.0.1:8000" if DEBUG else _SITE_URL_DEFAULT
-).rstrip("/")
 
+
+def _site_url(value: str) -> str:
+    """The site's own origin, from SITE_URL: every link in mail is built on it, never on the
+    Host a request came with (any allowed host, any port)."""
+    if not value:
+        if DEBUG:
+            return "http://127.0.0.1:8000"
+        raise ImproperlyConfigured(
+            "SITE_URL is not set. Set it to the address members reach the site at, such as "
+            "https://eternity.example.com: links in mail (password resets, confirmations, the "
+            "digest) are built on it. Or set DEBUG=1 for local development."
+        )
+    parts = urlsplit(value.rstrip("/"))
+    if (
+        parts.scheme not in {"http", "https"}
+        or not parts.hostname
+        or parts.path
+        or parts.query
+        or parts.fragment
+        or parts.username is not None
+        or parts.password is not None
+    ):
+        raise ImproperlyConfigured(
+            f"SITE_URL must be the site's origin alone, such as https://eternity.example.com "
+            f"(http or https, a host, an optional port; no path), got {value!r}."
+        )
+    try:
+        parts.port  # noqa: B018 (a port that is not a number raises)
+    except ValueError:
+        raise ImproperlyConfigured(f"SITE_URL has a malformed port: {value!r}.") from None
+    return f"{parts.scheme}://{parts.netloc.lower()}"
+
+
+# The site's own address: links in every mail (allauth's included) and its name in them.
+SITE_URL = _site_url(os.environ.get("SITE_URL", "").strip())
+SITE_DOMAIN = urlsplit(SITE_URL).netloc
 SITE_NAME = "Eternity"
 
 INSTALLED_APPS = [
@@ -582,7 +612,10 @@ if LOG_FORMAT not in {"plain", "json"}:
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "apps.core.ops.requestid.RequestIdFilter"}},
+    "filters": {
+        "request_id": {"()": "apps.core.ops.requestid.RequestIdFilter"},
+        "one_line_warning": {"()": "apps.core.ops.logs.OneLineWarning"},
+    },
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
         "json": {"()": "apps.core.ops.logs.JsonFormatter"},
@@ -595,7 +628,11 @@ LOGGING = {
         }
     },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # A request for a host the site does not serve: one line, never a traceback or Sentry.
+        "django.security.DisallowedHost": {"filters": ["one_line_warning"]},
+    },
 }
 
 # Error reporting to Sentry, only when SENTRY_DSN is set. No personal data by default: no
@@ -603,6 +640,7 @@ LOGGING = {
 SENTRY_DSN = os.environ.get("SENTRY_DSN", "")
 if SENTRY_DSN:
     import sentry_sdk
+    from sentry_sdk.integrations.logging import ignore_logger
 
     from apps.core.ops.requestid import tag_sentry_event
 
@@ -614,6 +652,8 @@ if SENTRY_DSN:
         traces_sample_rate=0.0,
         before_send=tag_sentry_event,
     )
+    # Requests for hosts the site does not serve are the internet's noise, not our errors.
+    ignore_logger("django.security.DisallowedHost")
 
 # Metrics for Prometheus at /metrics (apps.core.ops.metrics): answered only with
 # "Authorization: Bearer <METRICS_TOKEN>"; without a token the endpoint does not exist.

@@ -8,6 +8,8 @@ import os
 
 os.environ.setdefault("SECRET_KEY", "test-only-not-secret")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
+# Mail links name the test client's host, as a real site's name its own address.
+os.environ.setdefault("SITE_URL", "http://testserver")
 
 from config.settings import *  # noqa: F403
 

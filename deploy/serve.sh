@@ -34,6 +34,15 @@ if [ "${TRUSTED_PROXY_COUNT:-0}" -gt 0 ]; then
 else
     forwarded_proto='$scheme'
 fi
+# nginx serves the host names Django allows (ALLOWED_HOSTS, same syntax: ".example.com" is the
+# domain and its subdomains); "*" allows any. Any other Host is answered with nothing.
+server_names="$(python -c '
+import os
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+from django.conf import settings
+hosts = settings.ALLOWED_HOSTS
+print("~." if "*" in hosts else " ".join(hosts) or "\"\"")
+')"
 # Four times the image limit: Django refuses oversized uploads politely, nginx absurd ones.
 max_body="$(( ${IMAGE_UPLOAD_MAX_MB:-5} * 4 ))m"
 
@@ -43,6 +52,7 @@ sed -e "s|@@LISTEN@@|$listen|g" \
     -e "s|@@MEDIA_ROOT@@|${media_root%/}|g" \
     -e "s|@@MAX_BODY@@|$max_body|g" \
     -e "s|@@FORWARDED_PROTO@@|$forwarded_proto|g" \
+    -e "s|@@SERVER_NAMES@@|$server_names|g" \
     deploy/nginx.conf >"$runtime/nginx.conf"
 if [ "$(id -u)" = 0 ]; then
     # Started as root (a CI machine): workers keep our user, so they can read its files. The

@@ -68,6 +68,7 @@ def server_env(database_url: str, **extra: str) -> dict[str, str]:
         "SECURE_COOKIES": "0",
         "SECURE_SSL_REDIRECT": "0",
         "DEBUG": "0",
+        "SITE_URL": "http://testserver",
         "PYTHONPATH": str(ROOT),
         "PATH": f"{Path(sys.executable).parent}:{env.get('PATH', '')}",
         **extra,

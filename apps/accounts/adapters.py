@@ -1,13 +1,18 @@
 """allauth customisation through its adapter hooks, not forks."""
 
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.models import EmailAddress
 from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
+from allauth.socialaccount.models import SocialApp
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
@@ -34,6 +39,23 @@ def _admit(request, user, *, answer: str, save):
         raise ImmediateHttpResponse(page) from None
     request.session.pop(INVITATION_SESSION_KEY, None)
     return user
+
+
+@dataclass(frozen=True)
+class ConfiguredSite:
+    """What allauth's mail calls `current_site`, from settings: without the Sites framework
+    allauth makes it from the request's Host."""
+
+    name: str
+    domain: str
+
+
+def on_site(url: str) -> str:
+    """The same address on SITE_URL: its path, query and fragment, never its host."""
+    parts = urlsplit(url)
+    query = f"?{parts.query}" if parts.query else ""
+    fragment = f"#{parts.fragment}" if parts.fragment else ""
+    return f"{settings.SITE_URL}{parts.path or '/'}{query}{fragment}"
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -72,6 +94,18 @@ class AccountAdapter(DefaultAccountAdapter):
         if not email_address.user.is_active and selectors.pending_application(email_address.user):
             return reverse("accounts:application_waiting")
         return super().get_email_verification_redirect_url(email_address)
+
+    def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
+        """Every allauth mail (confirmations, resets, codes, notices of account and two-factor
+        changes) goes through here. allauth builds its links and names the site from the
+        request's Host, which whoever asks for a reset chooses (any allowed host, any port):
+        rebase every link onto SITE_URL and name the site from settings."""
+        site = ConfiguredSite(name=settings.SITE_NAME, domain=settings.SITE_DOMAIN)
+        context = {
+            key: on_site(value) if key.endswith("_url") and isinstance(value, str) else value
+            for key, value in context.items()
+        }
+        super().send_mail(template_prefix, email, {**context, "current_site": site})
 
     def _get_login_attempts_cache_key(self, request, **credentials) -> str:
         """allauth keys its failed-login limit on the site's domain (here, the request's Host)
@@ -130,6 +164,11 @@ class AccountAdapter(DefaultAccountAdapter):
         return super().respond_user_inactive(request, user)
 
 
+class ProviderNotConfigured(SocialApp.DoesNotExist, Http404):
+    """No app is configured for a provider: still the DoesNotExist allauth's own code catches,
+    and a 404 (not a 500) wherever it is not caught."""
+
+
 class SocialAccountAdapter(DefaultSocialAccountAdapter):
     def is_auto_signup_allowed(self, request, sociallogin) -> bool:
         """In approval mode a provider's signup shows the form too: the applicant answers the
@@ -148,6 +187,14 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
             super(SocialAccountAdapter, self).save_user(request, sociallogin, form)
 
         return _admit(request, user, answer=answer, save=save)
+
+    def get_app(self, request, provider, client_id=None):
+        """Every provider URL (login, callback, Google's token URL, by GET or POST) looks its
+        app up here; a provider the deployment has not configured is not a page on this site."""
+        try:
+            return super().get_app(request, provider, client_id=client_id)
+        except SocialApp.DoesNotExist:
+            raise ProviderNotConfigured(f"No social app is configured for {provider!r}.") from None
 
     def populate_user(self, request, sociallogin, data):
         """Names come from the provider's claims; fit them to our columns so an unusually

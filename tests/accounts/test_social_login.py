@@ -106,3 +106,31 @@ def test_unverified_provider_email_is_not_marked_verified(client, oidc_configure
     user = User.objects.get(email="anon@example.org")
     assert not user.emailaddress_set.get().verified
     assert Profile.objects.filter(user=user).exists()
+
+
+UNCONFIGURED = [
+    "/accounts/github/login/",
+    "/accounts/github/login/callback/",
+    "/accounts/google/login/",
+    "/accounts/google/login/callback/",
+    "/accounts/google/login/token/",
+    "/accounts/oidc/mock/login/",
+    "/accounts/oidc/mock/login/callback/",
+]
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+@pytest.mark.parametrize("url", UNCONFIGURED)
+def test_a_provider_nobody_configured_is_a_page_not_found(client, settings, url, method):
+    settings.SOCIALACCOUNT_PROVIDERS = {}
+    response = getattr(client, method)(url, {"code": "x", "state": "y", "credential": "z"})
+    assert response.status_code == 404
+    assert "Page not found" in response.content.decode()
+
+
+def test_with_one_provider_configured_the_others_are_still_not_found(client, oidc_configured):
+    assert client.get("/accounts/google/login/").status_code == 404
+    assert client.post("/accounts/github/login/").status_code == 404
+    assert client.post("/accounts/oidc/other/login/").status_code == 404
+    assert client.post("/accounts/oidc/mock/login/").status_code == 302
+    assert log_in_through_provider(client, "grace-sub").status_code == 302

@@ -51,7 +51,7 @@ def test_a_missing_image_is_a_404(client):
 
 def test_an_ephemeral_disk_without_a_bucket_refuses_to_start():
     env = {"DEBUG": "0", "SECRET_KEY": "x" * 50, "DYNO": "web.1", "PATH": "/usr/bin:/bin",
-           "DATABASE_URL": "sqlite:///:memory:"}  # fmt: skip
+           "DATABASE_URL": "sqlite:///:memory:", "SITE_URL": "https://site.example"}  # fmt: skip
     result = subprocess.run([sys.executable, "manage.py", "check"], cwd=ROOT, env=env,
                             capture_output=True, text=True, timeout=60)  # fmt: skip
     assert result.returncode != 0

@@ -6,11 +6,12 @@ import logging
 import re
 
 import pytest
+from django.core.exceptions import DisallowedHost
 from django.test import Client, override_settings
 from django.urls import path
 
 from apps.core.ops.logs import JsonFormatter
-from apps.core.ops.requestid import RequestIdFilter
+from apps.core.ops.requestid import RequestIdFilter, tag_sentry_event
 
 pytestmark = pytest.mark.django_db
 
@@ -77,3 +78,10 @@ def test_lines_written_outside_a_request_say_so():
     record = logging.LogRecord("apps.core", logging.INFO, __file__, 1, "tick", (), None)
     RequestIdFilter().filter(record)
     assert json.loads(JsonFormatter().format(record))["request_id"] == "-"
+
+
+def test_sentry_drops_a_request_for_a_host_the_site_does_not_serve():
+    error = DisallowedHost("Invalid HTTP_HOST header: 'evil.example'.")
+    assert tag_sentry_event({}, {"exc_info": (DisallowedHost, error, None)}) is None
+    assert tag_sentry_event({"logger": "django.security.DisallowedHost"}, {}) is None
+    assert tag_sentry_event({}, {})["tags"]["request_id"] == "-"

@@ -58,7 +58,9 @@ def site_env(tmp_path, **extra: str) -> dict[str, str]:
     return env | extra
 
 
-def test_a_server_error_reaches_sentry_with_its_request_id_and_no_personal_data(tmp_path):
+@pytest.fixture
+def sentry():
+    """A local server standing in for Sentry: its DSN, and the envelopes it received."""
     received: list[str] = []
 
     class Sentry(BaseHTTPRequestHandler):
@@ -79,10 +81,14 @@ def test_a_server_error_reaches_sentry_with_its_request_id_and_no_personal_data(
     server = HTTPServer(("127.0.0.1", 0), Sentry)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
-        dsn = f"http://public@127.0.0.1:{server.server_port}/1"
-        status, request_id = run(site_env(tmp_path, SENTRY_DSN=dsn))
+        yield f"http://public@127.0.0.1:{server.server_port}/1", received
     finally:
         server.shutdown()
+
+
+def test_a_server_error_reaches_sentry_with_its_request_id_and_no_personal_data(tmp_path, sentry):
+    dsn, received = sentry
+    status, request_id = run(site_env(tmp_path, SENTRY_DSN=dsn))
     assert status == "500"
     events = [
         json.loads(line)
@@ -107,3 +113,34 @@ def test_without_a_dsn_nothing_is_reported(tmp_path):
     result = subprocess.run([sys.executable, "-c", check], cwd=ROOT, env=env, text=True,
                             capture_output=True, timeout=60, check=True)  # fmt: skip
     assert result.stdout.strip() == "False"
+
+
+UNSERVED_HOST = SCRIPT.replace(
+    "with override_settings",
+    """unserved = Client(HTTP_HOST="evil.example", HTTP_X_REQUEST_ID="unserved-0042").get("/")
+print(unserved.status_code)
+with override_settings""",
+)
+
+
+def test_a_request_for_a_host_the_site_does_not_serve_is_one_log_line_and_no_report(
+    tmp_path, sentry
+):
+    dsn, received = sentry
+    result = subprocess.run([sys.executable, "-c", UNSERVED_HOST], cwd=ROOT, text=True,
+                            env=site_env(tmp_path, SENTRY_DSN=dsn), capture_output=True,
+                            timeout=120, check=False)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    unserved_status, error_status, _request_id = result.stdout.split()
+    assert (unserved_status, error_status) == ("400", "500")
+    [line] = [json.loads(line) for line in result.stderr.splitlines() if "evil.example" in line]
+    assert line["logger"] == "django.security.DisallowedHost"
+    assert line["level"] == "WARNING"
+    assert line["request_id"] == "unserved-0042"
+    assert "Invalid HTTP_HOST header: 'evil.example'" in line["message"]
+    assert "exception" not in line
+    [with_traceback] = [line for line in result.stderr.splitlines() if "Traceback" in line]
+    assert json.loads(with_traceback)["status"] == 500  # the real error's, only
+    sent = "".join(received)
+    assert "evil.example" not in sent
+    assert "a bug in a view" in sent  # a real error still reaches Sentry

@@ -11,11 +11,11 @@ pytestmark = pytest.mark.process
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def run_check(**env: str) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG"}}
+def run_check(*command: str, **env: str) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG", "SITE_URL"}}
     clean["DJANGO_SETTINGS_MODULE"] = "config.settings"
     return subprocess.run(
-        [sys.executable, "manage.py", "check"],
+        [sys.executable, "manage.py", *(command or ["check"])],
         cwd=ROOT,
         env={**clean, **env},
         capture_output=True,
@@ -39,3 +39,43 @@ def test_a_malformed_boolean_is_reported_by_name():
     result = run_check(DEBUG="maybe")
     assert result.returncode != 0
     assert "DEBUG must be a boolean" in result.stderr
+
+
+PRODUCTION = {"DEBUG": "0", "SECRET_KEY": "x" * 50}
+
+
+def test_production_start_without_site_url_fails_naming_the_variable():
+    result = run_check(**PRODUCTION)
+    assert result.returncode != 0
+    assert "SITE_URL is not set" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["eternity.example.com", "https://eternity.example.com/app", "ftp://eternity.example.com",
+     "https://eternity.example.com?next=/", "https://user@eternity.example.com", "https://",
+     "https://eternity.example.com:port"],
+)  # fmt: skip
+def test_a_site_url_that_is_not_an_origin_is_refused(value):
+    result = run_check(**PRODUCTION, SITE_URL=value)
+    assert result.returncode != 0
+    assert "SITE_URL" in result.stderr
+    assert repr(value) in result.stderr
+
+
+def test_production_starts_with_a_site_url_and_keeps_it_as_given():
+    shown = "from django.conf import settings; print(settings.SITE_URL, settings.SITE_DOMAIN)"
+    result = run_check(
+        "shell", "-v0", "-c", shown, **PRODUCTION, SITE_URL="https://Eternity.example.com:8443/"
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        "https://eternity.example.com:8443",
+        "eternity.example.com:8443",
+    ]
+
+
+def test_local_start_links_to_the_development_server():
+    shown = "from django.conf import settings; print(settings.SITE_URL)"
+    result = run_check("shell", "-v0", "-c", shown, DEBUG="1")
+    assert result.stdout.strip() == "http://127.0.0.1:8000"

@@ -10,6 +10,7 @@ import os
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -136,6 +137,37 @@ def assert_clients_cannot_claim_https(url: str) -> None:
     assert 'data-copy="https://' not in page
 
 
+def raw_get(url: str, host: str, path: str = "/") -> bytes:
+    """Everything the server sends back for a GET of `path` naming `host`, until it closes
+    (or resets) the connection."""
+    port = int(url.rsplit(":", 1)[1])
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as connection:
+        connection.sendall(
+            f"GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n".encode()
+        )
+        received = b""
+        try:
+            while chunk := connection.recv(65536):
+                received += chunk
+        except ConnectionResetError:  # 444 resets the connection (reset_timedout_connection)
+            pass
+    return received
+
+
+def assert_only_its_own_hosts_are_served(url: str) -> None:
+    """nginx answers a Host the site does not serve with nothing (the connection closed, not
+    even a status line); the site's own names are served, and liveness answers every probe."""
+    assert raw_get(url, "evil.example") == b""
+    assert raw_get(url, "evil.example", "/accounts/password/reset/") == b""
+    port = url.rsplit(":", 1)[1]
+    assert raw_get(url, f"evil.example:{port}") == b""
+    with pytest.raises(requests.ConnectionError):
+        requests.get(url, headers={"Host": "evil.example"}, timeout=10)
+    assert raw_get(url, f"127.0.0.1:{port}").startswith(b"HTTP/1.1 200 ")
+    assert raw_get(url, "localhost").startswith(b"HTTP/1.1 200 ")
+    assert raw_get(url, "evil.example", "/healthz/").startswith(b"HTTP/1.1 200 ")
+
+
 METRICS_TOKEN = "scraper-token-0123456789"
 
 
@@ -167,6 +199,7 @@ def test_the_entrypoint_with_a_bind_argument(env):
     with running([str(ENTRYPOINT), f"127.0.0.1:{port}"], env) as process:
         wait_until_up(url, process)
         assert requests.get(url, timeout=10).headers["Server"] == "nginx"
+        assert_only_its_own_hosts_are_served(url)
         assert_served_like_an_uploaded_image(url, upload_a_photo(url), env["MEDIA_ROOT"])
         assert_clients_cannot_claim_https(url)
         assert_slow_clients_do_not_stall(url, "docker run IMAGE 127.0.0.1:PORT", 60)

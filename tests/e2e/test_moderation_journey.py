@@ -62,8 +62,8 @@ def mail_to(address: str, subject: str):
 
 
 def appeal_path(body: str) -> str:
-    """The path of the appeal link in an email (the test settings have no SITE_URL, so the
-    link is the path alone)."""
+    """The path of the appeal link in an email (its origin is the test settings' SITE_URL,
+    not the live server's)."""
     found = re.search(r"you can appeal: \S*?(/appeal/[^/\s]+/)", body)
     assert found, body
     return found.group(1)

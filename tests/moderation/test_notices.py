@@ -181,3 +181,26 @@ def test_the_decision_stands_with_the_mail_server_down_and_the_worker_mails_it_l
     body = message.get_body(("plain",)).get_content()
     assert "Why: Spam" in body
     assert Client().get(appeal_path(body)).status_code == 200
+
+
+def test_a_title_with_line_breaks_stays_on_its_line_in_the_notice(
+    mod, user, bob, django_capture_on_commit_callbacks, settings
+):
+    settings.SITE_URL = "https://eternity.example.com"
+    bob.first_name = "Bob\r\n\r\nSecurity team: https://evil.example/login"
+    bob.save()
+    post = PostFactory(author=bob, title="Watches\r\n\r\nYour account is locked, see evil.example")
+    Report.objects.create(reporter=user, post=post, reason="spam")
+    with django_capture_on_commit_callbacks(execute=True):
+        act(log_in("mod"), "post", post.pk, "remove", reason="Spam\n\nwww.spam.example")
+    [message] = [m for m in mail.outbox if m.to == [bob.email]]
+    lines = message.body.splitlines()
+    assert lines[0] == "Hello Bob Security team: https[:]//evil[.]example/login Builder,"
+    assert (
+        "Moderators removed your post “Watches Your account is locked, see evil[.]example”. "
+        "Only you can still see it."
+    ) in lines
+    assert "Why: Spam www[.]spam[.]example" in lines
+    links = re.findall(r"https?://\S+", message.body)
+    assert links
+    assert all(link.startswith("https://eternity.example.com/") for link in links)

@@ -1,6 +1,7 @@
 """The notification digest: off by default, at most one mail a day, only with news, in the
 member's language, sent by the worker's periodic job."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -137,3 +138,35 @@ def test_the_digest_follows_a_language_changed_after_it_was_switched_on(client, 
     like(PostFactory(author=alice))
     services.send_digests()
     assert mail.outbox[0].subject == "1 непрочитанное уведомление на Eternity"
+
+
+def test_a_name_with_line_breaks_stays_on_its_line_and_links_nowhere(alice, settings):
+    settings.SITE_URL = "https://eternity.example.com"
+    Digest.objects.create(user=alice)
+    mallory = UserFactory(
+        first_name="Bob\r\n\r\nYour account is locked, visit https://evil.example/login",
+        last_name="\u2028www.evil.example\tnow",
+    )
+    services.follow(follower=mallory, followee=alice)
+    like(PostFactory(author=alice, title="Notes\n\nPS: see evil.example/x"))
+    assert services.send_digests() == 1
+    [message] = mail.outbox
+    [line] = [line for line in message.body.splitlines() if "followed you" in line]
+    assert line == (
+        "- Bob Your account is locked, visit https[:]//evil[.]example/login www[.]evil[.]example"
+        " now followed you"
+    )
+    assert "- Bob B liked your post “Notes PS: see evil[.]example/x”" in message.body
+    links = re.findall(r"https?://\S+", message.body)
+    assert links
+    assert all(link.startswith("https://eternity.example.com/") for link in links)
+    assert "evil.example" not in message.body
+
+
+def test_a_long_name_is_cut_in_the_digest(alice):
+    Digest.objects.create(user=alice)
+    services.follow(follower=UserFactory(first_name="A" * 150, last_name="B" * 150), followee=alice)
+    services.send_digests()
+    [line] = [line for line in mail.outbox[0].body.splitlines() if line.startswith("- ")]
+    assert len(line) <= 2 + 300
+    assert line.endswith("…")

@@ -19,3 +19,19 @@ class JsonFormatter(logging.Formatter):
         if record.exc_info:
             line["exception"] = self.formatException(record.exc_info)
         return json.dumps(line, ensure_ascii=False, default=str)
+
+
+# Requests for a host the site does not serve: scanners send thousands. Each is one line.
+UNSERVED_HOST_LOGGER = "django.security.DisallowedHost"
+
+
+class OneLineWarning(logging.Filter):
+    """Logged as one warning line with no traceback: the message names the host and the
+    request id is added as on every line; the stack is Django's and the same every time."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.exc_info = None
+        record.exc_text = None
+        record.stack_info = None
+        record.levelno, record.levelname = logging.WARNING, "WARNING"
+        return True

@@ -10,7 +10,10 @@ import uuid
 from collections.abc import Callable
 from contextvars import ContextVar
 
+from django.core.exceptions import DisallowedHost
 from django.http import HttpRequest, HttpResponse
+
+from .logs import UNSERVED_HOST_LOGGER
 
 HEADER = "X-Request-ID"
 LOOKS_LIKE_AN_ID = re.compile(r"[A-Za-z0-9._-]{8,64}")
@@ -48,8 +51,12 @@ class RequestIdFilter(logging.Filter):
         return True
 
 
-def tag_sentry_event(event: dict, hint: dict) -> dict:
+def tag_sentry_event(event: dict, hint: dict) -> dict | None:
     """Sentry's before_send: an error report names its request id, like the log and the
-    error page do."""
+    error page do. A request for a host the site does not serve is no error of ours (a
+    scanner sends thousands): it is dropped, however it got here."""
+    error = (hint.get("exc_info") or (None, None, None))[1]
+    if isinstance(error, DisallowedHost) or event.get("logger") == UNSERVED_HOST_LOGGER:
+        return None
     event.setdefault("tags", {})["request_id"] = current()
     return event

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("moderation", "0005_audit_actions_appeals_and_permanent_deletes"),
+        ("moderation", "0006_application_decisions"),
     ]
 
     operations = [
