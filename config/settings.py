@@ -289,6 +289,16 @@ RATE_LIMITS = {
     # Reports: a few a minute, a sane number an hour (one per thing and member anyway).
     "report": "5/m/user,30/h/user,30/m/ip",
 }
+# A new account's first NEW_MEMBER_HOURS (0: no such period) count against these rates as well,
+# in the same form, so it gets the stricter of the two. "mention" counts the people a post or
+# comment names (a text that would go over is refused, nothing saved).
+NEW_MEMBER_HOURS = env_int("NEW_MEMBER_HOURS", 24)
+NEW_MEMBER_LIMITS = {
+    "write_post": "5/h/user",
+    "write_comment": "20/h/user",
+    "follow": "20/h/user",
+    "mention": "10/h/user",
+}
 
 # Two-factor: an authenticator app (TOTP) with recovery codes, and passkeys (WebAuthn), which
 # also sign in on their own. Changes to them ask for the password (or a key) again.
