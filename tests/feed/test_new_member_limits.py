@@ -131,7 +131,7 @@ def test_an_established_member_mentions_as_many_as_before():
 
 def test_no_first_day_when_the_setting_is_zero(settings):
     settings.NEW_MEMBER_HOURS = 0
-    client, user = member(hours_ago=0)
+    client, _user = member(hours_ago=0)
     assert [write(client).status_code for _ in range(3)] == [302] * 3
 
 
