@@ -229,7 +229,9 @@ ACCOUNT_LOGIN_METHODS = {"email", "username"}
 ACCOUNT_FORMS = {
     "login": "apps.accounts.forms.LoginForm",
     "signup": "apps.accounts.forms.SignupForm",
+    "add_email": "apps.accounts.forms.AddEmailForm",
 }
+SOCIALACCOUNT_FORMS = {"signup": "apps.accounts.forms.SocialSignupForm"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "username*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = os.environ.get(
     "ACCOUNT_EMAIL_VERIFICATION", "optional" if DEBUG else "mandatory"

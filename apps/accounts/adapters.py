@@ -4,14 +4,17 @@ import time
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.models import EmailAddress
+from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.mfa.utils import is_mfa_enabled
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.shortcuts import render
 
-from . import usernames
+from . import blocklists, usernames
 from .selectors import REFUSED_LOGIN_KEY
 
 
@@ -31,6 +34,15 @@ class AccountAdapter(DefaultAccountAdapter):
         )
         return f"account:{account}" if account else f"login:{login.lower()}"
 
+    def is_open_for_signup(self, request) -> bool:
+        """Signup by email and by a provider both ask here first: a visitor from a blocked
+        network gets a page that says so (403), and nothing is created."""
+        if blocklists.blocked_network(request):
+            page = render(request, "account/signup_refused.html",
+                          {"message": blocklists.BLOCKED_NETWORK}, status=403)  # fmt: skip
+            raise ImmediateHttpResponse(page)
+        return super().is_open_for_signup(request)
+
     def clean_username(self, username: str, shallow: bool = False) -> str:
         """Every allauth path (signup, social signup, the settings forms through this adapter)
         checks the NFKC form, and returns it, so what is checked is what is saved."""
@@ -38,8 +50,12 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def generate_unique_username(self, txts, regex=None) -> str:
         """A handle for a social signup: only the characters a handle may have (allauth's
-        default keeps "." "+" "-"), short enough to leave room for its numeric suffix."""
+        default keeps "." "+" "-"), short enough to leave room for its numeric suffix, and
+        never a reserved one."""
         texts = [text[: usernames.MAX_LENGTH - 8] if text else text for text in txts]
+        # Every name given may be reserved (a provider's user called "Support"): a plain one
+        # last, so the numbered candidates are not all variants of a staff word.
+        texts.append("member")
         # "@" is kept until allauth cuts an address at it, so no handle is made of a whole email.
         return super().generate_unique_username(texts, regex or r"[^A-Za-z0-9_\s@]")
 
@@ -77,6 +93,25 @@ class AccountAdapter(DefaultAccountAdapter):
 
 
 class SocialAccountAdapter(DefaultSocialAccountAdapter):
+    def is_auto_signup_allowed(self, request, sociallogin) -> bool:
+        """A provider's address at a blocked domain is not signed up with: the member goes to
+        the signup form, told why, to give another address."""
+        emails = [address.email for address in sociallogin.email_addresses]
+        if any(blocklists.email_domain_blocked(email) for email in emails):
+            messages.error(request, blocklists.BLOCKED_DOMAIN)
+            return False
+        return super().is_auto_signup_allowed(request, sociallogin)
+
+    def save_user(self, request, sociallogin, form=None):
+        """The provider's addresses at blocked domains are not kept with the new account
+        (allauth stores them beside the one typed on the signup form)."""
+        sociallogin.email_addresses = [
+            address
+            for address in sociallogin.email_addresses
+            if not blocklists.email_domain_blocked(address.email)
+        ]
+        return super().save_user(request, sociallogin, form=form)
+
     def populate_user(self, request, sociallogin, data):
         """Names come from the provider's claims; fit them to our columns so an unusually
         long name from a provider cannot fail the signup."""

@@ -1,11 +1,13 @@
+from allauth.account.forms import AddEmailForm as AllauthAddEmailForm
 from allauth.account.forms import LoginForm as AllauthLoginForm
 from allauth.account.forms import SignupForm as AllauthSignupForm
+from allauth.socialaccount.forms import SignupForm as AllauthSocialSignupForm
 from django import forms
 from django.contrib.auth.hashers import make_password
 from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
-from . import usernames
+from . import blocklists, usernames
 
 
 class LoginForm(AllauthLoginForm):
@@ -41,6 +43,11 @@ class SignupForm(AllauthSignupForm):
     )
     field_order = ["name", "email", "username", "password1", "password2"]
 
+    def clean_email(self) -> str:
+        email = super().clean_email()
+        blocklists.check_new_address(email)
+        return email
+
     def clean(self) -> dict:
         cleaned_data = super().clean()
         # allauth's save_user stores first_name and last_name from the cleaned data.
@@ -55,3 +62,22 @@ class SignupForm(AllauthSignupForm):
         if exists and not self._errors and cleaned_data.get("password1"):
             make_password(cleaned_data["password1"])
         return cleaned_data
+
+
+class SocialSignupForm(AllauthSocialSignupForm):
+    """The form a provider's signup falls back to (a handle or an address to fix): the same
+    blocklist as the site's own signup."""
+
+    def clean_email(self) -> str:
+        email = super().clean_email()
+        blocklists.check_new_address(email)
+        return email
+
+
+class AddEmailForm(AllauthAddEmailForm):
+    """A new address for an account passes the same blocklist as one given at signup."""
+
+    def clean_email(self) -> str:
+        email = super().clean_email()
+        blocklists.check_new_address(email)
+        return email
