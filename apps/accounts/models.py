@@ -53,6 +53,19 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return self.username
 
+    @classmethod
+    def from_db(cls, db, field_names, values, *args: object, **kwargs: object) -> "User":
+        user = super().from_db(db, field_names, values, *args, **kwargs)
+        user._stored_username = user.__dict__.get("username")
+        return user
+
+    def clean_fields(self, exclude=None) -> None:
+        """A handle kept as it was stored is not checked again (the admin saving other
+        fields): members keep a handle the reserved list gained after they took it."""
+        if self.username is not None and self.username == getattr(self, "_stored_username", None):
+            exclude = {*(exclude or ()), "username"}
+        super().clean_fields(exclude=exclude)
+
     def save(self, *args: object, **kwargs: object) -> None:
         # Whatever path set it (signup, social signup, createsuperuser, the admin), a username
         # is stored in its NFKC form: what was checked.

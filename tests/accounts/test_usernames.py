@@ -276,3 +276,15 @@ def test_every_first_url_segment_that_could_be_a_handle_is_reserved():
     assert {"posts", "u", "settings", "accounts", "moderation"} <= segments
     handles = {segment for segment in segments if re.fullmatch(r"[A-Za-z0-9_]+", segment)}
     assert [segment for segment in sorted(handles) if not is_reserved(segment)] == []
+
+
+def test_the_admin_saves_other_fields_of_a_member_with_a_now_reserved_handle(staff_client):
+    member = UserFactory(username="team_rocket")  # made before the list grew
+    response = staff_client.post(f"/admin/accounts/user/{member.pk}/change/", {
+        "username": "team_rocket", "email": member.email, "first_name": "Jessie",
+        "date_joined_0": "2026-01-01", "date_joined_1": "00:00:00", "is_active": "on",
+        "profile-TOTAL_FORMS": "1", "profile-INITIAL_FORMS": "1",
+    })  # fmt: skip
+    assert response.status_code == 302
+    member.refresh_from_db()
+    assert (member.username, member.first_name) == ("team_rocket", "Jessie")
