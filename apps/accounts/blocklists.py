@@ -13,6 +13,7 @@ Networks: address ranges in the admin, matched against the client address exactl
 limits see it (apps.core.web.ratelimit.client_ip: TRUSTED_PROXY_COUNT, IPv6 by its /64).
 """
 
+import functools
 import ipaddress
 import logging
 import re
@@ -106,6 +107,11 @@ def clean_network(value: str) -> str:
     return str(network)
 
 
+@functools.lru_cache(maxsize=4096)
+def _network(text: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network:
+    return ipaddress.ip_network(text, strict=False)
+
+
 def blocked_network(request: HttpRequest) -> str | None:
     """The blocked range the request comes from, if any. One small query."""
     address = client_ip(request)
@@ -114,7 +120,7 @@ def blocked_network(request: HttpRequest) -> str | None:
     except ValueError:
         return None
     for text in BlockedNetwork.objects.values_list("network", flat=True):
-        network = ipaddress.ip_network(text, strict=False)
+        network = _network(text)
         if ip.version == network.version and ip in network:
             logger.warning("Signup refused: %s is in the blocked network %s", address, network)
             return str(network)

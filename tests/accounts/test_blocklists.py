@@ -248,6 +248,13 @@ def test_the_admin_refuses_a_network_it_cannot_match(staff_client, network, mess
     assert not BlockedNetwork.objects.exists()
 
 
+def test_the_admin_shows_the_loaded_list_but_does_not_edit_it(staff_client):
+    DisposableDomain.objects.create(domain="fresh-throwaway.example")
+    page = staff_client.get("/admin/accounts/disposabledomain/", {"q": "fresh"})
+    assert "fresh-throwaway.example" in page.content.decode()
+    assert staff_client.get("/admin/accounts/disposabledomain/add/").status_code == 403
+
+
 class _Collect:
     def __init__(self, into: list[str]) -> None:
         self.into = into
