@@ -270,7 +270,9 @@ ACCOUNT_LOGIN_METHODS = {"email", "username"}
 ACCOUNT_FORMS = {
     "login": "apps.accounts.forms.LoginForm",
     "signup": "apps.accounts.forms.SignupForm",
+    "add_email": "apps.accounts.forms.AddEmailForm",
 }
+SOCIALACCOUNT_FORMS = {"signup": "apps.accounts.forms.SocialSignupForm"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "username*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = os.environ.get(
     "ACCOUNT_EMAIL_VERIFICATION", "optional" if DEBUG else "mandatory"
@@ -334,6 +336,16 @@ RATE_LIMITS = {
     "pow_challenge": "20/m/ip,200/h/ip",
     "invite": "5/m/user,20/d/user",
 }
+# A new account's first NEW_MEMBER_HOURS (0: no such period) count against these rates as well,
+# in the same form, so it gets the stricter of the two. "mention" counts the people a post or
+# comment names (a text that would go over is refused, nothing saved).
+NEW_MEMBER_HOURS = env_int("NEW_MEMBER_HOURS", 24)
+NEW_MEMBER_LIMITS = {
+    "write_post": "5/h/user",
+    "write_comment": "20/h/user",
+    "follow": "20/h/user",
+    "mention": "10/h/user",
+}
 
 # The proof-of-work check on signup (apps/core/web/proof_of_work.py): the browser tries on
 # average half of POW_MAX_NUMBER SHA-256 hashes before the form can be sent (at the default,
@@ -357,7 +369,6 @@ MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG or env_bool("WEBAUTHN_ALLOW_HTTP", Fa
 STAFF_REQUIRE_TWO_FACTOR = env_bool("STAFF_REQUIRE_TWO_FACTOR", not DEBUG)
 
 SOCIALACCOUNT_AUTO_SIGNUP = True
-SOCIALACCOUNT_FORMS = {"signup": "apps.accounts.forms.SocialSignupForm"}
 
 # Who may sign up until an operator sets it in the admin (Accounts › Signup policy, which
 # then wins): open, approval (moderators accept each new account), invitation (only with a

@@ -1,6 +1,9 @@
+from datetime import timedelta
+
 import factory
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 PASSWORD = "a-long-test-password-42"
 
@@ -15,6 +18,9 @@ class UserFactory(factory.django.DjangoModelFactory):
     first_name = "Ada"
     last_name = factory.Sequence(lambda n: f"Tester{n}")
     password = factory.django.Password(PASSWORD)
+    # An established member: a new account's first-day limits (NEW_MEMBER_LIMITS) have their
+    # own tests, which make new accounts.
+    date_joined = factory.LazyFunction(lambda: timezone.now() - timedelta(days=30))
 
     @factory.post_generation
     def verified_email(user, create, extracted, **kwargs):

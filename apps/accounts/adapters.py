@@ -10,13 +10,14 @@ from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from allauth.socialaccount.models import SocialApp
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from . import selectors, services, usernames
+from . import blocklists, selectors, services, usernames
 from .models import SignupMode
 from .selectors import INVITATION_SESSION_KEY, signup_gate
 from .signals import refuse_login
@@ -60,8 +61,14 @@ def on_site(url: str) -> str:
 
 class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request) -> bool:
-        """Closed, or invitation only without a usable link opened in this browser: allauth
-        shows the "signup closed" page, which says which (account/signup_closed.html)."""
+        """Signup by email and by a provider both ask here first. A visitor from a blocked
+        network gets a page that says so (403). Closed, or invitation only without a usable
+        link opened in this browser: allauth shows the "signup closed" page, which says which
+        (account/signup_closed.html). Either way nothing is created."""
+        if blocklists.blocked_network(request):
+            page = render(request, "account/signup_refused.html",
+                          {"message": blocklists.BLOCKED_NETWORK}, status=403)  # fmt: skip
+            raise ImmediateHttpResponse(page)
         gate = signup_gate(request)
         if gate.mode == SignupMode.CLOSED:
             return False
@@ -129,8 +136,12 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def generate_unique_username(self, txts, regex=None) -> str:
         """A handle for a social signup: only the characters a handle may have (allauth's
-        default keeps "." "+" "-"), short enough to leave room for its numeric suffix."""
+        default keeps "." "+" "-"), short enough to leave room for its numeric suffix, and
+        never a reserved one."""
         texts = [text[: usernames.MAX_LENGTH - 8] if text else text for text in txts]
+        # Every name given may be reserved (a provider's user called "Support"): a plain one
+        # last, so the numbered candidates are not all variants of a staff word.
+        texts.append("member")
         # "@" is kept until allauth cuts an address at it, so no handle is made of a whole email.
         return super().generate_unique_username(texts, regex or r"[^A-Za-z0-9_\s@]")
 
@@ -171,14 +182,26 @@ class ProviderNotConfigured(SocialApp.DoesNotExist, Http404):
 
 class SocialAccountAdapter(DefaultSocialAccountAdapter):
     def is_auto_signup_allowed(self, request, sociallogin) -> bool:
-        """In approval mode a provider's signup shows the form too: the applicant answers the
-        operator's question there."""
+        """A provider's signup shows the form instead of signing up at once: in approval mode,
+        where the applicant answers the operator's question there; and when the provider's
+        address is at a blocked domain, so the member gives another, told why."""
         if signup_gate(request).mode == SignupMode.APPROVAL:
+            return False
+        emails = [address.email for address in sociallogin.email_addresses]
+        if any(blocklists.email_domain_blocked(email) for email in emails):
+            messages.error(request, blocklists.BLOCKED_DOMAIN)
             return False
         return super().is_auto_signup_allowed(request, sociallogin)
 
     def save_user(self, request, sociallogin, form=None):
-        """Under the registration mode, like the signup form (see AccountAdapter.save_user)."""
+        """Under the registration mode, like the signup form (see AccountAdapter.save_user).
+        The provider's addresses at blocked domains are not kept with the new account (allauth
+        stores them beside the one typed on the signup form)."""
+        sociallogin.email_addresses = [
+            address
+            for address in sociallogin.email_addresses
+            if not blocklists.email_domain_blocked(address.email)
+        ]
         user = sociallogin.user
         user.admitting = True
         answer = form.cleaned_data.get("answer", "") if form is not None else ""

@@ -1,5 +1,7 @@
-"""The operator's switch for who may sign up, and read-only lists of invitations and
-applications (moderators decide applications in their queue, members revoke their own links)."""
+"""The operator's switch for who may sign up, read-only lists of invitations and applications
+(moderators decide applications in their queue, members revoke their own links), and the
+blocklists for signup: email domains and networks. (The user admin, with the profile inline,
+is apps.membership's.)"""
 
 from django.conf import settings
 from django.contrib import admin
@@ -8,7 +10,14 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 
 from . import services
-from .models import Application, Invitation, SignupPolicy
+from .models import (
+    Application,
+    BlockedNetwork,
+    DisposableDomain,
+    EmailDomainRule,
+    Invitation,
+    SignupPolicy,
+)
 
 
 @admin.register(SignupPolicy)
@@ -65,4 +74,36 @@ class ApplicationAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+
+@admin.register(EmailDomainRule)
+class EmailDomainRuleAdmin(admin.ModelAdmin):
+    list_display = ("domain", "action", "note", "created")
+    list_filter = ("action",)
+    search_fields = ("domain", "note")
+    fields = ("domain", "action", "note")
+
+
+@admin.register(BlockedNetwork)
+class BlockedNetworkAdmin(admin.ModelAdmin):
+    list_display = ("network", "note", "created")
+    search_fields = ("network", "note")
+    fields = ("network", "note")
+
+
+@admin.register(DisposableDomain)
+class DisposableDomainAdmin(admin.ModelAdmin):
+    """The list an operator loaded with `manage.py update_email_blocklist`, to look a domain
+    up; it is changed only as a whole, by that command (empty: the shipped list is used)."""
+
+    search_fields = ("domain",)
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
         return False

@@ -1,3 +1,4 @@
+from allauth.account.forms import AddEmailForm as AllauthAddEmailForm
 from allauth.account.forms import LoginForm as AllauthLoginForm
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from allauth.socialaccount.forms import SignupForm as AllauthSocialSignupForm
@@ -8,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.core.web.forms import HONEYPOT_REFUSED, HoneypotField, ProofOfWorkField
 
-from . import selectors, usernames
+from . import blocklists, selectors, usernames
 from .models import SignupMode
 
 
@@ -69,6 +70,11 @@ class SignupForm(AllauthSignupForm):
         super().__init__(*args, **kwargs)
         ask_the_question(self)
 
+    def clean_email(self) -> str:
+        email = super().clean_email()
+        blocklists.check_new_address(email)
+        return email
+
     def clean(self) -> dict:
         cleaned_data = super().clean()
         if cleaned_data.get("website"):
@@ -88,12 +94,18 @@ class SignupForm(AllauthSignupForm):
 
 
 class SocialSignupForm(AllauthSocialSignupForm):
-    """allauth's form for a provider's signup, with the applicants' question in approval
-    mode (the social adapter shows this form then instead of signing up at once)."""
+    """allauth's form for a provider's signup (shown when a handle or an address needs fixing,
+    and in approval mode, with the applicants' question): the same blocklist as the site's
+    own signup."""
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         ask_the_question(self)
+
+    def clean_email(self) -> str:
+        email = super().clean_email()
+        blocklists.check_new_address(email)
+        return email
 
 
 class InvitationForm(forms.Form):
@@ -111,3 +123,12 @@ class InvitationForm(forms.Form):
         self.fields["uses"].max_value = max_uses
         self.fields["uses"].validators.append(MaxValueValidator(max_uses))
         self.fields["uses"].widget.attrs["max"] = max_uses
+
+
+class AddEmailForm(AllauthAddEmailForm):
+    """A new address for an account passes the same blocklist as one given at signup."""
+
+    def clean_email(self) -> str:
+        email = super().clean_email()
+        blocklists.check_new_address(email)
+        return email

@@ -62,6 +62,19 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return self.username
 
+    @classmethod
+    def from_db(cls, db, field_names, values, *args: object, **kwargs: object) -> "User":
+        user = super().from_db(db, field_names, values, *args, **kwargs)
+        user._stored_username = user.__dict__.get("username")
+        return user
+
+    def clean_fields(self, exclude=None) -> None:
+        """A handle kept as it was stored is not checked again (the admin saving other
+        fields): members keep a handle the reserved list gained after they took it."""
+        if self.username is not None and self.username == getattr(self, "_stored_username", None):
+            exclude = {*(exclude or ()), "username"}
+        super().clean_fields(exclude=exclude)
+
     def save(self, *args: object, **kwargs: object) -> None:
         # Whatever path set it (signup, social signup, createsuperuser, the admin), a username
         # is stored in its NFKC form: what was checked.
@@ -212,3 +225,72 @@ class Application(models.Model):
 
     def __str__(self) -> str:
         return f"Application of {self.user_id}"
+
+
+class EmailDomainRule(models.Model):
+    """An operator's word on one email domain and its subdomains: block it, or allow it although
+    the list of disposable-mail domains blocks it. The most specific rule wins."""
+
+    class Action(models.TextChoices):
+        BLOCK = "block", _("Block")
+        ALLOW = "allow", _("Allow")
+
+    domain = models.CharField(
+        _("domain"), max_length=253, unique=True,
+        help_text=_("Also covers its subdomains: example.com covers mail.example.com."),
+    )  # fmt: skip
+    action = models.CharField(_("action"), max_length=5, choices=Action, default=Action.BLOCK)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["domain"]
+        verbose_name = _("email domain rule")
+        verbose_name_plural = _("email domain rules")
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()}: {self.domain}"
+
+    def clean(self) -> None:
+        from .blocklists import clean_domain
+
+        self.domain = clean_domain(self.domain)
+
+
+class DisposableDomain(models.Model):
+    """The list of disposable-mail domains as an operator last loaded it
+    (manage.py update_email_blocklist); while empty, the list shipped with the release."""
+
+    domain = models.CharField(max_length=253, primary_key=True)
+
+    class Meta:
+        verbose_name = _("disposable-mail domain")
+        verbose_name_plural = _("disposable-mail domains")
+
+    def __str__(self) -> str:
+        return self.domain
+
+
+class BlockedNetwork(models.Model):
+    """A range of client addresses (CIDR) refused at signup, by email or by a provider."""
+
+    network = models.CharField(
+        _("network"), max_length=49, unique=True,
+        help_text=_("An address or a range: 203.0.113.0/24, 2001:db8::/48. IPv6 ranges are "
+                    "matched by whole /64 networks, so use /64 or wider."),
+    )  # fmt: skip
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["network"]
+        verbose_name = _("blocked network")
+        verbose_name_plural = _("blocked networks")
+
+    def __str__(self) -> str:
+        return self.network
+
+    def clean(self) -> None:
+        from .blocklists import clean_network
+
+        self.network = clean_network(self.network)

@@ -1,11 +1,12 @@
 """Writes to the identity: a member's sessions, whether the account is active, its language;
-signing up under the registration mode, invitations and applications.
+signing up under the registration mode, invitations and applications; and the list of
+disposable-mail domains signup refuses.
 
 Creating, exporting and deleting a member as a whole is apps.membership's work; suspending one
 is apps.moderation's. Both call these.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import timedelta
 from importlib import import_module
 
@@ -14,12 +15,13 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.sessions.backends.base import SessionBase
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from .models import Application, Invitation, SignupMode, SignupPolicy
+from .blocklists import clean_domain
+from .models import Application, DisposableDomain, Invitation, SignupMode, SignupPolicy
 
 
 def end_sessions(*, user: AbstractBaseUser) -> int:
@@ -158,3 +160,31 @@ def revoke_invitation(*, invitation: Invitation) -> None:
     if invitation.revoked is None:
         invitation.revoked = timezone.now()
         Invitation.objects.filter(pk=invitation.pk).update(revoked=invitation.revoked)
+
+
+def replace_disposable_domains(*, lines: Iterable[str]) -> int:
+    """Make `lines` (one domain a line, "#" comments) the list of disposable-mail domains, in
+    place of the one shipped with the release; how many domains it holds. Lines that are not
+    domains are skipped. An empty list is refused: it would mean "the shipped list" again."""
+    domains = set()
+    for line in lines:
+        line = line.partition("#")[0].strip()
+        if not line:
+            continue
+        try:
+            domains.add(clean_domain(line))
+        except ValidationError:
+            continue
+    if not domains:
+        raise ValueError("The list holds no domain.")
+    with transaction.atomic():
+        DisposableDomain.objects.all().delete()
+        DisposableDomain.objects.bulk_create(
+            [DisposableDomain(domain=domain) for domain in sorted(domains)], batch_size=1000
+        )
+    return len(domains)
+
+
+def use_shipped_disposable_domains() -> None:
+    """Forget the list an operator loaded: signup goes back to the one shipped with the release."""
+    DisposableDomain.objects.all().delete()

@@ -5,10 +5,15 @@ letter case. Look-alike letters from other scripts (a Cyrillic "a" next to a Lat
 fullwidth forms of "admin") would let one member pass for another, so handles keep to one small
 alphabet; names in any script belong in the display name (first and last name). Input is
 normalised with NFKC before any check, so fullwidth "alice" is checked, and stored, as "alice".
+
+Reserved handles come from the shipped list (reserved_usernames.txt) and the operator's
+settings.ACCOUNT_USERNAME_BLACKLIST. Members who hold one from before keep it.
 """
 
+import functools
 import re
 import unicodedata
+from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -28,9 +33,54 @@ def normalize(value: object) -> object:
     return unicodedata.normalize("NFKC", value).strip() if isinstance(value, str) else value
 
 
+RESERVED_LIST = Path(__file__).with_name("reserved_usernames.txt")
+# A handle's words: camelCase and ALLCAPS runs; digits and underscores separate them.
+WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+")
+# Digits standing in for letters ("m0derator", "4dmin").
+LEET = str.maketrans("013457", "oieast")
+# A staff word this long is refused even run together with other letters at either end
+# ("theadministrator", "moderatoranna"); shorter ones only as a word of their own, so
+# "badminton", "modesty" and "insecurity" stay free.
+RUN_TOGETHER = 9
+
+
+@functools.cache
+def shipped_reserved() -> tuple[frozenset[str], frozenset[str]]:
+    """The shipped list: (staff words, exact names), lower case."""
+    sections: dict[str, set[str]] = {"staff": set(), "exact": set()}
+    current = sections["exact"]
+    for line in RESERVED_LIST.read_text(encoding="utf-8").splitlines():
+        line = line.partition("#")[0].strip().casefold()
+        if line.startswith("["):
+            current = sections[line.strip("[]")]
+        elif line:
+            current.add(line)
+    return frozenset(sections["staff"]), frozenset(sections["exact"])
+
+
 def is_reserved(value: str) -> bool:
-    reserved = {name.casefold() for name in settings.ACCOUNT_USERNAME_BLACKLIST}
-    return normalize(value).casefold() in reserved
+    """Whether `value` is a reserved name, or a staff word dressed up ("admin_1",
+    "eternity_support", "TheModerators", "m0derator")."""
+    value = normalize(value)
+    staff, exact = shipped_reserved()
+    operator = {name.casefold() for name in settings.ACCOUNT_USERNAME_BLACKLIST}
+    if value.casefold() in staff | exact | operator:
+        return True
+    return any(_staff_like(candidate, staff) for candidate in (value, value.translate(LEET)))
+
+
+def _staff_like(value: str, staff: frozenset[str]) -> bool:
+    letters = re.sub(r"[^a-z]", "", value.casefold())
+    if letters in staff:  # "a_d_m_i_n", "admin42"
+        return True
+    for word in (word.casefold() for word in WORD.findall(value)):
+        if word in staff or word.removesuffix("s") in staff:  # "the_moderators"
+            return True
+    return any(
+        letters.startswith(word) or letters.endswith(word)
+        for word in staff
+        if len(word) >= RUN_TOGETHER
+    )
 
 
 @deconstructible

@@ -17,10 +17,16 @@ from apps.core.uploads.limits import limit_upload_size
 from apps.core.web.decorators import login_required_htmx
 from apps.core.web.forms import focus_first_field
 from apps.core.web.http import local_path
-from apps.core.web.ratelimit import TOO_OFTEN, rate_limited
+from apps.core.web.ratelimit import (
+    consume,
+    is_new_member,
+    new_member_allowance,
+    rate_limited,
+    refusal,
+)
 from apps.social import selectors as social_selectors
 
-from . import permissions, selectors, services
+from . import mentions, permissions, selectors, services
 from .forms import CommentForm, PostForm
 from .models import Comment, Post
 
@@ -28,6 +34,10 @@ from .models import Comment, Post
 
 
 TABS = {"following": _("Following"), "everyone": _("Everyone")}
+MENTIONS_TOO_MANY = _(
+    "New accounts can mention up to %(count)s people an hour during their first day. Mention "
+    "fewer people, or try again later; nothing was saved."
+)
 
 
 def _tab(request: HttpRequest, tag: str | None) -> str | None:
@@ -151,8 +161,20 @@ def _post_form_too_large(request: HttpRequest, pk: int | None = None) -> HttpRes
 def _post_form_too_often(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     """Over the write limit: the form again with everything typed, saying why (a 429)."""
     post = _editable_post(request, pk)
-    context = {"form": PostForm(request.POST), "post": post, "form_error": TOO_OFTEN}
+    context = {"form": PostForm(request.POST), "post": post, "form_error": refusal(request)}
     return render(request, "feed/post_form.html", context, status=429)
+
+
+def _check_mentions(request: HttpRequest, form, text: str, before: str = "") -> None:
+    """Count the people `text` newly names against the member's mention limit (new accounts
+    have one); over it, an error on the text and nothing is saved."""
+    named = [handle for handle in mentions.handles_in(text) if handle not in
+             mentions.handles_in(before)]  # fmt: skip
+    if named and not consume(request, "mention", amount=len(named)):
+        allowance = new_member_allowance("mention")
+        new = is_new_member(request.user) and allowance is not None
+        message = MENTIONS_TOO_MANY % {"count": allowance} if new else refusal(request)
+        form.add_error("text", message)
 
 
 @login_required_htmx
@@ -195,6 +217,8 @@ def _post_form(request: HttpRequest, pk: int | None) -> HttpResponse:
                 form.add_error("image", _("The image chosen earlier is gone; choose it again."))
         fields = {"title": data["title"], "text": data["text"], "tags": data["tags"],
                   "image": image, "image_alt": data["image_alt"]}  # fmt: skip
+        if not form.errors:
+            _check_mentions(request, form, data["text"], before=post.text if post else "")
         try:
             saved = None if form.errors else _save_post(request, post, fields, data)
         except InvalidImage as error:
@@ -309,6 +333,8 @@ def _create_comment(request: HttpRequest, pk: int) -> HttpResponse:
             top = parent.parent or parent  # one level of replies: answers join the thread
             form = CommentForm.for_reply(top, data=request.POST)
     if form.is_valid():
+        _check_mentions(request, form, form.cleaned_data["text"])
+    if form.is_valid():
         try:
             comment = services.create_comment(
                 author=request.user, post=post, text=form.cleaned_data["text"], parent=parent
@@ -366,6 +392,8 @@ def update_comment(request: HttpRequest, pk: int) -> HttpResponse:
     if not permissions.can_edit_comment(request.user, comment):
         raise PermissionDenied
     form = CommentForm.for_edit(comment, data=request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        _check_mentions(request, form, form.cleaned_data["text"], before=comment.text)
     if request.method == "POST" and form.is_valid():
         services.update_comment(user=request.user, comment=comment, text=form.cleaned_data["text"])
         if not request.htmx:

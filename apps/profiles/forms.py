@@ -11,7 +11,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from apps.accounts import usernames
+from apps.accounts import blocklists, usernames
 from apps.accounts.reauth import confirm_password
 from apps.core.uploads.forms import ImageUploadField
 
@@ -116,6 +116,11 @@ class EmailForm(AddEmailForm):
         if not self.user.has_usable_password():
             # Accounts made by social login have no password to confirm.
             del self.fields["password"]
+
+    def clean_email(self) -> str:
+        email = super().clean_email()
+        blocklists.check_new_address(email)  # a new address, as at signup
+        return email
 
     def clean_password(self) -> str:
         password = self.cleaned_data["password"]

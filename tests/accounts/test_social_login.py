@@ -9,6 +9,7 @@ from django.contrib.auth.signals import user_logged_in
 from oidc_provider_mock import User as OidcUser
 from oidc_provider_mock import run_server_in_thread
 
+from apps.accounts.models import BlockedNetwork
 from apps.profiles.models import Profile
 
 pytestmark = pytest.mark.django_db
@@ -30,6 +31,11 @@ def oidc_server():
         OidcUser(sub="grace-sub", claims=CLAIMS),
         OidcUser(sub="anon-sub", claims={**CLAIMS, "email": "anon@example.org",
                                          "email_verified": False, "preferred_username": "anon"}),
+        OidcUser(sub="support-sub", claims={
+            "email": "support@example.org", "email_verified": True, "given_name": "Support",
+            "name": "Support", "preferred_username": "support"}),
+        OidcUser(sub="throwaway-sub", claims={**CLAIMS, "email": "grace@X.Mailinator.com",
+                                              "preferred_username": "throwaway"}),
     ]  # fmt: skip
     with run_server_in_thread(user_claims=users) as server:
         yield f"http://localhost:{server.server_port}"
@@ -134,3 +140,39 @@ def test_with_one_provider_configured_the_others_are_still_not_found(client, oid
     assert client.post("/accounts/oidc/other/login/").status_code == 404
     assert client.post("/accounts/oidc/mock/login/").status_code == 302
     assert log_in_through_provider(client, "grace-sub").status_code == 302
+
+
+def test_a_provider_user_named_like_staff_gets_another_handle(client, oidc_configured):
+    response = log_in_through_provider(client, "support-sub")
+    assert response.status_code == 302
+    user = User.objects.get(email="support@example.org")
+    assert "support" not in user.username.lower()
+    User.username_validator(user.username)  # neither invalid nor reserved
+
+
+def test_a_provider_address_at_a_disposable_domain_is_not_signed_up_with(client, oidc_configured):
+    response = log_in_through_provider(client, "throwaway-sub")
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/3rdparty/signup/"
+    page = client.get(response["Location"]).content.decode()
+    assert "Addresses at this domain can&#x27;t be used to sign up." in page
+    form = client.post(response["Location"], {"email": "grace@X.Mailinator.com",
+                                              "username": "throwaway"})  # fmt: skip
+    assert form.status_code == 200
+    assert "Addresses at this domain can&#x27;t be used to sign up." in form.content.decode()
+    assert not User.objects.exists()
+    # Another address goes through, as on the site's own signup.
+    done = client.post(response["Location"], {"email": "grace@example.net",
+                                              "username": "throwaway"})  # fmt: skip
+    assert done.status_code == 302
+    user = User.objects.get(username="throwaway")
+    assert user.email == "grace@example.net"
+    assert list(user.emailaddress_set.values_list("email", flat=True)) == ["grace@example.net"]
+
+
+def test_a_blocked_network_cannot_sign_up_through_a_provider(client, oidc_configured):
+    BlockedNetwork.objects.create(network="127.0.0.0/8")
+    response = log_in_through_provider(client, "grace-sub")
+    assert response.status_code == 403
+    assert "Signing up is not possible from your network." in response.content.decode()
+    assert not User.objects.exists()

@@ -120,9 +120,9 @@ def test_createsuperuser_refuses_them(user, monkeypatch, name, message):
 
 def test_createsuperuser_stores_the_normalised_name(monkeypatch):
     monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", PASSWORD)
-    call_command("createsuperuser", "--noinput", username="\uff52\uff4f\uff4f\uff54\uff11",
+    call_command("createsuperuser", "--noinput", username="\uff4f\uff50\uff53\uff11",
                  email="x@example.com", verbosity=0)  # fmt: skip
-    assert User.objects.filter(username="root1", is_superuser=True).exists()
+    assert User.objects.filter(username="ops1", is_superuser=True).exists()
 
 
 def test_login_by_username_accepts_any_case_and_form(user):
@@ -176,3 +176,114 @@ def test_the_migration_steps_around_a_taken_fallback_name():
     UserFactory(username=f"member_{ivan.pk}")
     migration.normalise_usernames(apps, None)
     assert User.objects.get(pk=ivan.pk).username == f"member_{ivan.pk}_2"
+
+
+# --- Reserved handles: the shipped list ------------------------------------------------------
+
+STAFF_LIKE = [
+    "moderator", "administrator", "security", "official", "noreply", "no_reply", "support",
+    "postmaster", "mailer_daemon", "webmaster", "Helpdesk", "admin_1", "eternity_support",
+    "moderator_anna", "the_moderators", "TheModerators", "OfficialEternity", "m0derator",
+    "r00t", "a_d_m_i_n", "mods", "theadministrator", "moderatoranna", "podderzhka",
+    "Podderzhka_24", "sluzhba_bezopasnosti", "oficialnyj", "komanda_eternity", "pomosch",
+]  # fmt: skip
+INNOCENT = [
+    "badminton", "modesty", "modern_art", "flagstaff", "steamboat", "insecurity", "helpful",
+    "supporter", "rooted", "systematic", "administrative_law_fan", "trusty", "komandor",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("name", STAFF_LIKE)
+def test_signup_refuses_staff_like_handles(name):
+    response = signup(name)
+    assert "This username is reserved. Please choose another." in response.content.decode()
+    assert not User.objects.exists()
+
+
+@pytest.mark.parametrize("name", INNOCENT)
+def test_signup_accepts_handles_that_merely_contain_a_staff_word(name):
+    assert signup(name).status_code == 302
+    assert User.objects.filter(username=name).exists()
+
+
+def test_the_operators_own_reserved_names_still_count(settings):
+    settings.ACCOUNT_USERNAME_BLACKLIST = [*settings.ACCOUNT_USERNAME_BLACKLIST, "ourboss"]
+    assert "reserved" in signup("OurBoss").content.decode()
+    assert not User.objects.exists()
+
+
+def test_the_settings_page_refuses_a_staff_like_handle(user):
+    client = Client()
+    client.force_login(user)
+    page = client.get("/settings/profile/").content.decode()
+    token = page.split('name="username-token" value="')[1].split('"')[0]
+    data = {"username-username": "Support_Team", "username-token": token}
+    response = client.post("/settings/profile/username/", data)
+    assert "This username is reserved." in response.content.decode()
+    assert User.objects.get(pk=user.pk).username == "alice"
+
+
+def test_the_admin_refuses_a_staff_like_handle(staff_client):
+    response = staff_client.post("/admin/accounts/user/add/", {
+        "username": "moderator_anna", "password1": PASSWORD, "password2": PASSWORD,
+        "usable_password": "true",
+    })  # fmt: skip
+    assert "This username is reserved." in response.content.decode()
+    assert not User.objects.filter(username="moderator_anna").exists()
+
+
+def test_a_member_who_already_holds_a_now_reserved_handle_keeps_it():
+    member = UserFactory(username="moderator_anna")  # made before the list grew
+    client = Client()
+    assert client.post("/accounts/login/", {"login": "moderator_anna", "password": PASSWORD})
+    assert client.session.get("_auth_user_id") == str(member.pk)
+    assert client.get("/u/moderator_anna/").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "texts", [["Support", "", "support@example.org", "support"], ["Moderator", "Team", None]]
+)
+def test_a_generated_handle_is_never_reserved(texts):
+    name = AccountAdapter().generate_unique_username([*texts, "user"])
+    User.username_validator(name)  # raises if reserved
+    assert "support" not in name.lower()
+    assert "moderator" not in name.lower()
+
+
+def _first_segments(patterns, prefix: str = "") -> set[str]:
+    """The first path segment of every URL the URLconf can answer."""
+    segments = set()
+    for pattern in patterns:
+        route = prefix + str(pattern.pattern).lstrip("^")
+        if hasattr(pattern, "url_patterns") and not route.strip("/"):
+            segments |= _first_segments(pattern.url_patterns, route)
+            continue
+        first = re.split(r"[/<(\\$?]", route, maxsplit=1)[0]
+        if first:
+            segments.add(first)
+    return segments
+
+
+def test_every_first_url_segment_that_could_be_a_handle_is_reserved():
+    """A new top-level route must be added to apps/accounts/reserved_usernames.txt, or a
+    member could take its name."""
+    from django.urls import get_resolver
+
+    from apps.accounts.usernames import is_reserved
+
+    segments = _first_segments(get_resolver().url_patterns)
+    assert {"posts", "u", "settings", "accounts", "moderation"} <= segments
+    handles = {segment for segment in segments if re.fullmatch(r"[A-Za-z0-9_]+", segment)}
+    assert [segment for segment in sorted(handles) if not is_reserved(segment)] == []
+
+
+def test_the_admin_saves_other_fields_of_a_member_with_a_now_reserved_handle(staff_client):
+    member = UserFactory(username="team_rocket")  # made before the list grew
+    response = staff_client.post(f"/admin/accounts/user/{member.pk}/change/", {
+        "username": "team_rocket", "email": member.email, "first_name": "Jessie",
+        "date_joined_0": "2026-01-01", "date_joined_1": "00:00:00", "is_active": "on",
+        "profile-TOTAL_FORMS": "1", "profile-INITIAL_FORMS": "1",
+    })  # fmt: skip
+    assert response.status_code == 302
+    member.refresh_from_db()
+    assert (member.username, member.first_name) == ("team_rocket", "Jessie")

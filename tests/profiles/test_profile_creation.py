@@ -22,9 +22,9 @@ def test_create_user_creates_the_profile():
 def test_createsuperuser_creates_the_profile(monkeypatch):
     monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", "pw-long-enough-123")
     call_command(
-        "createsuperuser", "--noinput", username="root1", email="root@example.com", verbosity=0
+        "createsuperuser", "--noinput", username="ops1", email="ops@example.com", verbosity=0
     )
-    assert Profile.objects.filter(user__username="root1").exists()
+    assert Profile.objects.filter(user__username="ops1").exists()
 
 
 def test_admin_add_user_creates_the_profile(client):

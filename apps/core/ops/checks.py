@@ -26,10 +26,11 @@ def uploads_survive_a_restart(app_configs, **kwargs) -> list[Error]:
 def rate_limits_read(app_configs, **kwargs) -> list[Error]:
     """A mistyped rate would otherwise surface as a 500 on the first request it limits."""
     errors = []
-    for action, text in (settings.RATE_LIMITS or {}).items():
-        try:
-            parse_rates(text)
-        except ImproperlyConfigured as error:
-            errors.append(Error(f"RATE_LIMITS[{action!r}]: {error}", id="eternity.E002",
-                                hint='Write rates as "10/m/user,30/5m/ip".'))  # fmt: skip
+    for name in ("RATE_LIMITS", "NEW_MEMBER_LIMITS"):
+        for action, text in (getattr(settings, name, None) or {}).items():
+            try:
+                parse_rates(text)
+            except (ImproperlyConfigured, TypeError, AttributeError) as error:
+                errors.append(Error(f"{name}[{action!r}]: {error}", id="eternity.E002",
+                                    hint='Write rates as "10/m/user,30/5m/ip".'))  # fmt: skip
     return errors

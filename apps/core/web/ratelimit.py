@@ -14,11 +14,18 @@ in exchange a hit costs two cache calls and no lock (Redis counts atomically; th
 cache reads and writes, so two hits at the same instant may count once). With the cache away
 (apps/core/ops/cache.py then answers "added" and 0) every hit is allowed: availability over
 throttling.
+
+A new account counts against stricter rates too for its first settings.NEW_MEMBER_HOURS:
+settings.NEW_MEMBER_LIMITS maps an action to rates in the same form ("5/h/user"), counted apart
+from the usual ones, so a new member gets whichever of the two is stricter. Most bots use an
+account the day they make it; members who stay keep the usual limits.
 """
 
 import ipaddress
 import time
+from contextlib import suppress
 from dataclasses import dataclass
+from datetime import timedelta
 from functools import lru_cache, wraps
 
 from django.conf import settings
@@ -27,9 +34,14 @@ from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 TOO_OFTEN = _("You are doing that too often. Wait a minute and try again; nothing was changed.")
+NEW_MEMBER_TOO_OFTEN = _(
+    "New accounts can do this only a few times an hour during their first day. Wait a while "
+    "and try again; nothing was changed."
+)
 
 PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 PER = {"user", "ip"}
@@ -65,6 +77,26 @@ def rates_for(action: str) -> tuple[Rate, ...]:
     return parse_rates(text) if text else ()
 
 
+def new_member_rates_for(action: str) -> tuple[Rate, ...]:
+    text = (settings.NEW_MEMBER_LIMITS or {}).get(action)
+    return parse_rates(text) if text else ()
+
+
+def is_new_member(user: object) -> bool:
+    """Whether `user` is an account younger than settings.NEW_MEMBER_HOURS."""
+    joined = getattr(user, "date_joined", None)
+    hours = settings.NEW_MEMBER_HOURS
+    if not (hours and joined and getattr(user, "is_authenticated", False)):
+        return False
+    return joined > timezone.now() - timedelta(hours=hours)
+
+
+def new_member_allowance(action: str) -> int | None:
+    """The fewest `action`s a new member may take in one of its windows (for messages)."""
+    rates = new_member_rates_for(action)
+    return min(rate.amount for rate in rates) if rates else None
+
+
 def client_ip(request: HttpRequest) -> str:
     """The client's address: REMOTE_ADDR, or behind settings.TRUSTED_PROXY_COUNT proxies that
     each append to X-Forwarded-For, the entry the outermost of them appended (anything left
@@ -94,31 +126,46 @@ def _network(address: str) -> str:
     return str(ip)
 
 
-def consume(request: HttpRequest, action: str) -> bool:
-    """Count one `action` by the sender of `request`; False when that goes over one of its
-    rates. The rates are counted in the order written and a refused hit stops there, so a
-    member over their own limit does not use up their address's share."""
-    rates = rates_for(action)
-    if not rates:
+def consume(request: HttpRequest, action: str, *, amount: int = 1) -> bool:
+    """Count `amount` of `action` (one post; the people one post mentions) by the sender of
+    `request`; False when that goes over one of its rates. The rates are counted in the order
+    written, a new member's after the usual ones, and a refusal counts nothing: a member over
+    their own limit does not use up their address's share, and one text with too many
+    mentions does not use up the hour's. refusal(request) then says why."""
+    rates = [("", rate) for rate in rates_for(action)]
+    user = getattr(request, "user", None)
+    if is_new_member(user):
+        rates += [("new:", rate) for rate in new_member_rates_for(action)]
+    if not rates or amount <= 0:
         return True
     address = client_ip(request)
-    user = getattr(request, "user", None)
     member = f"user:{user.pk}" if user is not None and user.is_authenticated else f"ip:{address}"
     now = time.time()
-    for rate in rates:
+    counted = []
+    for scope, rate in rates:
         who = member if rate.per == "user" else f"ip:{address}"
         window = int(now // rate.seconds)
-        key = f"ratelimit:{action}:{rate.per}:{rate.seconds}:{who}:{window}"
-        if _count(key, rate.seconds) > rate.amount:
+        key = f"ratelimit:{action}:{scope}{rate.per}:{rate.seconds}:{who}:{window}"
+        counted.append(key)
+        if _count(key, rate.seconds, amount) > rate.amount:
+            for key in counted:
+                _give_back(key, amount)
+            request.too_often = NEW_MEMBER_TOO_OFTEN if scope else TOO_OFTEN
             return False
     return True
 
 
-def _count(key: str, seconds: int) -> int:
-    """Add one to the counter at `key`, which lives for a window of `seconds`; its new value."""
+def refusal(request: HttpRequest) -> str:
+    """Why consume() refused this request: the usual limit, or a new member's."""
+    return getattr(request, "too_often", TOO_OFTEN)
+
+
+def _count(key: str, seconds: int, amount: int = 1) -> int:
+    """Add `amount` to the counter at `key`, which lives for a window of `seconds`; its new
+    value."""
     cache.add(key, 0, timeout=seconds)
     try:
-        count = cache.incr(key)
+        count = cache.incr(key, amount)
     except ValueError:  # gone between add and incr (evicted, or expired at the window's end)
         return 0
     if cache.default_timeout is not None and seconds > cache.default_timeout:
@@ -126,6 +173,11 @@ def _count(key: str, seconds: int) -> int:
         # long window's counter until the window ends.
         cache.touch(key, seconds)
     return count
+
+
+def _give_back(key: str, amount: int) -> None:
+    with suppress(ValueError):  # gone meanwhile: nothing left to give back
+        cache.decr(key, amount)
 
 
 def rate_limited(action: str, *, refused=None, methods: tuple[str, ...] = ("POST",)):
@@ -153,8 +205,8 @@ def rate_limited(action: str, *, refused=None, methods: tuple[str, ...] = ("POST
 def too_many_requests(request: HttpRequest) -> HttpResponse:
     """htmx: keep the page as it is and say why in a toast; otherwise a 429 page."""
     if getattr(request, "htmx", False):
-        messages.warning(request, TOO_OFTEN)
+        messages.warning(request, refusal(request))
         response = HttpResponse("")
         response["HX-Reswap"] = "none"
         return response
-    return render(request, "429.html", {"message": TOO_OFTEN}, status=429)
+    return render(request, "429.html", {"message": refusal(request)}, status=429)
