@@ -372,4 +372,3 @@ def decide_application(request: HttpRequest, pk: int) -> HttpResponse:
 
 APPROVED = _("@%(username)s is accepted and can sign in; they are told by email.")
 REFUSED = _("@%(username)s is turned down; they are told by email.")
-

@@ -11,6 +11,7 @@ from django.test import Client
 
 from apps.accounts.models import BlockedNetwork, DisposableDomain, EmailDomainRule
 from tests.factories import PASSWORD, UserFactory
+from tests.proof_of_work import signup_data
 
 pytestmark = pytest.mark.django_db
 
@@ -19,9 +20,8 @@ REFUSED_NETWORK = "Signing up is not possible from your network."
 
 
 def signup(email: str, client: Client | None = None, **headers):
-    return (client or Client()).post("/accounts/signup/", {
-        "email": email, "username": "newbie", "password1": PASSWORD, "password2": PASSWORD,
-    }, headers=headers)  # fmt: skip
+    client = client or Client()
+    return client.post("/accounts/signup/", signup_data(client, email=email), headers=headers)
 
 
 def created() -> bool:

@@ -8,6 +8,7 @@ from django.core import mail
 from django.test import Client
 
 from tests.factories import PASSWORD
+from tests.proof_of_work import signup_data
 
 pytestmark = pytest.mark.django_db
 
@@ -59,11 +60,8 @@ def test_the_reset_link_in_the_mail_works(site, user):
 
 
 def test_a_signup_with_a_forged_host_confirms_on_the_site(site):
-    response = Client(**FORGED).post(
-        "/accounts/signup/",
-        {"email": "newbie@example.com", "username": "newbie", "password1": PASSWORD,
-         "password2": PASSWORD},
-    )  # fmt: skip
+    client = Client(**FORGED)
+    response = client.post("/accounts/signup/", signup_data(client))
     assert response.status_code == 302
     [message] = mail.outbox
     [link] = links(message.body)
