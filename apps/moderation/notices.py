@@ -169,6 +169,11 @@ ACCEPTED = _(
     "Moderators accepted your application to join %(site_name)s. Welcome! You can sign in now."
 )
 NOT_ACCEPTED = _("Moderators did not accept your application to join %(site_name)s.")
+WAITING = _(
+    "Someone just tried to log in to your account. Your application to join %(site_name)s "
+    "still waits for moderators: you can log in once they accept it, and we will email you "
+    "when they decide."
+)
 
 
 def tell_application(*, application: Application) -> None:
@@ -184,6 +189,16 @@ def tell_application(*, application: Application) -> None:
         ),
         reason=application.reason,
         sign_in_url=settings.SITE_URL + reverse("account_login") if accepted else "",
+    )
+
+
+def tell_waiting(*, application: Application) -> None:
+    """Mail the applicant, whom a login refused, that their application still waits."""
+    _mail(
+        application.user,
+        subject=_("Your application is still waiting"),
+        text=lambda: gettext(WAITING) % {"site_name": settings.SITE_NAME},
+        reason="",
     )
 
 

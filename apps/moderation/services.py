@@ -7,12 +7,14 @@ import logging
 from datetime import timedelta
 
 from django.contrib.auth.base_user import AbstractBaseUser
+from django.core.cache import caches
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from apps.accounts import selectors as identity
 from apps.accounts import services as accounts
 from apps.accounts.models import Application
 from apps.feed import services as feed
@@ -203,6 +205,21 @@ def remind(*, member: AbstractBaseUser) -> bool:
     if entry is None:
         return False
     notices.tell_refused_login(entry=entry, member=member)
+    return True
+
+
+def remind_applicant(*, member: AbstractBaseUser) -> bool:
+    """Mail `member`, whose application still waits and whom a login just refused, that
+    moderators have not decided yet (the login page says no more than after a wrong password).
+    At most once every REMIND_EVERY, counted in the database cache ("security"), so it holds
+    with Redis down. Return whether mail went."""
+    application = identity.pending_application(member)
+    if application is None:
+        return False
+    turn = f"moderation:waiting-told:{member.pk}"
+    if not caches["security"].add(turn, 1, timeout=int(REMIND_EVERY.total_seconds())):
+        return False
+    notices.tell_waiting(application=application)
     return True
 
 

@@ -9,6 +9,8 @@ from . import services
 
 @receiver(login_refused, dispatch_uid="moderation_login_refused")
 def login_refused_told(sender, user, request=None, **kwargs) -> None:
-    """The browser that proved it was a suspended member learns nothing (it may be anyone
-    holding the password); the member learns why from their own mailbox."""
-    services.remind(member=user)
+    """The browser that proved it was a suspended member, or an applicant still waiting,
+    learns nothing (it may be anyone holding the password); the member learns why from their
+    own mailbox."""
+    if not services.remind(member=user):
+        services.remind_applicant(member=user)

@@ -177,3 +177,35 @@ def test_accounts_turned_down_are_deleted_after_the_days_they_are_kept(mod, sett
                 .values_list("username", flat=True)) == ["waiting"]  # fmt: skip
     assert Application.objects.get().user_id == waiting.user_id
     assert AuditEntry.objects.get(action="refuse").subject_name == "refused"
+
+
+def test_an_applicant_who_logs_in_reads_a_wrong_password_and_gets_one_mail_that_they_wait(
+    django_capture_on_commit_callbacks,
+):
+    apply()
+    wrong = Client().post("/accounts/login/", {"login": "newbie", "password": "not-it-at-all"})
+    with django_capture_on_commit_callbacks(execute=True):
+        browsers = [Client(), Client()]
+        answers = [
+            browser.post("/accounts/login/", {"login": "newbie", "password": PASSWORD})
+            for browser in browsers
+        ]
+    mismatch = "The username and/or password you specified are not correct."
+    assert mismatch in wrong.content.decode()
+    for browser, answer in zip(browsers, answers, strict=True):
+        assert answer.status_code == wrong.status_code
+        assert mismatch in answer.content.decode()
+        assert "_auth_user_id" not in browser.session
+    [message] = mail.outbox  # the second refused login within the hour mails nothing
+    assert message.to == ["newbie@example.com"]
+    assert message.subject == "[Eternity] Your application is still waiting"
+    assert "still waits for moderators" in message.body
+
+
+def test_a_waiting_applicant_with_an_unconfirmed_address_is_mailed_nothing(
+    django_capture_on_commit_callbacks,
+):
+    apply(confirmed=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        Client().post("/accounts/login/", {"login": "newbie", "password": PASSWORD})
+    assert mail.outbox == []
