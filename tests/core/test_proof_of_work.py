@@ -106,6 +106,40 @@ def test_a_changed_expiry_breaks_the_signature(client):
     assert refused_with(signup(client, altcha=extended), REFUSED)
 
 
+def solved_with_digits(client: Client, digits: int) -> tuple[dict, int]:
+    """A challenge whose number has more than `digits` digits, none of them a leading zero
+    once the first `digits` are taken away, and that number."""
+    while True:
+        issued = challenge(client)
+        number = str(number_in(solve(issued)))
+        if len(number) > digits and number[digits] != "0":
+            return issued, int(number)
+
+
+def moved_into_the_salt(issued: dict, number: int, digits: int) -> str:
+    """The same hash with the first digits of the number moved onto the end of the salt,
+    and so onto the end of its expiry."""
+    text = str(number)
+    return encode(issued, salt=issued["salt"] + text[:digits], number=int(text[digits:]))
+
+
+def test_a_digit_moved_into_the_salt_neither_revives_nor_lengthens_an_answer(client):
+    issued, number = solved_with_digits(client, 1)
+    answer = encode(issued, number=number)
+    with time_machine.travel(timedelta(hours=3), tick=False):  # long after it expired
+        later = Client()
+        assert refused_with(signup(later, altcha=answer), "has expired")
+        assert refused_with(signup(later, altcha=moved_into_the_salt(issued, number, 1)), REFUSED)
+    assert not User.objects.exists()
+
+
+def test_an_expiry_past_the_year_9999_is_refused_not_an_error(client):
+    issued, number = solved_with_digits(client, 3)
+    response = signup(client, altcha=moved_into_the_salt(issued, number, 3))
+    assert refused_with(response, REFUSED)
+    assert not User.objects.exists()
+
+
 def test_a_solution_is_accepted_once(client):
     answer = solved_payload(client)
     assert signup(client, altcha=answer).status_code == 302

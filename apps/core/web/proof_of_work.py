@@ -3,9 +3,10 @@ and verified here, with nothing asked of any other site.
 
 The server picks a secret number n in [0, POW_MAX_NUMBER] and a random salt that ends in
 "?expires=<unix time>", and sends the salt, sha256(salt + n) (the challenge), the range and an
-HMAC of the challenge. The browser (the vendored ALTCHA widget, static/vendor/altcha/) tries
-every number until the hash matches, on average half the range, and puts the answer in the
-form as base64 JSON. Checking it costs the server one SHA-256 and one HMAC; nothing is stored
+HMAC of the salt and the challenge together. The salt is signed too: the hash alone would stay
+the same if a digit of n moved onto the end of the salt, and so lengthen its expiry at will.
+The browser (the vendored ALTCHA widget, static/vendor/altcha/) tries every number until the
+hash matches, on average half the range, and puts the answer in the form as base64 JSON. Checking it costs the server one SHA-256 and one HMAC; nothing is stored
 until a solution arrives.
 
 A solved challenge is accepted once: its signature is remembered in the default cache until
@@ -22,6 +23,7 @@ import binascii
 import hashlib
 import hmac
 import json
+import re
 import secrets
 import time
 from dataclasses import asdict, dataclass
@@ -71,10 +73,15 @@ class Challenge:
     signature: str
 
 
-def _sign(challenge: str) -> str:
-    """The challenge's HMAC, keyed by POW_HMAC_KEY or else by SECRET_KEY (for this use only)."""
+# What issue_challenge makes: 24 hex digits, then the expiry in Unix seconds.
+SALT = re.compile(r"[0-9a-f]{24}\?expires=([0-9]{10,11})")
+
+
+def _sign(salt: str, challenge: str) -> str:
+    """The HMAC of the salt (with its expiry) and the challenge, keyed by POW_HMAC_KEY or else
+    by SECRET_KEY (for this use only)."""
     return salted_hmac(
-        KEY_SALT, challenge, secret=settings.POW_HMAC_KEY or None, algorithm="sha256"
+        KEY_SALT, f"{salt}\n{challenge}", secret=settings.POW_HMAC_KEY or None, algorithm="sha256"
     ).hexdigest()
 
 
@@ -93,7 +100,7 @@ def issue_challenge() -> Challenge:
         challenge=challenge,
         maxnumber=settings.POW_MAX_NUMBER,
         salt=salt,
-        signature=_sign(challenge),
+        signature=_sign(salt, challenge),
     )
 
 
@@ -105,13 +112,17 @@ def verify(payload: str | None) -> None:
     salt, number = solution["salt"], solution["number"]
     if solution["algorithm"] != ALGORITHM or not 0 <= number <= settings.POW_MAX_NUMBER:
         raise Refused(INVALID)
+    shape = SALT.fullmatch(salt)
+    if shape is None:
+        raise Refused(INVALID)
     challenge = _hash(salt, number)
     if not (
         hmac.compare_digest(challenge, solution["challenge"])
-        and hmac.compare_digest(_sign(challenge), solution["signature"])
+        and hmac.compare_digest(_sign(salt, challenge), solution["signature"])
     ):
         raise Refused(INVALID)
-    remaining = _expires(salt) - int(time.time())
+    # Never remembered longer than a challenge lives, whatever a (signed) salt says.
+    remaining = min(int(shape[1]) - int(time.time()), settings.POW_CHALLENGE_SECONDS)
     if remaining <= 0:
         raise Refused(EXPIRED)
     _use_once(solution["signature"], seconds=remaining)
@@ -131,13 +142,6 @@ def _decode(payload: str) -> dict:
     ):
         raise Refused(INVALID)
     return solution
-
-
-def _expires(salt: str) -> int:
-    """The expiry written into a salt this module made (and signed, so it can be trusted)."""
-    _random, _mark, parameters = salt.partition("?")
-    value = dict(pair.partition("=")[::2] for pair in parameters.split("&")).get("expires", "")
-    return int(value) if value.isascii() and value.isdigit() else 0
 
 
 def _use_once(signature: str, *, seconds: int) -> None:
