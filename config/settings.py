@@ -205,19 +205,27 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# The database cache is shared by every gunicorn worker and every machine on the same database
-# (`createcachetable` creates its table). Expired rows are purged only past MAX_ENTRIES, and
-# then a third of the live ones go too: room enough that no flood of failed logins can push
-# the counters that stop it out of the table.
-DATABASE_CACHE = {
+# Keys that guard sign-in: two-factor codes already used (a code works once) and allauth's
+# rate limits (failed passwords, codes guessed, resets, signups). They live in a database
+# table of their own ("security"), whether Redis is up, down or not there, so neither an
+# outage nor a flood of other keys can lose them (apps/core/ops/cache.py). A database cache
+# past MAX_ENTRIES culls a third of its live rows; expired ones are purged every hour, so
+# only live keys count, and a million of them is far beyond what the rate limits let through.
+SECURITY_CACHE_KEYS = ["allauth.mfa.totp.used?", "allauth:rl:"]
+SECURITY_CACHE = {
     "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+    "LOCATION": "security_cache",
+    "OPTIONS": {"MAX_ENTRIES": 1_000_000},
+}
+# Without Redis the cache is a database table, shared by every gunicorn worker and every
+# machine on the same database (`createcachetable` creates both tables).
+DATABASE_CACHE = {
+    "BACKEND": "apps.core.ops.cache.RoutedDatabaseCache",
     "LOCATION": "django_cache",
     "OPTIONS": {"MAX_ENTRIES": 50_000},
+    "DATABASE_KEYS": SECURITY_CACHE_KEYS,
+    "DATABASE_CACHE": "security",
 }
-# Keys that must hold through a Redis outage: two-factor codes already used (a code works once)
-# and allauth's rate limits (failed passwords, codes guessed, resets, signups). They live in
-# the database cache ("security") whether Redis is up or down (apps/core/ops/cache.py).
-SECURITY_CACHE_KEYS = ["allauth.mfa.totp.used?", "allauth:rl:"]
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
@@ -238,11 +246,11 @@ if REDIS_URL:
             "DATABASE_KEYS": SECURITY_CACHE_KEYS,
             "DATABASE_CACHE": "security",
         },
-        "security": DATABASE_CACHE,
+        "security": SECURITY_CACHE,
     }
 else:
     # Rate limits and presence hold without Redis too, in the database.
-    CACHES = {"default": DATABASE_CACHE, "security": DATABASE_CACHE}
+    CACHES = {"default": DATABASE_CACHE, "security": SECURITY_CACHE}
 # Sessions live in the database only, never in the cache: a cache that skips Redis during an
 # outage would keep a copy of a session that was ended meanwhile (logout, "sign out other
 # sessions", account deletion) and bring it back when Redis returns.

@@ -13,6 +13,16 @@ from . import blocklists, selectors, usernames
 from .models import SignupMode
 
 
+class NewAddressChecked:
+    """For allauth's forms that take a new address (signup, a provider's signup, adding an
+    address): the address passes the signup blocklists (accounts.blocklists)."""
+
+    def clean_email(self) -> str:
+        email = super().clean_email()
+        blocklists.check_new_address(email)
+        return email
+
+
 class LoginForm(AllauthLoginForm):
     """allauth's login form with a label that says what to type."""
 
@@ -49,7 +59,7 @@ def ask_the_question(form: forms.Form) -> None:
     )
 
 
-class SignupForm(AllauthSignupForm):
+class SignupForm(NewAddressChecked, AllauthSignupForm):
     """allauth's signup form, asking also for the name people will see (optional, any
     alphabet: the handle is the ASCII username), with a proof-of-work check and a honeypot
     against signups in bulk. Only this form has them: a signup through a social provider is
@@ -70,11 +80,6 @@ class SignupForm(AllauthSignupForm):
         super().__init__(*args, **kwargs)
         ask_the_question(self)
 
-    def clean_email(self) -> str:
-        email = super().clean_email()
-        blocklists.check_new_address(email)
-        return email
-
     def clean(self) -> dict:
         cleaned_data = super().clean()
         if cleaned_data.get("website"):
@@ -93,7 +98,7 @@ class SignupForm(AllauthSignupForm):
         return cleaned_data
 
 
-class SocialSignupForm(AllauthSocialSignupForm):
+class SocialSignupForm(NewAddressChecked, AllauthSocialSignupForm):
     """allauth's form for a provider's signup (shown when a handle or an address needs fixing,
     and in approval mode, with the applicants' question): the same blocklist as the site's
     own signup."""
@@ -101,11 +106,6 @@ class SocialSignupForm(AllauthSocialSignupForm):
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         ask_the_question(self)
-
-    def clean_email(self) -> str:
-        email = super().clean_email()
-        blocklists.check_new_address(email)
-        return email
 
 
 class InvitationForm(forms.Form):
@@ -125,10 +125,5 @@ class InvitationForm(forms.Form):
         self.fields["uses"].widget.attrs["max"] = max_uses
 
 
-class AddEmailForm(AllauthAddEmailForm):
+class AddEmailForm(NewAddressChecked, AllauthAddEmailForm):
     """A new address for an account passes the same blocklist as one given at signup."""
-
-    def clean_email(self) -> str:
-        email = super().clean_email()
-        blocklists.check_new_address(email)
-        return email

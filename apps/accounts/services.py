@@ -142,6 +142,9 @@ def _decide(application: Application, moderator: AbstractBaseUser, status: str, 
         if not decided:
             return False
         if active:
+            # A member joins when accepted: their first day (NEW_MEMBER_HOURS) starts now.
+            get_user_model().objects.filter(pk=application.user_id).update(date_joined=now)
+            application.user.date_joined = now
             reactivate(user=application.user)
     application.status, application.decided_by, application.decided = status, moderator, now
     application.reason = reason.strip()

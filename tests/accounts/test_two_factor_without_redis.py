@@ -101,7 +101,7 @@ def test_with_redis_down_guessing_passwords_still_meets_the_limit(user):
 
 def kept_keys() -> list[str]:
     with connection.cursor() as cursor:
-        cursor.execute("SELECT cache_key FROM django_cache")
+        cursor.execute("SELECT cache_key FROM security_cache")
         return [row[0] for row in cursor.fetchall()]
 
 

@@ -71,6 +71,8 @@ def test_accepting_activates_the_account_mails_the_applicant_and_is_audited(
     assert "/accounts/login/" in message.body
     entry = AuditEntry.objects.get()
     assert (entry.action, entry.subject_name, entry.moderator_name) == ("approve", "newbie", "mod")
+    # Their first day, with its stricter limits, starts when they are accepted.
+    assert User.objects.get(username="newbie").date_joined == application.decided
     browser = Client()
     browser.post("/accounts/login/", {"login": "newbie", "password": PASSWORD})
     assert browser.session["_auth_user_id"] == str(application.user_id)

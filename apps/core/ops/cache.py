@@ -1,14 +1,19 @@
-"""A Redis cache that degrades instead of failing when Redis is unreachable.
+"""The site's caches: a Redis cache that degrades instead of failing when Redis is
+unreachable, and, with or without Redis, the keys that guard sign-in kept in a table of their
+own in the database.
 
 The cache holds nothing the site cannot do without: rate-limit counters, the periodic-job
 locks, presence hints (sessions stay in the database, see settings). With Redis down, reads
 miss and writes are dropped, and every page keeps working; the site's own rate limits are not
 enforced until Redis is back (availability over throttling).
 
-Keys that guard sign-in never touch Redis: the cache's DATABASE_KEYS (key prefixes) live in
-the cache named DATABASE_CACHE, in the database, whether Redis is up or down. allauth keeps
-there the two-factor codes already used (a code works once) and its rate limits (failed
-passwords, codes guessed); it reads the default cache, so the choice is made here, per key.
+Keys that guard sign-in never touch Redis nor share a table: the cache's DATABASE_KEYS (key
+prefixes) live in the cache named DATABASE_CACHE, a table of their own, whether Redis is up,
+down or not there. allauth keeps there the two-factor codes already used (a code works once)
+and its rate limits (failed passwords, codes guessed); it reads the default cache, so the
+choice is made here, per key (KeyRouting). A database cache that passes its MAX_ENTRIES culls
+a third of its live rows in key order, so a flood of other keys in a shared table would push
+out the used-code markers first; expired rows are purged every hour (core.tasks).
 
 A failure opens a short circuit breaker: for BREAK_SECONDS every cache call in the process
 skips Redis at once, so an outage costs one timeout every few seconds instead of one per call,
@@ -19,9 +24,13 @@ import logging
 import threading
 import time
 
+from django.conf import settings
 from django.core.cache import caches
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
+from django.core.cache.backends.db import DatabaseCache
 from django.core.cache.backends.redis import RedisCache
+from django.db import connections, router
+from django.utils import timezone
 from redis.exceptions import RedisError
 
 logger = logging.getLogger(__name__)
@@ -67,62 +76,124 @@ def _nothing(*args, **kwargs):
     return None
 
 
-def _routed(method):
-    """Run the cache method on the database cache for a key it keeps, else on Redis."""
+class KeyRouting:
+    """Sends the keys that start with one of the cache's DATABASE_KEYS prefixes to the cache
+    named DATABASE_CACHE, and every other key to this one. allauth reads and writes the
+    default cache only, so the sign-in guards are kept apart here, per key."""
 
-    def wrapper(self, key, *args, **kwargs):
-        if self._database_keys and str(key).startswith(self._database_keys):
-            return getattr(caches[self._database_cache], method.__name__)(key, *args, **kwargs)
-        return method(self, key, *args, **kwargs)
-
-    wrapper.__name__ = method.__name__
-    return wrapper
-
-
-class ResilientRedisCache(RedisCache):
     def __init__(self, server, params) -> None:
         super().__init__(server, params)
-        self._location = str(server)
         self._database_keys = tuple(params.get("DATABASE_KEYS", ()))
         self._database_cache = params.get("DATABASE_CACHE", "")
 
-    get = _routed(_degrade(lambda key, default=None, version=None: default)(RedisCache.get))
-    _get_many = _degrade(lambda *args, **kwargs: {})(RedisCache.get_many)
-    set = _routed(_degrade(_nothing)(RedisCache.set))
-    _set_many = _degrade(lambda *args, **kwargs: [])(RedisCache.set_many)
-    # "Added": locks and counters built on add() fail open rather than locking everyone out
-    # while Redis is away (allauth's, which must not, are DATABASE_KEYS).
-    add = _routed(_degrade(lambda *args, **kwargs: True)(RedisCache.add))
-    touch = _routed(_degrade(lambda *args, **kwargs: False)(RedisCache.touch))
-    delete = _routed(_degrade(lambda *args, **kwargs: False)(RedisCache.delete))
-    _delete_many = _degrade(_nothing)(RedisCache.delete_many)
-    has_key = _routed(_degrade(lambda *args, **kwargs: False)(RedisCache.has_key))
-    incr = _routed(_degrade(lambda *args, **kwargs: 0)(RedisCache.incr))
-    clear = _degrade(_nothing)(RedisCache.clear)
+    def _kept(self, key) -> bool:
+        return bool(self._database_keys) and str(key).startswith(self._database_keys)
+
+    def _keeper(self):
+        return caches[self._database_cache]
+
+    def get(self, key, default=None, version=None):
+        if self._kept(key):
+            return self._keeper().get(key, default, version)
+        return super().get(key, default, version)
+
+    def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        if self._kept(key):
+            return self._keeper().set(key, value, timeout, version)
+        return super().set(key, value, timeout, version)
+
+    def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        if self._kept(key):
+            return self._keeper().add(key, value, timeout, version)
+        return super().add(key, value, timeout, version)
+
+    def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None):
+        if self._kept(key):
+            return self._keeper().touch(key, timeout, version)
+        return super().touch(key, timeout, version)
+
+    def delete(self, key, version=None):
+        if self._kept(key):
+            return self._keeper().delete(key, version)
+        return super().delete(key, version)
+
+    def has_key(self, key, version=None):
+        if self._kept(key):
+            return self._keeper().has_key(key, version)
+        return super().has_key(key, version)
+
+    def incr(self, key, delta=1, version=None):
+        if self._kept(key):
+            return self._keeper().incr(key, delta, version)
+        return super().incr(key, delta, version)
 
     def _split(self, keys) -> tuple[list, list]:
-        kept = [key for key in keys if self._database_keys and
-                str(key).startswith(self._database_keys)]  # fmt: skip
-        return kept, [key for key in keys if key not in kept]
+        kept = [key for key in keys if self._kept(key)]
+        return kept, [key for key in keys if not self._kept(key)]
 
     def get_many(self, keys, version=None) -> dict:
         kept, rest = self._split(list(keys))
-        found = self._get_many(rest, version=version) if rest else {}
+        found = super().get_many(rest, version=version) if rest else {}
         if kept:
-            found |= caches[self._database_cache].get_many(kept, version=version)
+            found |= self._keeper().get_many(kept, version=version)
         return found
 
     def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None) -> list:
         kept, rest = self._split(list(data))
-        failed = self._set_many({k: data[k] for k in rest}, timeout, version) if rest else []
+        failed = super().set_many({k: data[k] for k in rest}, timeout, version) if rest else []
         if kept:
-            kept_data = {k: data[k] for k in kept}
-            failed += caches[self._database_cache].set_many(kept_data, timeout, version)
+            failed += self._keeper().set_many({k: data[k] for k in kept}, timeout, version)
         return failed
 
     def delete_many(self, keys, version=None) -> None:
         kept, rest = self._split(list(keys))
         if rest:
-            self._delete_many(rest, version=version)
+            super().delete_many(rest, version=version)
         if kept:
-            caches[self._database_cache].delete_many(kept, version=version)
+            self._keeper().delete_many(kept, version=version)
+
+
+class _DegradingRedisCache(RedisCache):
+    def __init__(self, server, params) -> None:
+        super().__init__(server, params)
+        self._location = str(server)
+
+    get = _degrade(lambda key, default=None, version=None: default)(RedisCache.get)
+    get_many = _degrade(lambda *args, **kwargs: {})(RedisCache.get_many)
+    set = _degrade(_nothing)(RedisCache.set)
+    set_many = _degrade(lambda *args, **kwargs: [])(RedisCache.set_many)
+    # "Added": locks and counters built on add() fail open rather than locking everyone out
+    # while Redis is away (allauth's, which must not, are DATABASE_KEYS).
+    add = _degrade(lambda *args, **kwargs: True)(RedisCache.add)
+    touch = _degrade(lambda *args, **kwargs: False)(RedisCache.touch)
+    delete = _degrade(lambda *args, **kwargs: False)(RedisCache.delete)
+    delete_many = _degrade(_nothing)(RedisCache.delete_many)
+    has_key = _degrade(lambda *args, **kwargs: False)(RedisCache.has_key)
+    incr = _degrade(lambda *args, **kwargs: 0)(RedisCache.incr)
+    clear = _degrade(_nothing)(RedisCache.clear)
+
+
+class ResilientRedisCache(KeyRouting, _DegradingRedisCache):
+    """The default cache with REDIS_URL: Redis that degrades, the sign-in guards aside."""
+
+
+class RoutedDatabaseCache(KeyRouting, DatabaseCache):
+    """The default cache without Redis: the database cache table, the sign-in guards aside in
+    their own table, so nothing else in the cache (presence, the site's own rate limits)
+    can fill theirs."""
+
+
+def purge_expired(alias: str) -> int:
+    """Delete the rows of a database cache that have expired; return how many. Django does
+    it only when a table is past MAX_ENTRIES, and then also culls a third of the live rows,
+    in key order."""
+    location = settings.CACHES[alias]["LOCATION"]
+    connection = connections[router.db_for_write(caches[alias].cache_model_class)]
+    table = connection.ops.quote_name(location)
+    now = timezone.now().replace(microsecond=0)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"DELETE FROM {table} WHERE expires < %s",  # noqa: S608 (the table name is a setting)
+            [connection.ops.adapt_datetimefield_value(now)],
+        )
+        return cursor.rowcount

@@ -6,8 +6,9 @@ The server picks a secret number n in [0, POW_MAX_NUMBER] and a random salt that
 HMAC of the salt and the challenge together. The salt is signed too: the hash alone would stay
 the same if a digit of n moved onto the end of the salt, and so lengthen its expiry at will.
 The browser (the vendored ALTCHA widget, static/vendor/altcha/) tries every number until the
-hash matches, on average half the range, and puts the answer in the form as base64 JSON. Checking it costs the server one SHA-256 and one HMAC; nothing is stored
-until a solution arrives.
+hash matches, on average half the range, and puts the answer in the form as base64 JSON.
+Checking it costs the server one SHA-256 and one HMAC; nothing is stored until a solution
+arrives.
 
 A solved challenge is accepted once: its signature is remembered in the default cache until
 it expires. When the cache cannot confirm that (Redis down: apps/core/ops/cache.py answers
