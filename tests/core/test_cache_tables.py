@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 import time_machine
 from django.core.cache import caches
+from django.core.management import call_command
 from django.db import connection
 
 from apps.core import tasks
@@ -31,6 +32,7 @@ def small_database_cache(settings):
     default = copy.deepcopy(site_settings.DATABASE_CACHE)
     default["OPTIONS"] = {"MAX_ENTRIES": 30}
     settings.CACHES = {"default": default, "security": site_settings.SECURITY_CACHE}
+    call_command("createcachetable")  # the test database has django_cache only without Redis
 
 
 @pytest.mark.usefixtures("small_database_cache")
