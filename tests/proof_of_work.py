@@ -40,3 +40,8 @@ def signup_data(client, **fields: str) -> dict:
         "password2": PASSWORD,
         "altcha": solved_payload(client),
     } | fields
+
+
+def sign_up(client, **fields: str):
+    """POST the signup form as a person would, the proof of work solved (`fields` override)."""
+    return client.post("/accounts/signup/", signup_data(client, **fields))

@@ -17,13 +17,13 @@ from apps.accounts import selectors, services
 from apps.accounts.models import Application, Invitation, SignupPolicy
 from apps.membership.services import delete_account
 from tests.accounts.modes import QUESTION, invitation, set_mode
-from tests.accounts.signups import sign_up
 from tests.accounts.test_social_login import (  # noqa: F401
     log_in_through_provider,
     oidc_configured,
     oidc_server,
 )
 from tests.factories import PASSWORD, UserFactory
+from tests.proof_of_work import sign_up
 
 pytestmark = pytest.mark.django_db
 User = get_user_model()

@@ -11,17 +11,13 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 
 from apps.core.web import proof_of_work
-from tests.proof_of_work import CHALLENGE_URL, encode, signup_data, solve, solved_payload
+from tests.proof_of_work import CHALLENGE_URL, encode, sign_up, signup_data, solve, solved_payload
 from tests.servers import HeldPort
 
 pytestmark = pytest.mark.django_db
 User = get_user_model()
 
 REFUSED = "The check that you are not a robot did not pass"
-
-
-def signup(client: Client, **fields: str):
-    return client.post("/accounts/signup/", signup_data(client, **fields))
 
 
 def challenge(client: Client) -> dict:
@@ -33,7 +29,7 @@ def refused_with(response, message: str) -> bool:
 
 
 def test_a_solved_challenge_signs_up(client):
-    response = signup(client)
+    response = sign_up(client)
     assert response.status_code == 302
     assert User.objects.filter(username="newbie").exists()
 
@@ -54,7 +50,7 @@ def number_in(answer: str) -> int:
 def test_a_forged_signature_is_refused(client):
     issued = challenge(client)
     forged = encode(issued, number=number_in(solve(issued)), signature="0" * 64)
-    assert refused_with(signup(client, altcha=forged), REFUSED)
+    assert refused_with(sign_up(client, altcha=forged), REFUSED)
     assert not User.objects.exists()
 
 
@@ -62,22 +58,22 @@ def test_a_challenge_made_up_by_the_client_is_refused(client):
     salt = "made-up?expires=9999999999"
     mine = {"algorithm": "SHA-256", "salt": salt, "maxnumber": 10, "signature": "0" * 64,
             "challenge": proof_of_work._hash(salt, 3)}  # fmt: skip
-    assert refused_with(signup(client, altcha=encode(mine, number=3)), REFUSED)
+    assert refused_with(sign_up(client, altcha=encode(mine, number=3)), REFUSED)
     assert not User.objects.exists()
 
 
 def test_a_challenge_signed_with_another_key_is_refused(client, settings):
     answer = solved_payload(client)
     settings.POW_HMAC_KEY = "a-new-key-for-the-proof-of-work"
-    assert refused_with(signup(client, altcha=answer), REFUSED)
-    assert signup(client).status_code == 302  # a challenge under the new key passes
+    assert refused_with(sign_up(client, altcha=answer), REFUSED)
+    assert sign_up(client).status_code == 302  # a challenge under the new key passes
 
 
 def test_a_wrong_number_is_refused(client):
     issued = challenge(client)
     right = number_in(solve(issued))
     wrong = encode(issued, number=(right + 1) % (issued["maxnumber"] + 1))
-    assert refused_with(signup(client, altcha=wrong), REFUSED)
+    assert refused_with(sign_up(client, altcha=wrong), REFUSED)
     assert not User.objects.exists()
 
 
@@ -86,14 +82,14 @@ def test_a_number_beyond_the_difficulty_is_refused(client, settings):
     issued = challenge(client)
     answer = solve(issued)
     settings.POW_MAX_NUMBER = number_in(answer) - 1
-    assert refused_with(signup(client, altcha=answer), REFUSED)
+    assert refused_with(sign_up(client, altcha=answer), REFUSED)
 
 
 def test_an_expired_challenge_is_refused(client, settings):
     with time_machine.travel("2030-01-01 10:00:00Z", tick=False) as clock:
         answer = solved_payload(client)
         clock.shift(timedelta(seconds=settings.POW_CHALLENGE_SECONDS + 1))
-        response = signup(client, altcha=answer)
+        response = sign_up(client, altcha=answer)
     assert refused_with(response, "The check that you are not a robot has expired")
     assert not User.objects.exists()
 
@@ -103,7 +99,7 @@ def test_a_changed_expiry_breaks_the_signature(client):
     number = number_in(solve(issued))
     later = issued["salt"].replace("?expires=", "?expires=9")
     extended = encode(issued, number=number, salt=later)
-    assert refused_with(signup(client, altcha=extended), REFUSED)
+    assert refused_with(sign_up(client, altcha=extended), REFUSED)
 
 
 def solved_with_digits(client: Client, digits: int) -> tuple[dict, int]:
@@ -128,23 +124,23 @@ def test_a_digit_moved_into_the_salt_neither_revives_nor_lengthens_an_answer(cli
     answer = encode(issued, number=number)
     with time_machine.travel(timedelta(hours=3), tick=False):  # long after it expired
         later = Client()
-        assert refused_with(signup(later, altcha=answer), "has expired")
-        assert refused_with(signup(later, altcha=moved_into_the_salt(issued, number, 1)), REFUSED)
+        assert refused_with(sign_up(later, altcha=answer), "has expired")
+        assert refused_with(sign_up(later, altcha=moved_into_the_salt(issued, number, 1)), REFUSED)
     assert not User.objects.exists()
 
 
 def test_an_expiry_past_the_year_9999_is_refused_not_an_error(client):
     issued, number = solved_with_digits(client, 3)
-    response = signup(client, altcha=moved_into_the_salt(issued, number, 3))
+    response = sign_up(client, altcha=moved_into_the_salt(issued, number, 3))
     assert refused_with(response, REFUSED)
     assert not User.objects.exists()
 
 
 def test_a_solution_is_accepted_once(client):
     answer = solved_payload(client)
-    assert signup(client, altcha=answer).status_code == 302
+    assert sign_up(client, altcha=answer).status_code == 302
     again = Client()
-    response = signup(again, altcha=answer, email="second@example.com", username="second")
+    response = sign_up(again, altcha=answer, email="second@example.com", username="second")
     assert refused_with(response, REFUSED)
     assert list(User.objects.values_list("username", flat=True)) == ["newbie"]
 
@@ -160,7 +156,7 @@ def test_with_the_cache_down_a_solution_is_refused_with_a_clear_message(client, 
         }
     }
     try:
-        response = signup(client, altcha=answer)
+        response = sign_up(client, altcha=answer)
     finally:
         down.release()
     assert refused_with(response, "cannot be confirmed just now")
@@ -191,14 +187,14 @@ JUNK = [
 
 @pytest.mark.parametrize("junk", JUNK)
 def test_junk_in_place_of_a_solution_is_refused_without_an_error(client, junk):
-    response = signup(client, altcha=junk)
+    response = sign_up(client, altcha=junk)
     assert response.status_code == 200
     assert "The check that you are not a robot" in response.content.decode()
     assert not User.objects.exists()
 
 
 def test_a_filled_honeypot_is_refused_with_a_generic_error_and_creates_nothing(client):
-    response = signup(client, website="https://spam.example")
+    response = sign_up(client, website="https://spam.example")
     assert refused_with(response, "This form could not be accepted")
     assert not User.objects.exists()
 

@@ -16,9 +16,9 @@ from apps.accounts.selectors import member_export
 from apps.membership.tasks import delete_refused_applicants
 from apps.moderation.models import AuditEntry
 from tests.accounts.modes import invitation, set_mode
-from tests.accounts.signups import sign_up
 from tests.factories import PASSWORD, UserFactory
 from tests.moderation.decisions import log_in
+from tests.proof_of_work import sign_up
 
 pytestmark = pytest.mark.django_db
 User = get_user_model()

@@ -92,41 +92,6 @@ class KeyRouting:
     def _keeper(self):
         return caches[self._database_cache]
 
-    def get(self, key, default=None, version=None):
-        if self._kept(key):
-            return self._keeper().get(key, default, version)
-        return super().get(key, default, version)
-
-    def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
-        if self._kept(key):
-            return self._keeper().set(key, value, timeout, version)
-        return super().set(key, value, timeout, version)
-
-    def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
-        if self._kept(key):
-            return self._keeper().add(key, value, timeout, version)
-        return super().add(key, value, timeout, version)
-
-    def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None):
-        if self._kept(key):
-            return self._keeper().touch(key, timeout, version)
-        return super().touch(key, timeout, version)
-
-    def delete(self, key, version=None):
-        if self._kept(key):
-            return self._keeper().delete(key, version)
-        return super().delete(key, version)
-
-    def has_key(self, key, version=None):
-        if self._kept(key):
-            return self._keeper().has_key(key, version)
-        return super().has_key(key, version)
-
-    def incr(self, key, delta=1, version=None):
-        if self._kept(key):
-            return self._keeper().incr(key, delta, version)
-        return super().incr(key, delta, version)
-
     def _split(self, keys) -> tuple[list, list]:
         kept = [key for key in keys if self._kept(key)]
         return kept, [key for key in keys if not self._kept(key)]
@@ -151,6 +116,22 @@ class KeyRouting:
             super().delete_many(rest, version=version)
         if kept:
             self._keeper().delete_many(kept, version=version)
+
+
+def _route(name: str):
+    """A single-key cache method of KeyRouting: to the keeper for a kept key, else on."""
+
+    def method(self, key, *args, **kwargs):
+        if self._kept(key):
+            return getattr(self._keeper(), name)(key, *args, **kwargs)
+        return getattr(super(KeyRouting, self), name)(key, *args, **kwargs)
+
+    method.__name__ = name
+    return method
+
+
+for _name in ("get", "set", "add", "touch", "delete", "has_key", "incr"):
+    setattr(KeyRouting, _name, _route(_name))
 
 
 class _DegradingRedisCache(RedisCache):
