@@ -47,7 +47,6 @@ def main(name: str, count: int) -> None:
 
         django.setup()
         from django.core.management import call_command
-        from django.core.wsgi import get_wsgi_application
 
         from bench import dataset
 
@@ -61,7 +60,7 @@ def main(name: str, count: int) -> None:
         headers = {"Cookie": f"sessionid={facts['reader_session']}"} if member else {}
         if poll:
             headers |= {"HX-Request": "true", "X-Background": "1"}
-        application = get_wsgi_application()
+        from config.wsgi import application  # what gunicorn serves
 
         viewers = iter(facts["viewer_sessions"])
 

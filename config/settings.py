@@ -159,6 +159,30 @@ MIDDLEWARE = [
     "apps.accounts.middleware.SessionActivityMiddleware",
 ]
 
+# The requests an open page makes by itself (the presence poll, every 30 s from every open
+# page) are served through a shorter stack when they come as the page sends them
+# (apps/core/web/lean.py): the same view and answer, without the middleware that has nothing
+# to do with them (static files, CSRF — a GET changes nothing —, flash messages, which a
+# background request never takes, allauth's request context, the presence beat, which the
+# poll does itself). tests/presence/test_lean_poll.py checks both answer alike.
+LEAN_VIEWS = ["presence:poll"]
+LEAN_MIDDLEWARE = [
+    "apps.core.ops.requestid.RequestIdMiddleware",
+    "apps.core.ops.metrics.MetricsMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "django.middleware.gzip.GZipMiddleware",
+    "apps.core.web.middleware.FreshPagesMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "apps.accounts.middleware.MemberLanguageMiddleware",
+    "apps.accounts.middleware.SessionActivityMiddleware",
+]
+
 ROOT_URLCONF = "config.urls"
 # The admin lives at a configurable, less guessable path in production.
 ADMIN_URL = os.environ.get("ADMIN_URL", "admin/").strip("/") + "/"
@@ -253,8 +277,9 @@ else:
     CACHES = {"default": DATABASE_CACHE, "security": SECURITY_CACHE}
 # Sessions live in the database only, never in the cache: a cache that skips Redis during an
 # outage would keep a copy of a session that was ended meanwhile (logout, "sign out other
-# sessions", account deletion) and bring it back when Redis returns.
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# sessions", account deletion) and bring it back when Redis returns. Django's database
+# sessions, read in SQL (apps/core/web/sessions.py): every request reads one.
+SESSION_ENGINE = "apps.core.web.sessions"
 
 # --- Auth -----------------------------------------------------------------------------------
 

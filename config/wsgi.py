@@ -1,9 +1,15 @@
-"""WSGI entry point for gunicorn: `gunicorn config.wsgi`."""
+"""WSGI entry point for gunicorn: `gunicorn config.wsgi`.
+
+The site's handler serves the page's own background requests (the presence poll) through a
+shorter middleware stack; see apps/core/web/lean.py."""
 
 import os
 
-from django.core.wsgi import get_wsgi_application
+import django
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+django.setup(set_prefix=False)
 
-application = get_wsgi_application()
+from apps.core.web.lean import SiteHandler  # noqa: E402 (needs the apps loaded)
+
+application = SiteHandler()

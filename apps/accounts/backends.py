@@ -5,11 +5,22 @@ not log in (suspended, closed) all fail alike."""
 from allauth.account.auth_backends import AuthenticationBackend as AllauthBackend
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
+from django.db import connection
+
+from apps.core.db import sql
 
 from .signals import refuse_login
 
 
 class AuthenticationBackend(AllauthBackend):
+    def get_user(self, user_id):
+        """The member a session names, as Django's backend finds them (None when they may not
+        log in), read in SQL: every request of a signed-in member asks."""
+        User = get_user_model()
+        column = connection.ops.quote_name(User._meta.pk.column)
+        user = sql.one(User, f"{column} = %s", [user_id])
+        return user if user is not None and self.user_can_authenticate(user) else None
+
     def _authenticate(self, request, **credentials):
         """Check the password of at most one account, once. allauth tries a login as an email,
         then as a username, then as an email again, checking the password at each match: a

@@ -1,0 +1,153 @@
+"""The presence poll through the short middleware stack (apps/core/web/lean.py) answers
+exactly what the full stack answers, for every kind of viewer."""
+
+import gzip
+from datetime import timedelta
+
+import pytest
+from django.conf import settings
+from django.contrib.sessions.models import Session
+from django.core.handlers.wsgi import WSGIHandler
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
+from django.test import Client, RequestFactory
+from django.utils import timezone
+
+from apps.core.web.lean import SiteHandler
+from apps.profiles.models import Profile
+from apps.social import services as social
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+POLL = {"HX-Request": "true", "X-Background": "1", "X-Request-ID": "same-id-for-both"}
+
+
+@pytest.fixture
+def handlers(db):
+    """The site's handler and Django's own, called as gunicorn calls them, inside the test's
+    transaction (as the test client does, the end of a request closes no connection)."""
+    for signal in (request_started, request_finished):
+        signal.disconnect(close_old_connections)
+    try:
+        yield SiteHandler(), WSGIHandler()
+    finally:
+        for signal in (request_started, request_finished):
+            signal.connect(close_old_connections)
+
+
+@pytest.fixture
+def people(db):
+    names = ("alice", "bob", "carol", "hidden")
+    alice, bob, carol, hidden = (UserFactory(username=name) for name in names)
+    Profile.objects.filter(user=hidden).update(show_online_status=False)
+    Profile.objects.filter(user=carol).update(
+        is_online=False, last_seen=timezone.now() - timedelta(hours=3)
+    )
+    social.follow(follower=alice, followee=bob)
+    return {"alice": alice, "bob": bob, "carol": carol, "hidden": hidden}
+
+
+def session_of(user) -> str:
+    client = Client()
+    client.force_login(user)
+    return client.cookies[settings.SESSION_COOKIE_NAME].value
+
+
+def serve(handler, *, session=None, method="GET", query=None, poller=True, **headers):
+    factory = RequestFactory()
+    if session:
+        factory.cookies[settings.SESSION_COOKIE_NAME] = session
+    names = ["alice", "bob", "carol", "hidden", "nobody"]
+    query = {"u": names, "online": "1", "bell": "1"} | (query or {})
+    headers = (POLL if poller else {}) | {name.replace("_", "-"): v for name, v in headers.items()}
+    request = getattr(factory, method.lower())("/presence/", query, headers=headers)
+    found = {}
+    body = handler(request.environ, lambda status, head: found.update(status=status, head=head))
+    content = b"".join(body)
+    body.close()
+    head = dict(found["head"])
+    if head.get("Content-Encoding") == "gzip":
+        content = gzip.decompress(content)  # Django adds random bytes to each (BREACH)
+        head.pop("Content-Length")
+    return found["status"], head, content.decode()
+
+
+def same_answer(handlers, **request) -> tuple[str, dict, str]:
+    site, full = handlers
+    serve(full, **request)  # the first poll of a session may write (presence, the device)
+    expected = serve(full, **request)
+    answer = serve(site, **request)
+    status, head, body = answer
+    assert status == expected[0]
+    assert head == expected[1]
+    assert body == expected[2]
+    return answer
+
+
+def test_every_viewer_gets_the_same_answer_from_both_stacks(handlers, people):
+    alice, bob = people["alice"], people["bob"]
+    expired = session_of(bob)
+    Session.objects.filter(session_key=expired).update(
+        expire_date=timezone.now() - timedelta(seconds=1)
+    )
+    suspended_member = UserFactory(username="gone")
+    suspended = session_of(suspended_member)
+    suspended_member.is_active = False
+    suspended_member.save()
+    social.block(blocker=bob, blocked=people["hidden"])
+
+    anonymous = same_answer(handlers)
+    member = same_answer(handlers, session=session_of(alice))
+    assert anonymous[0] == member[0] == "200 OK"
+    assert 'data-presence="carol"' in anonymous[2]
+    assert "Last seen" in anonymous[2]
+    assert 'id="online-now"' in member[2]
+    assert "online-now" not in anonymous[2]
+
+    blocking = same_answer(handlers, session=session_of(bob))
+    assert 'data-presence="alice"' in blocking[2]
+    # An ended or suspended session polls as nobody: the same answer as anonymous.
+    nobody = same_answer(handlers)[2]
+    assert same_answer(handlers, session=expired)[2] == nobody
+    assert same_answer(handlers, session=suspended)[2] == nobody
+
+
+def test_the_same_language_compression_and_refusals(handlers, people):
+    session = session_of(people["alice"])
+    russian = same_answer(handlers, session=session, Accept_Language="ru")
+    assert "Не в сети" in russian[2]
+    compressed = same_answer(handlers, session=session, Accept_Encoding="gzip")
+    assert compressed[1]["Content-Encoding"] == "gzip"
+    too_many = same_answer(handlers, query={"u": [f"u{n}" for n in range(500)]})
+    assert too_many[0] == "400 Bad Request"
+    assert same_answer(handlers, session=session, method="HEAD")[0] == "200 OK"
+
+
+def test_an_unchanged_poll_is_a_304_from_both(handlers, people):
+    site, full = handlers
+    session = session_of(people["alice"])
+    _status, head, _body = serve(full, session=session)
+    assert serve(site, session=session, If_None_Match=head["ETag"])[0] == "304 Not Modified"
+    assert same_answer(handlers, session=session, If_None_Match=head["ETag"])[0].startswith("304")
+
+
+def test_only_the_pages_own_background_polls_take_the_short_stack(handlers, db):
+    site, _full = handlers
+    environ = RequestFactory().get("/presence/", headers=POLL).environ
+    assert site.is_lean(environ)
+    browser = RequestFactory().get("/presence/").environ
+    assert not site.is_lean(browser)
+    assert not site.is_lean(RequestFactory().post("/presence/", headers=POLL).environ)
+    assert not site.is_lean(RequestFactory().get("/", headers=POLL).environ)
+    # A browser opening the address gets the full stack's explanation.
+    status, _head, body = serve(site, poller=False)
+    assert status == "400 Bad Request"
+    assert "polled" in body
+
+
+@pytest.mark.django_db(False)
+def test_the_short_stack_is_the_full_one_with_parts_left_out():
+    """A middleware added to the site must be placed in the short stack or left out of it
+    on purpose: the short one is the full one, in its order, with some left out."""
+    full = iter(settings.MIDDLEWARE)
+    assert all(name in full for name in settings.LEAN_MIDDLEWARE)
