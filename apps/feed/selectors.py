@@ -50,6 +50,8 @@ def card_key(post: Post) -> tuple:
         post.pk,
         post.title,
         post.text,
+        post.created,
+        post.edited,
         author.username,
         author.display_name,
         tuple(tag.name for tag in post.tags.all()),

@@ -4,7 +4,6 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from django.conf import settings
-from django.contrib.humanize.templatetags.humanize import naturaltime
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.template.loader import get_template, render_to_string
 from django.utils import timezone, translation
@@ -18,20 +17,15 @@ from apps.core.ops.metrics import PRESENCE_POLLS
 from apps.social import selectors as social_selectors
 
 from . import selectors, services
-from .selectors import Status
 
 
 def _version(context: dict[str, object]) -> str:
-    """A digest of everything presence/poll.html shows: each badge's text (a "last seen"
-    time as it reads now, in the active language, and its moment), the people online now,
-    the unread count, and the templates themselves (a deploy that changes them changes every
-    version)."""
-    badges = [
-        (p.username, p.status, naturaltime(p.last_seen), p.last_seen.isoformat())
-        if p.status == Status.LAST_SEEN
-        else (p.username, p.status)  # "Online" and "Offline" show no time
-        for p in context["presences"]
-    ]
+    """A digest of everything presence/poll.html shows: each badge's status and the moment a
+    "last seen" names, the people online now, the unread count, the active language, and the
+    templates themselves (a deploy that changes them changes every version). The page says
+    how long ago a moment was (static/js/times.js), so the version holds while the clock
+    moves on and those polls are answered with a 304."""
+    badges = [(p.username, p.status, p.last_seen) for p in context["presences"]]
     online = context["online_now"]
     people = None
     if online is not None:

@@ -1,6 +1,6 @@
 // The page's single presence poll: sends the usernames of every badge on the page, skips
 // polls while the tab is hidden, refreshes at once when it becomes visible, and announces
-// status changes politely to screen readers.
+// status changes politely to screen readers (never the passing minutes of a "last seen").
 (function () {
   "use strict";
 
@@ -41,21 +41,37 @@
     if (!document.hidden && poller() && window.htmx) window.htmx.trigger(poller(), "presence:refresh");
   });
 
-  // One announcement per user whose status text changed in this poll.
-  var announced = {};
+  // One announcement per poll, naming each member whose status changed: what their badge
+  // says ("Online", "Offline", "Last seen") or the moment a "last seen" names. Not the
+  // badge's text, which static/js/times.js rewrites as the minutes pass.
+  function status(badge) {
+    var kind = (badge.className.match(/\bpresence-[a-z-]+/) || [""])[0];
+    var time = badge.querySelector("time[datetime]");
+    return kind + " " + (time ? time.getAttribute("datetime") : "");
+  }
+
+  var changed = [];
   document.addEventListener("htmx:oobBeforeSwap", function (event) {
     var target = event.detail.target;
     var name = target && target.getAttribute && target.getAttribute("data-presence");
-    if (!name || announced[name]) return;
-    var before = target.textContent.replace(/\s+/g, " ").trim();
-    var after = event.detail.fragment.textContent.replace(/\s+/g, " ").trim();
-    if (before !== after) {
-      announced[name] = true;
-      var announcer = document.getElementById("presence-announcer");
-      if (announcer) announcer.textContent = name + ": " + after.replace(/[●○]/g, "").trim();
-    }
+    if (!name || changed.indexOf(name) !== -1) return;
+    var badge = event.detail.fragment.querySelector("[data-presence]");
+    if (badge && status(target) !== status(badge)) changed.push(name);
+  });
+
+  // Said once the new badges are in, with their times as the page shows them.
+  document.addEventListener("htmx:afterSettle", function (event) {
+    if (event.target !== poller() || changed.length === 0) return;
+    var announcer = document.getElementById("presence-announcer");
+    var said = changed.map(function (name) {
+      var badge = document.querySelector("[data-presence='" + CSS.escape(name) + "']");
+      var text = badge ? badge.textContent.replace(/[●○]/g, "").replace(/\s+/g, " ").trim() : "";
+      return name + ": " + text;
+    });
+    changed = [];
+    if (announcer) announcer.textContent = said.join("; ");
   });
   document.addEventListener("htmx:afterRequest", function (event) {
-    if (event.detail.elt === poller()) announced = {};
+    if (event.detail.elt === poller()) changed = [];
   });
 })();

@@ -13,10 +13,11 @@ with the fresh parts rendered in the current context: only they cost template wo
 
 The key must name everything the kept text depends on; it is compared by equality, so pass
 the values themselves (a title, not its length). The active language is always part of it.
-Whatever is the viewer's, the request's or the clock's (CSRF tokens, "liked", "5 minutes
-ago", signed media URLs) goes in a fresh part. A fresh part is rendered in the stencil's
-context: it must not use a loop variable of a `{% for %}` inside the stencil, nor a variable
-that the kept text sets (`{% url … as name %}`).
+Whatever is the viewer's, the request's or the clock's (CSRF tokens, "liked", signed media
+URLs) goes in a fresh part. A time is not the clock's: `{% when %}` writes the moment, which
+the page says as "5 minutes ago", so it is kept text with the moment in the key. A fresh
+part is rendered in the stencil's context: it must not use a loop variable of a `{% for %}`
+inside the stencil, nor a variable that the kept text sets (`{% url … as name %}`).
 
 Nothing fails when a key says too little: the page shows what another key's values made. So
 with the STENCIL_VERIFY setting (on with DEBUG and in the tests) every render also renders the
@@ -113,8 +114,8 @@ class StencilNode(template.Node):
         self, context: template.Context, key: tuple, parts: tuple[str | int, ...], served: str
     ) -> None:
         """Raise StaleStencilError unless `served` is what the body renders afresh. A fresh
-        part may read the clock ("5 seconds ago", a signed URL's expiry), which can tick
-        between the two renders: only a difference that a second try shows again counts."""
+        part may read the clock (a signed URL's expiry), which can tick between the two
+        renders: only a difference that a second try shows again counts."""
         for attempt in range(2):
             if attempt:
                 served = "".join(

@@ -1,28 +1,29 @@
-"""Times as people read them: "5 minutes ago" for the last week, the date after that, with
-the exact date and time on hover and in <time datetime> for machines and screen readers."""
+"""Times as people read them. The server writes the moment itself: in <time datetime> for
+machines (ISO 8601, UTC), and as the date and time in the active language (UTC) for people
+without JavaScript. static/js/times.js then says it as people do, in the reader's language
+and time zone: "5 minutes ago" for the last week, the date after that, the exact date and
+time on hover. What the server writes depends on no clock, so it can be kept in a stencil's
+text and the presence poll's answer stays the same while the minutes pass."""
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime
 
 from django import template
-from django.contrib.humanize.templatetags.humanize import naturaltime
-from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
 
 register = template.Library()
-RECENT = timedelta(days=7)
 
 
 @register.simple_tag
 def when(moment: datetime | None) -> str:
+    """Return `moment` as a <time data-relative> for static/js/times.js (nothing for None)."""
     if moment is None:
         return ""
-    local = timezone.localtime(moment)
-    recent = timezone.now() - moment < RECENT
-    shown = naturaltime(moment) if recent else date_format(local, "DATE_FORMAT")
+    utc = moment.astimezone(UTC)
+    shown = date_format(utc, "DATETIME_FORMAT")
     return format_html(
-        '<time datetime="{}" title="{}">{}</time>',
-        moment.isoformat(),
-        date_format(local, "DATETIME_FORMAT"),
+        '<time datetime="{}" title="{} UTC" data-relative>{}</time>',
+        utc.isoformat(timespec="seconds"),
+        shown,
         shown,
     )
