@@ -46,6 +46,7 @@ shorten it.
 
 import asyncio
 import json
+import math
 import os
 import re
 import resource
@@ -589,12 +590,18 @@ def _viewers_table(scales: list[Scale]) -> list[str]:
           f"{'errors':>7} {'arrival errors':>15} {'server CPU':>11} {'CPU ms/poll':>12} "
           f"{'304s':>6}")  # fmt: skip
     for scale in scales:
+        p50, p99 = (percentile(scale.latencies, share) * 1000 for share in (0.5, 0.99))
         print(f"{scale.viewers:8,} {scale.wanted_per_second:15.0f} "
-              f"{scale.served_per_second:9.0f} {percentile(scale.latencies, 0.5) * 1000:8.1f} "
-              f"{percentile(scale.latencies, 0.99) * 1000:8.1f} {scale.errors:7} "
-              f"{scale.arrival_errors:15} {scale.cpu_percent:10.0f}% "
-              f"{scale.cpu_ms_per_poll:12.2f} {scale.not_modified_share:6.0%}")  # fmt: skip
+              f"{scale.served_per_second:9.0f} {_cell(p50, 8, '.1f')} {_cell(p99, 8, '.1f')} "
+              f"{scale.errors:7} {scale.arrival_errors:15} {scale.cpu_percent:10.0f}% "
+              f"{_cell(scale.cpu_ms_per_poll, 12, '.2f')} "
+              f"{_cell(scale.not_modified_share, 6, '.0%')}")  # fmt: skip
     return _busiest_verdict(scales[-1])
+
+
+def _cell(value: float, width: int, spec: str) -> str:
+    """A number for the table, or a dash where there is none (no poll was served)."""
+    return f"{'–' if math.isnan(value) else format(value, spec):>{width}}"
 
 
 def _busiest_verdict(scale: Scale) -> list[str]:
