@@ -42,7 +42,7 @@ def _environ(path: str, headers: dict[str, str]) -> dict[str, object]:
 
 def main(name: str, count: int) -> None:
     with tempfile.TemporaryDirectory() as media, own_database(Path(media)) as url:
-        os.environ.update(site_env(url, media))
+        os.environ.update(site_env(url, media, os.environ.get("REDIS_URL", "")))
         import django
 
         django.setup()

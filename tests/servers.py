@@ -40,9 +40,10 @@ class HeldPort:
 
 
 @contextmanager
-def own_database(tmp_path: Path) -> Iterator[str]:
-    """A database of its own (not the test database) on the suite's engine."""
-    url = os.environ.get("DATABASE_URL", "")
+def own_database(tmp_path: Path, server: str | None = None) -> Iterator[str]:
+    """A database of its own (not the test database) on the suite's engine, or on the
+    PostgreSQL server `server` names (a postgres:// URL; "" for SQLite)."""
+    url = os.environ.get("DATABASE_URL", "") if server is None else server
     if not url.startswith("postgres"):
         yield f"sqlite:///{tmp_path / 'shared.sqlite3'}"
         return
