@@ -8,6 +8,7 @@ main(...)"`; it prints one line of JSON.
 import io
 import json
 import random
+from collections import Counter
 from datetime import timedelta
 from urllib.parse import urlencode
 
@@ -46,7 +47,9 @@ def _session_data(user) -> dict[str, str]:
     }
 
 
-def build(viewers: int) -> dict[str, object]:
+def build(viewers: int, member_count: int = MEMBERS, post_count: int = POSTS) -> dict[str, object]:
+    """Write the dataset (its posts, with their likes, comments and tags, written by the
+    members in turn), and return the facts the benchmark needs about it."""
     from django.contrib.auth import get_user_model
 
     from apps.feed.models import Comment, Like, Post, Tag
@@ -65,7 +68,7 @@ def build(viewers: int) -> dict[str, object]:
             last_name=f"Number {i}",
             password=password,
         )
-        for i in range(MEMBERS)
+        for i in range(member_count)
     )
     crowd = User.objects.bulk_create(
         User(username=f"viewer{i}", email=f"viewer{i}@example.com", password=password)
@@ -83,7 +86,7 @@ def build(viewers: int) -> dict[str, object]:
     )
     posts = Post.objects.bulk_create(
         Post(
-            author=members[i % MEMBERS],
+            author=members[i % len(members)],
             title=f"Post number {i}",
             text=text,
             created=now - timedelta(minutes=i * 7),
@@ -92,7 +95,7 @@ def build(viewers: int) -> dict[str, object]:
             image_height=height if i % 5 == 0 else None,
             image_alt="A blue rectangle" if i % 5 == 0 else "",
         )
-        for i in range(POSTS)
+        for i in range(post_count)
     )
     Post.tags.through.objects.bulk_create(
         Post.tags.through(post=post, tag=tags[(post.pk + k) % len(tags)])
@@ -110,15 +113,16 @@ def build(viewers: int) -> dict[str, object]:
             comments.append(
                 Comment(
                     post=post,
-                    author=members[(post.pk + k) % MEMBERS],
+                    author=members[(post.pk + k) % len(members)],
                     text="Nice one!",
                     created=post.created,
                 )
             )
     Like.objects.bulk_create(likes)
     Comment.objects.bulk_create(comments)
+    like_counts = Counter(like.post_id for like in likes)
     for post in posts:
-        post.like_count = sum(1 for like in likes if like.post_id == post.pk)
+        post.like_count = like_counts[post.pk]
         post.comment_count = 3 if post.pk % 4 == 0 else 0
     Post.objects.bulk_update(posts, ["like_count", "comment_count"], batch_size=500)
 

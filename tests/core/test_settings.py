@@ -79,3 +79,20 @@ def test_local_start_links_to_the_development_server():
     shown = "from django.conf import settings; print(settings.SITE_URL)"
     result = run_check("shell", "-v0", "-c", shown, DEBUG="1")
     assert result.stdout.strip() == "http://127.0.0.1:8000"
+
+
+DATABASE_OPTIONS = (
+    "from django.conf import settings; print(settings.DATABASES['default']['OPTIONS'])"
+)
+
+
+def test_postgresql_prepares_statements_run_five_times_on_a_connection():
+    result = run_check("shell", "-v0", "-c", DATABASE_OPTIONS, DEBUG="1",
+                       DATABASE_URL="postgres://eternity@db.invalid/eternity")  # fmt: skip
+    assert result.stdout.strip() == "{'server_side_binding': True, 'prepare_threshold': 5}"
+
+
+def test_a_prepare_threshold_of_zero_leaves_binding_to_the_client():
+    result = run_check("shell", "-v0", "-c", DATABASE_OPTIONS, DEBUG="1", DB_PREPARE_THRESHOLD="0",
+                       DATABASE_URL="postgres://eternity@db.invalid/eternity")  # fmt: skip
+    assert result.stdout.strip() == "{}"

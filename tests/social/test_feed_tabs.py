@@ -1,8 +1,11 @@
 """The feed's Following and Everyone tabs."""
 
+import html as markup
 import re
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
 from apps.social import services
 from tests.factories import PostFactory, UserFactory
@@ -75,3 +78,71 @@ def test_the_following_tab_uses_a_constant_number_of_queries(
     with django_assert_max_num_queries(13):
         response = client.get("/?tab=following")
     assert len(titles(response.content.decode())) == min(count, 10)
+
+
+def following_tab(client) -> list[list[str]]:
+    """The titles on the Following tab, page after page, as a reader who scrolls to its end
+    loads them (each page through its "Load more" link)."""
+    pages, url = [], "/?tab=following"
+    while url:
+        html = client.get(url).content.decode()
+        pages.append(titles(html))
+        found = re.search(r'href="(/\?tab=following&amp;after=[\w-]+)"', html)
+        url = markup.unescape(found[1]) if found else None
+    return pages
+
+
+def newest_first(posts) -> list[str]:
+    return [post.title for post in sorted(posts, key=lambda p: (p.created, p.pk), reverse=True)]
+
+
+def in_pages(found: list[str], size: int = 10) -> list[list[str]]:
+    return [found[start : start + size] for start in range(0, len(found), size)]
+
+
+def test_the_following_tab_pages_through_every_post_once_newest_first(client, alice):
+    """One member followed writes far more than the others, and posts share their times,
+    within a member and across members, at a page's end too: a tie goes to the later post."""
+    prolific, occasional, rare = UserFactory.create_batch(3)
+    for member in (prolific, occasional, rare):
+        services.follow(follower=alice, followee=member)
+    start = timezone.now() - timedelta(days=1)
+    minutes = {prolific: [n // 3 for n in range(27)], occasional: [0, 2, 2, 4], rare: [1, 4]}
+    posts = [
+        PostFactory(author=member, title=f"{member.username} {n}",
+                    created=start + timedelta(minutes=minute))
+        for member, times in minutes.items()
+        for n, minute in enumerate(times)
+    ]  # fmt: skip
+    PostFactory(title="Not followed", created=start + timedelta(minutes=4))
+    client.force_login(alice)
+    assert following_tab(client) == in_pages(newest_first(posts))
+
+
+def test_the_following_tab_leaves_out_what_the_reader_may_not_or_will_not_see(client, alice):
+    """Posts removed by moderators, and members suspended, blocked either way, or muted."""
+    shown, removing, suspended, blocked, blocking, muted = UserFactory.create_batch(6)
+    for member in (shown, removing, suspended, blocked, blocking, muted):
+        services.follow(follower=alice, followee=member)
+    start = timezone.now() - timedelta(days=1)
+    posts = {}
+    for n in range(12):
+        for member in (shown, removing, suspended, blocked, blocking, muted):
+            posts[member, n] = PostFactory(
+                author=member, title=f"{member.username} {n}", created=start + timedelta(minutes=n)
+            )
+    for n in (3, 11):
+        posts[removing, n].removed = timezone.now()
+        posts[removing, n].save()
+    suspended.is_active = False
+    suspended.save()
+    services.block(blocker=alice, blocked=blocked)
+    services.block(blocker=blocking, blocked=alice)
+    services.mute(muter=alice, muted=muted)
+    expected = [
+        post
+        for (member, n), post in posts.items()
+        if member == shown or (member == removing and n not in (3, 11))
+    ]
+    client.force_login(alice)
+    assert following_tab(client) == in_pages(newest_first(expected))
