@@ -55,6 +55,7 @@ def card_key(post: Post) -> tuple:
         tuple(tag.name for tag in post.tags.all()),
         tuple(user.username for user in post.mentions.all()),
         post.removed is not None,
+        (post.image.name, post.image_width, post.image_height, post.image_alt),
     )
 
 

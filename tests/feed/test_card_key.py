@@ -92,6 +92,25 @@ def test_a_change_to_what_a_card_shows_shows_on_the_next_render(client, post, ch
         assert before not in html
 
 
+@pytest.mark.parametrize("where", ["feed", "post page"])
+def test_a_new_description_size_or_removal_of_the_image_shows_on_the_next_render(
+    client, post, where
+):
+    """The image's tag is kept with the card, its address fresh."""
+    client.force_login(post.author)
+    edit(post, image=image_bytes(size=(64, 48)), image_alt="A red square")
+    assert 'width="64"' in card(client, post, where)
+    edit(post, image_alt="A crimson square")
+    assert 'alt="A crimson square"' in card(client, post, where)
+    edit(post, image=image_bytes(size=(80, 40)), image_alt="A red band")
+    html = card(client, post, where)
+    assert 'width="80"' in html
+    assert 'height="40"' in html
+    assert Post.objects.get(pk=post.pk).image.url in html
+    edit(post, remove_image=True)
+    assert "<img" not in card(client, post, where)
+
+
 @pytest.mark.parametrize(
     ("change", "left_out"),
     [
