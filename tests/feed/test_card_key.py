@@ -117,8 +117,8 @@ def test_a_new_description_size_or_removal_of_the_image_shows_on_the_next_render
         (rename_author, lambda post: post.author.display_name),
         (retitle, lambda post: post.title),
         (rewrite, lambda post: post.text),
-        (retag, lambda post: tuple(tag.name for tag in post.tags.all())),
-        (rename_mentioned_member, lambda post: tuple(m.username for m in post.mentions.all())),
+        (retag, lambda post: tuple(tag.name for tag in post.card_tags)),
+        (rename_mentioned_member, lambda post: tuple(m.username for m in post.card_mentions)),
     ],
     ids=["display name", "title", "text", "tags", "mentions"],
 )
