@@ -117,8 +117,8 @@ def test_a_new_description_size_or_removal_of_the_image_shows_on_the_next_render
         (rename_author, lambda post: post.author.display_name),
         (retitle, lambda post: post.title),
         (rewrite, lambda post: post.text),
-        (retag, lambda post: tuple(tag.name for tag in post.card_tags)),
-        (rename_mentioned_member, lambda post: tuple(m.username for m in post.card_mentions)),
+        (retag, lambda post: tuple(post.tag_names)),
+        (rename_mentioned_member, lambda post: tuple(post.mentioned_names)),
     ],
     ids=["display name", "title", "text", "tags", "mentions"],
 )
