@@ -91,9 +91,10 @@ def visible_posts(
     shown = Q(removed__isnull=True)
     if viewer.is_authenticated:
         shown |= Q(author_id=viewer.pk)
-    return queryset.filter(shown, author__is_active=True).exclude(
-        author_id__in=social.hidden_ids(viewer)
-    )
+    queryset = queryset.filter(shown, author__is_active=True)
+    if hidden := social.hidden_ids(viewer):  # most viewers block nobody: no empty NOT IN
+        queryset = queryset.exclude(author_id__in=hidden)
+    return queryset
 
 
 def page_of_posts(
