@@ -15,7 +15,7 @@ from django.contrib.postgres.search import (
     SearchVector,
 )
 from django.db import connection
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -26,27 +26,50 @@ from apps.core.db.paging import Page, decode_cursor, newest_first
 from apps.social import selectors as social
 
 from . import permissions
-from .models import TAG_MAX_LENGTH, Comment, Like, Post, Tag
+from .models import TAG_MAX_LENGTH, Comment, Like, Post
 
 PAGE_SIZE = 10
 
 
-def mentioned_members() -> Prefetch:
-    return Prefetch("mentions", queryset=get_user_model().objects.only("username"))
-
-
 def posts_for_cards() -> QuerySet[Post]:
-    """Everything a card shows, in a fixed number of queries whatever the page size."""
-    return Post.objects.select_related("author__profile").prefetch_related(
-        Prefetch("tags", queryset=Tag.objects.only("name")), mentioned_members()
-    )
+    """The posts with what a card shows of their authors, in one query whatever the page
+    size; mark_for_viewer adds the rest."""
+    return Post.objects.select_related("author__profile")
+
+
+def _add_tag_names(posts: list[Post]) -> None:
+    """Set tag_names on each post, alphabetical, in one query of plain values for them all
+    (a prefetch of Tag instances costs about twice as much)."""
+    by_pk = {post.pk: post for post in posts}
+    for post in posts:
+        post.tag_names = []
+    if posts:
+        links = Post.tags.through.objects.filter(post__in=list(by_pk)).order_by("tag__name")
+        for pk, name in links.values_list("post_id", "tag__name"):
+            by_pk[pk].tag_names.append(name)
+
+
+def _add_mentioned_names(rows: list[Post] | list[Comment]) -> None:
+    """Set mentioned_names on each post or comment (all of one kind): the usernames of the
+    members its text mentions, alphabetical, in one query of plain values for them all."""
+    by_pk = {row.pk: row for row in rows}
+    for row in rows:
+        row.mentioned_names = []
+    if rows:
+        model = type(rows[0])
+        column = model._meta.model_name  # the link table's column naming the post or comment
+        links = model.mentions.through.objects.filter(**{f"{column}__in": list(by_pk)})
+        names = links.order_by("user__username").values_list(f"{column}_id", "user__username")
+        for pk, username in names:
+            by_pk[pk].mentioned_names.append(username)
 
 
 def card_key(post: Post) -> tuple:
     """Return the key of the post card's stencil (templates/feed/feed.html#card), loaded by
-    posts_for_cards. The card's kept markup is rendered once per key and then served to every
-    reader, so the key must name everything that markup reads: a field the card shows but the
-    key leaves out is served stale (STENCIL_VERIFY catches it in the tests)."""
+    posts_for_cards and given its names by mark_for_viewer. The card's kept markup is
+    rendered once per key and then served to every reader, so the key must name everything
+    that markup reads: a field the card shows but the key leaves out is served stale
+    (STENCIL_VERIFY catches it in the tests)."""
     author = post.author
     return (
         post.pk,
@@ -56,9 +79,10 @@ def card_key(post: Post) -> tuple:
         post.edited,
         author.username,
         author.display_name,
-        tuple(tag.name for tag in post.tags.all()),
-        tuple(user.username for user in post.mentions.all()),
+        tuple(post.tag_names),
+        tuple(post.mentioned_names),
         post.removed is not None,
+        (post.image.name, post.image_width, post.image_height, post.image_alt),
     )
 
 
@@ -72,9 +96,10 @@ def visible_posts(
     shown = Q(removed__isnull=True)
     if viewer.is_authenticated:
         shown |= Q(author_id=viewer.pk)
-    return queryset.filter(shown, author__is_active=True).exclude(
-        author_id__in=social.hidden_ids(viewer)
-    )
+    queryset = queryset.filter(shown, author__is_active=True)
+    if hidden := social.hidden_ids(viewer):  # most viewers block nobody: no empty NOT IN
+        queryset = queryset.exclude(author_id__in=hidden)
+    return queryset
 
 
 def page_of_posts(
@@ -140,9 +165,12 @@ def _newest_of_followed(viewer: AbstractBaseUser, cursor: str | None, count: int
 
 
 def mark_for_viewer(viewer: AbstractBaseUser, posts: list[Post]) -> None:
-    """Set card_key, and liked, follows_author, can_follow, can_edit, can_delete,
-    can_report, can_mute and author_muted for the viewer, on each post, with two queries for
-    the whole page (and the viewer's blocks and mutes, read once per request)."""
+    """Set what a card shows beyond the post's row (tag_names, mentioned_names), card_key,
+    and liked, follows_author, can_follow, can_edit, can_delete, can_report, can_mute and
+    author_muted for the viewer, on each post, with four queries for the whole page (and the
+    viewer's blocks and mutes, read once per request)."""
+    _add_tag_names(posts)
+    _add_mentioned_names(posts)
     liked = set()
     if viewer.is_authenticated and posts:
         liked = set(
@@ -211,11 +239,8 @@ def thread(post: Post, *, viewer: AbstractBaseUser) -> list[Comment]:
         comments = comments.exclude(
             author_id__in=social.hidden_ids(viewer) | social.muted_ids(viewer)
         ).exclude(social.blocked_between(OuterRef("author"), post.author_id))
-    comments = list(
-        comments.select_related("author__profile")
-        .prefetch_related(mentioned_members())
-        .order_by("created", "id")
-    )
+    comments = list(comments.select_related("author__profile").order_by("created", "id"))
+    _add_mentioned_names(comments)
     apart = social.hidden_ids(viewer) if is_author else set()
     by_parent: dict[int, list[Comment]] = {}
     for comment in comments:

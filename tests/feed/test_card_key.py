@@ -106,6 +106,25 @@ def test_a_change_to_what_a_card_shows_shows_on_the_next_render(client, post, ch
         assert before not in html
 
 
+@pytest.mark.parametrize("where", ["feed", "post page"])
+def test_a_new_description_size_or_removal_of_the_image_shows_on_the_next_render(
+    client, post, where
+):
+    """The image's tag is kept with the card, its address fresh."""
+    client.force_login(post.author)
+    edit(post, image=image_bytes(size=(64, 48)), image_alt="A red square")
+    assert 'width="64"' in card(client, post, where)
+    edit(post, image_alt="A crimson square")
+    assert 'alt="A crimson square"' in card(client, post, where)
+    edit(post, image=image_bytes(size=(80, 40)), image_alt="A red band")
+    html = card(client, post, where)
+    assert 'width="80"' in html
+    assert 'height="40"' in html
+    assert Post.objects.get(pk=post.pk).image.url in html
+    edit(post, remove_image=True)
+    assert "<img" not in card(client, post, where)
+
+
 # What a key leaves out; an edit also marks the post edited, so the key must miss both.
 @pytest.mark.parametrize(
     ("change", "left_out"),
@@ -113,8 +132,8 @@ def test_a_change_to_what_a_card_shows_shows_on_the_next_render(client, post, ch
         (rename_author, lambda post: [post.author.display_name]),
         (retitle, lambda post: [post.title, post.edited]),
         (rewrite, lambda post: [post.text, post.edited]),
-        (retag, lambda post: [tuple(tag.name for tag in post.tags.all()), post.edited]),
-        (rename_mentioned_member, lambda post: [tuple(m.username for m in post.mentions.all())]),
+        (retag, lambda post: [tuple(post.tag_names), post.edited]),
+        (rename_mentioned_member, lambda post: [tuple(post.mentioned_names)]),
         (save_unchanged, lambda post: [post.edited]),
     ],
     ids=["display name", "title", "text", "tags", "mentions", "edited"],

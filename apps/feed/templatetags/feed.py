@@ -1,6 +1,7 @@
 from collections.abc import Iterable
 
 from django import template
+from django.urls import reverse
 from django.utils.safestring import SafeString
 
 from .. import mentions
@@ -9,8 +10,11 @@ register = template.Library()
 
 
 @register.filter
-def post_text(value: str, mentioned: Iterable = ()) -> SafeString:
+def post_text(value: str, mentioned: Iterable[str] = ()) -> SafeString:
     """Plain text for display: escaped, links made clickable (rel=nofollow), line breaks kept,
-    and @handles of the members the text mentions (`mentioned`, users) linked to them."""
-    urls = {user.username.lower(): user.get_absolute_url() for user in mentioned}
+    and @handles of the members the text mentions (`mentioned`, their usernames) linked to
+    their profiles."""
+    urls = {
+        name.lower(): reverse("profiles:detail", kwargs={"username": name}) for name in mentioned
+    }
     return mentions.render(value, urls)

@@ -5,10 +5,10 @@ from .. import selectors
 register = template.Library()
 
 
-@register.inclusion_tag("social/bell.html", takes_context=True)
-def notification_bell(context: template.Context) -> dict[str, object]:
-    """The navbar's bell with the member's unread count (one query)."""
-    return {"unread": selectors.unread_count(context["user"])}
+@register.simple_tag(takes_context=True)
+def unread_notifications(context: template.Context) -> int:
+    """The member's unread count, for the navbar's bell (social/bell.html; one query)."""
+    return selectors.unread_count(context["user"])
 
 
 @register.inclusion_tag("social/follow_button.html", takes_context=True)
