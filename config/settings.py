@@ -161,26 +161,19 @@ MIDDLEWARE = [
 # The requests an open page makes by itself (the presence poll, every 30 s from every open
 # page) are served through a shorter stack when they come as the page sends them
 # (apps/core/web/lean.py): the same view and answer, without the middleware that has nothing
-# to do with them (static files, CSRF — a GET changes nothing —, flash messages, which a
-# background request never takes, allauth's request context, the presence beat, which the
-# poll does itself). tests/presence/test_lean_poll.py checks both answer alike.
+# to do with them. Everything else in MIDDLEWARE runs for them too, a middleware added later
+# included. tests/presence/test_lean_poll.py checks both stacks answer alike.
 LEAN_VIEWS = ["presence:poll"]
-LEAN_MIDDLEWARE = [
-    "apps.core.ops.requestid.RequestIdMiddleware",
-    "apps.core.ops.metrics.MetricsMiddleware",
-    "django.middleware.security.SecurityMiddleware",
-    "django.middleware.csp.ContentSecurityPolicyMiddleware",
-    "django.middleware.gzip.GZipMiddleware",
-    "apps.core.web.middleware.FreshPagesMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
-    "django.middleware.common.CommonMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "django_htmx.middleware.HtmxMiddleware",
-    "apps.accounts.middleware.MemberLanguageMiddleware",
-    "apps.accounts.middleware.SessionActivityMiddleware",
+LEAN_SKIPPED_MIDDLEWARE = [
+    "apps.core.ops.health.LivenessMiddleware",  # /healthz/ only
+    "whitenoise.middleware.WhiteNoiseMiddleware",  # static files only
+    "django.middleware.csrf.CsrfViewMiddleware",  # a GET changes nothing; no form is sent
+    "django.contrib.messages.middleware.MessageMiddleware",  # a background request never
+    "apps.core.web.middleware.HtmxMessagesMiddleware",  # takes the flash messages
+    "allauth.account.middleware.AccountMiddleware",  # the /accounts/ 404 and reauthentication
+    "apps.presence.middleware.PresenceMiddleware",  # the poll keeps its member online itself
 ]
+LEAN_MIDDLEWARE = [name for name in MIDDLEWARE if name not in LEAN_SKIPPED_MIDDLEWARE]
 
 ROOT_URLCONF = "config.urls"
 # The admin lives at a configurable, less guessable path in production.

@@ -96,3 +96,21 @@ def test_a_prepare_threshold_of_zero_leaves_binding_to_the_client():
     result = run_check("shell", "-v0", "-c", DATABASE_OPTIONS, DEBUG="1", DB_PREPARE_THRESHOLD="0",
                        DATABASE_URL="postgres://eternity@db.invalid/eternity")  # fmt: skip
     assert result.stdout.strip() == "{}"
+
+
+def test_prepared_statements_behind_a_pooler_port_are_warned_about(monkeypatch):
+    from django.conf import settings
+
+    from apps.core.ops.checks import prepared_statements_behind_a_pooler as check
+
+    database = settings.DATABASES["default"]
+    monkeypatch.setitem(database, "PORT", "6432")
+    monkeypatch.setitem(
+        database, "OPTIONS", {**database.get("OPTIONS", {}), "prepare_threshold": 5}
+    )
+    assert [message.id for message in check(None)] == ["eternity.W001"]
+    monkeypatch.setitem(database, "OPTIONS", {**database["OPTIONS"], "prepare_threshold": None})
+    assert check(None) == []
+    monkeypatch.setitem(database, "OPTIONS", {**database["OPTIONS"], "prepare_threshold": 5})
+    monkeypatch.setitem(database, "PORT", "5432")
+    assert check(None) == []

@@ -4,6 +4,7 @@ with STENCIL_VERIFY (on in the tests) a key that misses something the text shows
 import pytest
 from django.template import Context, Engine, TemplateSyntaxError, engines
 from django.utils import translation
+from django.utils.functional import SimpleLazyObject
 
 from apps.core.templatetags.stencil import StaleStencilError
 
@@ -178,3 +179,12 @@ def test_a_stencil_after_another_in_the_same_template_parses():
         "{% stencil 1 %}a{% endstencil %}{% stencil 2 %}b{% fresh %}c{% endfresh %}{% endstencil %}"
     )
     assert template.render({}) == "abc"
+
+
+def test_a_key_that_holds_an_object_is_refused():
+    """A kept key lives as long as its text: a lazy object in it would keep the request it was
+    made from (and its session) in memory, for every member."""
+    template = from_string("{% stencil flag %}x{% endstencil %}")
+    with pytest.raises(TypeError, match="SimpleLazyObject"):
+        render(template, flag=SimpleLazyObject(lambda: True))
+    assert render(template, flag=True) == "x"

@@ -1,7 +1,7 @@
 """System checks for settings that would lose data, or fail only once a request meets them."""
 
 from django.conf import settings
-from django.core.checks import Error, register
+from django.core.checks import Error, Warning, register
 from django.core.exceptions import ImproperlyConfigured
 
 from apps.core.web.ratelimit import parse_rates
@@ -34,3 +34,27 @@ def rate_limits_read(app_configs, **kwargs) -> list[Error]:
                 errors.append(Error(f"{name}[{action!r}]: {error}", id="eternity.E002",
                                     hint='Write rates as "10/m/user,30/5m/ip".'))  # fmt: skip
     return errors
+
+
+# Where connection poolers listen by default: PgBouncer (6432) and Supavisor's transaction
+# mode (6543). Behind one in transaction mode, a prepared statement can be run by another
+# client's session.
+POOLER_PORTS = {"6432", "6543"}
+
+
+@register()
+def prepared_statements_behind_a_pooler(app_configs, **kwargs) -> list[Warning]:
+    database = settings.DATABASES["default"]
+    options = database.get("OPTIONS", {})
+    if not options.get("prepare_threshold") or str(database.get("PORT")) not in POOLER_PORTS:
+        return []
+    return [
+        Warning(
+            f"DATABASE_URL names port {database['PORT']}, where a connection pooler listens, and "
+            "PostgreSQL prepares statements (DB_PREPARE_THRESHOLD).",
+            hint="Fine in session mode (deploy/pgbouncer.ini) or with PgBouncer 1.21+ and "
+            "max_prepared_statements; in transaction mode with an older pooler, set "
+            "DB_PREPARE_THRESHOLD=0, or another client's statement may run (README: Deploy).",
+            id="eternity.W001",
+        )
+    ]

@@ -26,6 +26,7 @@ difference, when the two disagree. A stencil directly in another's kept text wou
 with it, whatever its own key: that is a syntax error; inside a fresh part it is welcome.
 """
 
+import datetime
 import difflib
 import reprlib
 import secrets
@@ -46,6 +47,8 @@ _MARK = f"\x00stencil-{secrets.token_hex(8)}-"
 _RECORDING = "_stencil_recording"
 # How much of the text around the first difference an error shows.
 _EXCERPT = 60
+# What a key may hold: values, not objects that keep more than they show.
+_PLAIN = (str, int, float, bool, type(None), datetime.date, datetime.timedelta, tuple)
 
 
 class StaleStencilError(Exception):
@@ -95,6 +98,7 @@ class StencilNode(template.Node):
             part if isinstance(part, str) else self.fresh[part].render(context) for part in parts
         )
         if settings.STENCIL_VERIFY:
+            self._verify_key(key)
             self._verify(context, key, parts, html)
         return mark_safe(html)  # noqa: S308 (each part is rendered template output)
 
@@ -109,6 +113,19 @@ class StencilNode(template.Node):
             index, rest = piece.split("\x00", 1)
             parts += [int(index), rest]
         return tuple(part for part in parts if part != "")
+
+    def _verify_key(self, key: tuple) -> None:
+        """A key is kept as long as its text: only plain values, never an object that holds
+        more than it shows (a lazy object keeps the request it was made from)."""
+        for part in key:
+            if not issubclass(type(part), _PLAIN):  # type(): a lazy object passes isinstance
+                raise TypeError(
+                    f"{{% stencil %}} in {self.origin.template_name or self.origin.name}, line "
+                    f"{self.token.lineno}: its key holds a {type(part).__name__}; name plain "
+                    f"values (a string, a number, a date; a tuple of them), e.g. with a filter."
+                )
+            if isinstance(part, tuple):
+                self._verify_key(part)
 
     def _verify(
         self, context: template.Context, key: tuple, parts: tuple[str | int, ...], served: str

@@ -6,8 +6,9 @@ most of them answered "nothing changed" (304). A request that names one of
 settings.LEAN_VIEWS by its exact path, with GET or HEAD and the headers the page's poller
 always sends (`HX-Request: true`, `X-Background: 1`), is served through
 settings.LEAN_MIDDLEWARE: the full list without what has nothing to do with such a request
-(static files, CSRF — a GET changes nothing —, flash messages, which a background request
-never takes, allauth's request context, the presence beat, which the poll does itself). The
+(settings.LEAN_SKIPPED_MIDDLEWARE: static files, CSRF — a GET changes nothing —, flash
+messages, which a background request never takes, allauth's request context, the presence
+beat, which the poll does itself), so a middleware added to the site runs here too. The
 view, its URL, its authentication and its answer, headers included, are the same either way
 (tests/presence/test_lean_poll.py compares both stacks for many viewers); any other request
 for that path, a plain browser visit included, takes the full stack.
@@ -19,6 +20,7 @@ the test client uses Django's own handler, the full stack.
 from collections.abc import Callable, Iterable
 
 from django.conf import settings
+from django.core.exceptions import MiddlewareNotUsed
 from django.core.handlers.exception import convert_exception_to_response
 from django.core.handlers.wsgi import WSGIHandler
 from django.urls import reverse
@@ -35,7 +37,10 @@ class LeanHandler(WSGIHandler):
         self._exception_middleware = []
         handler = convert_exception_to_response(self._get_response)
         for path in reversed(settings.LEAN_MIDDLEWARE):
-            middleware = import_string(path)(handler)
+            try:
+                middleware = import_string(path)(handler)
+            except MiddlewareNotUsed:
+                continue
             if hasattr(middleware, "process_view"):
                 self._view_middleware.insert(0, middleware.process_view)
             if hasattr(middleware, "process_template_response"):
