@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import F, Q
 from django.db.models.functions import Lower
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -20,6 +21,11 @@ class Members(UserManager):
         lookup agrees (createsuperuser's "already taken" check, fixtures), on the Lower index."""
         handle = usernames.normalize(username)
         return self.annotate(handle=Lower("username")).get(handle=str(handle).lower())
+
+
+def profile_url(username: str) -> str:
+    """A member's profile address, from their username alone (what a kept card holds)."""
+    return reverse("profiles:detail", kwargs={"username": username})
 
 
 class User(AbstractUser):

@@ -1,8 +1,9 @@
 from django.conf import settings
 from django.db import models
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from apps.accounts.models import profile_url
 
 BIO_MAX_LENGTH = 500
 AVATAR_SIZE = 512
@@ -46,4 +47,4 @@ class Profile(models.Model):
         return f"Profile of {self.user}"
 
     def get_absolute_url(self) -> str:
-        return reverse("profiles:detail", kwargs={"username": self.user.username})
+        return profile_url(self.user.username)

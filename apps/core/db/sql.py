@@ -12,6 +12,7 @@ every online member, instead of the few rows the other conditions lead to.
 
 import functools
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from django.db import connection
@@ -59,30 +60,36 @@ def one(model: type[Model], where: str, params: Sequence[object]) -> Model | Non
     finds, as an instance with every column loaded and converted as the ORM does it, or None.
     For the reads every request makes (its session, its member), where building and
     compiling the ORM's query cost several times what the database spends on it."""
-    names = tuple(field.attname for field in model._meta.concrete_fields)
-    quote = connection.ops.quote_name
-    query = (
-        f"SELECT {', '.join(quote(f.column) for f in model._meta.concrete_fields)}"  # noqa: S608
-        f" FROM {table(model)} WHERE {where}"
-    )
-    found = rows(query, params)
+    reading = _reading(connection.vendor, model)
+    found = rows(f"{reading.select} WHERE {where}", params)
     if not found:
         return None
     values = list(found[0])
-    for index, column, converters in _converters(connection.vendor, model):
+    for index, column, converters in reading.converters:
         for convert in converters:
             values[index] = convert(values[index], column, connection)
-    return model.from_db(connection.alias, names, values)
+    return model.from_db(connection.alias, reading.names, values)
+
+
+@dataclass(frozen=True)
+class _Reading:
+    select: str  # SELECT every column FROM the table
+    names: tuple[str, ...]  # the columns' attribute names, in the order from_db expects
+    converters: tuple  # (index, column, converters) for each column the ORM converts
 
 
 @functools.cache
-def _converters(vendor: str, model: type[Model]) -> tuple:
-    """Per column of `model` that needs one, the converters the ORM applies to its values on
-    this database (SQLite's booleans and datetimes, a field's own from_db_value)."""
-    found = []
-    for index, field in enumerate(model._meta.concrete_fields):
+def _reading(vendor: str, model: type[Model]) -> _Reading:
+    """How `one` reads `model` on this database, worked out once per process: the SELECT,
+    and per column that needs one, the converters the ORM applies to its values (SQLite's
+    booleans and datetimes, a field's own from_db_value)."""
+    fields = model._meta.concrete_fields
+    quote = connection.ops.quote_name
+    select = f"SELECT {', '.join(quote(f.column) for f in fields)} FROM {table(model)}"  # noqa: S608
+    converters = []
+    for index, field in enumerate(fields):
         column = field.get_col(model._meta.db_table)
-        converters = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
-        if converters:
-            found.append((index, column, tuple(converters)))
-    return tuple(found)
+        found = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
+        if found:
+            converters.append((index, column, tuple(found)))
+    return _Reading(select, tuple(f.attname for f in fields), tuple(converters))
