@@ -147,6 +147,31 @@ def test_post_page_is_a_permalink_with_share_previews(client):
     assert '<meta name="twitter:card" content="summary">' in html
 
 
+@pytest.mark.parametrize("host", ["testserver", "www.testserver:8443"])
+def test_shared_addresses_are_the_sites_own_whatever_host_the_request_named(client, settings, host):
+    """The canonical link, og:url and the link to copy name SITE_URL, never the Host the request
+    came with (any allowed alias or port), so a share always points at the one real address."""
+    settings.ALLOWED_HOSTS = ["testserver", ".testserver"]
+    post = PostFactory(title="Shared")
+    page = client.get(post.get_absolute_url(), headers={"Host": host}).content.decode()
+    feed = client.get("/", headers={"Host": host}).content.decode()
+    expected = f"http://testserver/posts/{post.pk}/"
+    assert re.search(rf'rel="canonical"\s+href="{expected}"', page)
+    assert re.search(rf'property="og:url"\s+content="{expected}"', page)
+    assert f'data-copy="{expected}"' in feed
+    assert "8443" not in page + feed
+
+
+def test_on_site_leaves_an_address_that_names_its_origin_alone():
+    """A bucket's or a CDN's image address is already absolute: og:image must not get the
+    site's origin glued in front of it."""
+    from apps.core.templatetags.site import on_site
+
+    assert on_site("/media/a.jpg") == "http://testserver/media/a.jpg"
+    assert on_site("https://bucket.example/a.jpg?X-Amz=1") == "https://bucket.example/a.jpg?X-Amz=1"
+    assert on_site("//cdn.example/a.jpg") == "//cdn.example/a.jpg"
+
+
 def test_a_missing_post_is_a_404(client):
     assert client.get("/posts/999999/").status_code == 404
 
