@@ -226,15 +226,15 @@ def test_times_name_their_moment_and_read_as_a_date_without_javascript(client):
     html = client.get("/").content.decode()
     assert (
         '<time datetime="2026-01-05T12:00:30+00:00" title="Jan. 5, 2026, noon UTC" '
-        "data-relative>Jan. 5, 2026, noon</time>" in html
+        "data-relative>Jan. 5, 2026, noon UTC</time>" in html
     )
     moment = recent.created.isoformat(timespec="seconds")
     assert f'<time datetime="{moment}" title="' in html
     assert "ago" not in html  # the page says how long ago (static/js/times.js)
     ru = client.get("/", headers={"Accept-Language": "ru"}).content.decode()
-    assert ">5 января 2026 г. 12:00</time>" in ru  # the genitive, not "5 Янв 2026"
+    assert ">5 января 2026 г. 12:00 UTC</time>" in ru  # the genitive, not "5 Янв 2026"
     thread = client.get(old.get_absolute_url(), headers={"Accept-Language": "ru"})
-    assert ">6 января 2026 г. 9:15</time>" in thread.content.decode()
+    assert ">6 января 2026 г. 9:15 UTC</time>" in thread.content.decode()
 
 
 def test_the_post_page_has_one_h1_and_a_way_back(client):

@@ -246,7 +246,7 @@ def test_a_last_seen_badge_names_its_moment_and_says_the_date_without_javascript
     html = " ".join(poll(client, "alice").content.decode().split())
     assert (
         'Last seen <time datetime="2026-11-25T12:00:00+00:00" title="Nov. 25, 2026, noon UTC"'
-        " data-relative>Nov. 25, 2026, noon</time>" in html
+        " data-relative>Nov. 25, 2026, noon UTC</time>" in html
     )
 
 

@@ -1,5 +1,5 @@
 """Times as people read them. The server writes the moment itself: in <time datetime> for
-machines (ISO 8601, UTC), and as the date and time in the active language (UTC) for people
+machines (ISO 8601, UTC), and as the date and time in the active language, saying "UTC", for people
 without JavaScript. static/js/times.js then says it as people do, in the reader's language
 and time zone: "5 minutes ago" for the last week, the date after that, the exact date and
 time on hover. What the server writes depends on no clock, so it can be kept in a stencil's
@@ -22,7 +22,7 @@ def when(moment: datetime | None) -> str:
     utc = moment.astimezone(UTC)
     shown = date_format(utc, "DATETIME_FORMAT")
     return format_html(
-        '<time datetime="{}" title="{} UTC" data-relative>{}</time>',
+        '<time datetime="{}" title="{} UTC" data-relative>{} UTC</time>',
         utc.isoformat(timespec="seconds"),
         shown,
         shown,
