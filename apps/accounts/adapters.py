@@ -17,6 +17,8 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
+from apps.core.web.ratelimit import client_address
+
 from . import blocklists, selectors, services, usernames
 from .models import SignupMode
 from .selectors import INVITATION_SESSION_KEY, signup_gate
@@ -60,6 +62,12 @@ def on_site(url: str) -> str:
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    def get_client_ip(self, request) -> str:
+        """The same address the site's own limits see (TRUSTED_PROXY_COUNT). allauth's own
+        reading raises ImproperlyConfigured, a 500, when a request reaches a node without
+        passing every proxy (a probe or a misrouted client behind a load balancer)."""
+        return client_address(request) or "unknown"
+
     def is_open_for_signup(self, request) -> bool:
         """Signup by email and by a provider both ask here first. A visitor from a blocked
         network gets a page that says so (403). Closed, or invitation only without a usable

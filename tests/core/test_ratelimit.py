@@ -104,6 +104,23 @@ def test_an_address_the_client_wrote_itself_is_not_believed(
     assert statuses == [200, 200, 429]
 
 
+@pytest.mark.django_db
+@pytest.mark.parametrize("forwarded", [None, "", GUEST_A], ids=["no-header", "empty", "one-entry"])
+def test_a_login_reaching_a_node_past_its_proxies_is_answered_not_a_500(settings, forwarded):
+    """Behind a load balancer a probe or a misrouted client may reach a node directly, with
+    fewer X-Forwarded-For entries than TRUSTED_PROXY_COUNT: allauth's own reading of the
+    address raised ImproperlyConfigured (a 500) on the login form; it now reads it as the
+    site's limits do, from REMOTE_ADDR."""
+    settings.TRUSTED_PROXY_COUNT = settings.ALLAUTH_TRUSTED_PROXY_COUNT = 2
+    headers = {} if forwarded is None else {"X-Forwarded-For": forwarded}
+    client = Client(REMOTE_ADDR=PROXY, raise_request_exception=False)
+    response = client.post(
+        "/accounts/login/", {"login": "nobody", "password": "wrong"}, headers=headers
+    )
+    assert response.status_code == 200
+    assert "not correct" in response.content.decode()
+
+
 # --- Windows and the cache -------------------------------------------------------------------
 
 

@@ -97,17 +97,22 @@ def new_member_allowance(action: str) -> int | None:
     return min(rate.amount for rate in rates) if rates else None
 
 
-def client_ip(request: HttpRequest) -> str:
-    """The client's address: REMOTE_ADDR, or behind settings.TRUSTED_PROXY_COUNT proxies that
-    each append to X-Forwarded-For, the entry the outermost of them appended (anything left
-    of it is whatever the client sent). IPv6 addresses stand for their /64."""
+def client_address(request: HttpRequest) -> str:
+    """The client's address as sent: REMOTE_ADDR, or behind settings.TRUSTED_PROXY_COUNT
+    proxies that each append to X-Forwarded-For, the entry the outermost of them appended
+    (anything left of it is whatever the client sent). A request that did not come through
+    all of them (a node reached directly, behind a load balancer) is its REMOTE_ADDR."""
     trusted = settings.TRUSTED_PROXY_COUNT
     forwarded = [entry.strip() for entry in request.headers.get("X-Forwarded-For", "").split(",")]
     if trusted > 0 and len(forwarded) >= trusted and forwarded[-trusted]:
-        address = forwarded[-trusted]
-    else:  # no proxy, or a request that did not come through all of them
-        address = request.META.get("REMOTE_ADDR", "")
-    return _network(address)
+        return forwarded[-trusted]
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def client_ip(request: HttpRequest) -> str:
+    """client_address, with IPv6 addresses standing for their /64 ("unknown" if unreadable):
+    what the rate limits and blocklists count by."""
+    return _network(client_address(request))
 
 
 def _network(address: str) -> str:
