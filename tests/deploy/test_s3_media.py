@@ -17,6 +17,7 @@ import time_machine
 from botocore.config import Config
 from django.contrib.auth.models import Group
 from django.core.files.storage import default_storage, storages
+from django.core.management import call_command
 from moto.server import ThreadedMotoServer
 
 import config.settings
@@ -71,6 +72,8 @@ def configure_s3(monkeypatch, settings, s3_server):
         loaded = importlib.reload(config.settings)
         settings.STORAGES = {**settings.STORAGES, "default": loaded.STORAGES["default"]}
         settings.SECURE_CSP = loaded.SECURE_CSP
+        settings.MEDIA_STORAGE = loaded.MEDIA_STORAGE
+        settings.MEDIA_ON_LOCAL_DISK = loaded.MEDIA_ON_LOCAL_DISK
         return s3_server.client
 
     yield configure
@@ -305,3 +308,18 @@ def test_an_export_while_the_bucket_is_unreachable_still_downloads_and_names_the
     assert "Images in this archive" not in readme
     profile = Profile.objects.get(user=alice)
     assert f"- photo/{profile.photo.name.rsplit('/', 1)[1]}" in readme
+
+
+def test_signed_addresses_without_the_buckets_region_are_warned_about(configure_s3, s3_server):
+    configure_s3(AWS_S3_ENDPOINT_URL="", AWS_S3_REGION_NAME="")
+    assert "eternity.W002" in checked()
+    configure_s3(AWS_S3_ENDPOINT_URL="", AWS_S3_REGION_NAME="eu-west-1")
+    assert "eternity.W002" not in checked()
+    configure_s3(AWS_S3_ENDPOINT_URL="", AWS_S3_REGION_NAME="", AWS_QUERYSTRING_AUTH="0")
+    assert "eternity.W002" not in checked()
+
+
+def checked() -> str:
+    said = io.StringIO()
+    call_command("check", "--tag", "startup", stdout=said, stderr=said)
+    return said.getvalue()

@@ -35,8 +35,8 @@ def uploads_survive_a_restart(app_configs, **kwargs) -> list[Error]:
         Error(
             "Uploads would be stored on this platform's ephemeral disk and lost at the next "
             "restart.",
-            hint="Set AWS_STORAGE_BUCKET_NAME and its credentials (README: Heroku), or "
-            "EPHEMERAL_DISK=0 if the disk is in fact kept.",
+            hint="Set AWS_STORAGE_BUCKET_NAME and its credentials, with MEDIA_STORAGE unset or "
+            "s3 (README: Heroku), or EPHEMERAL_DISK=0 if the disk is in fact kept.",
             id="eternity.E001",
         )
     ]
@@ -62,6 +62,29 @@ def uploads_reach_every_node(app_configs, **kwargs) -> list[Error]:
             "(README: Deploy), or MEDIA_SHARED_VOLUME=1 if MEDIA_ROOT is one shared volume "
             "mounted on every node.",
             id="eternity.E003",
+        )
+    ]
+
+
+@register(STARTUP)
+def signed_media_name_their_region(app_configs, **kwargs) -> list[Warning]:
+    """Signed image addresses (signature version 4) name the bucket's region, and AWS refuses
+    an address that names another."""
+    options = settings.STORAGES["default"].get("OPTIONS", {})
+    if (
+        settings.MEDIA_ON_LOCAL_DISK
+        or not options.get("querystring_auth", True)
+        or options.get("custom_domain")
+        or options.get("endpoint_url")
+        or options.get("region_name")
+    ):
+        return []
+    return [
+        Warning(
+            "AWS_S3_REGION_NAME is not set: signed image addresses name us-east-1, and a bucket "
+            "in any other region refuses them.",
+            hint="Set AWS_S3_REGION_NAME to the bucket's region.",
+            id="eternity.W002",
         )
     ]
 
