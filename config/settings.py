@@ -504,14 +504,45 @@ URLIZE_ASSUME_HTTPS = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+
+# Media (uploads).
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT") or BASE_DIR / "media")
-# Uploads go to S3-compatible object storage when a bucket is configured (needed on platforms
-# with an ephemeral disk, like Heroku); static files always stay with whitenoise.
 AWS_STORAGE_BUCKET_NAME = os.environ.get("AWS_STORAGE_BUCKET_NAME", "")
-if AWS_STORAGE_BUCKET_NAME:
-    MEDIA_STORAGE = {
-        "BACKEND": "storages.backends.s3.S3Storage",
+# Where uploads live: "local" (MEDIA_ROOT on this machine's disk) or "s3" (the bucket; needed
+# on platforms with an ephemeral disk, like Heroku, and by more than one web node). A bucket
+# set means s3 unless MEDIA_STORAGE says otherwise.
+MEDIA_STORAGE = os.environ.get("MEDIA_STORAGE", "").strip().lower() or (
+    "s3" if AWS_STORAGE_BUCKET_NAME else "local"
+)
+if MEDIA_STORAGE not in {"local", "s3"}:
+    raise ImproperlyConfigured(
+        f"MEDIA_STORAGE must be local or s3, got {os.environ.get('MEDIA_STORAGE')!r}."
+    )
+if MEDIA_STORAGE == "s3" and not AWS_STORAGE_BUCKET_NAME:
+    raise ImproperlyConfigured(
+        "MEDIA_STORAGE=s3 needs a bucket: set AWS_STORAGE_BUCKET_NAME (and its credentials), "
+        "or MEDIA_STORAGE=local to keep uploads in MEDIA_ROOT."
+    )
+MEDIA_ON_LOCAL_DISK = MEDIA_STORAGE == "local"
+# How many web nodes serve the site. Local uploads on more than one node need MEDIA_ROOT to
+# be one volume mounted on every node (MEDIA_SHARED_VOLUME=1): the check eternity.E003
+# refuses to start otherwise.
+WEB_NODES = env_int("WEB_NODES", 1)
+if WEB_NODES < 1:
+    raise ImproperlyConfigured(f"WEB_NODES must be 1 or more, got {WEB_NODES}.")
+MEDIA_SHARED_VOLUME = env_bool("MEDIA_SHARED_VOLUME", False)
+# Signed image addresses stay the same for this many seconds, so browsers and CDNs reuse what
+# they fetched; each is valid for at least this long after a page shows it.
+MEDIA_URL_PERIOD = env_int("MEDIA_URL_PERIOD", 3600)
+if not 60 <= MEDIA_URL_PERIOD <= 302_400:
+    raise ImproperlyConfigured(
+        f"MEDIA_URL_PERIOD must be between 60 and 302400 seconds (a signed address lives at "
+        f"most seven days, two periods), got {MEDIA_URL_PERIOD}."
+    )
+if MEDIA_STORAGE == "s3":
+    MEDIA_BACKEND = {
+        "BACKEND": "apps.core.uploads.storage.PeriodSignedS3Storage",
         "OPTIONS": {
             "bucket_name": AWS_STORAGE_BUCKET_NAME,
             "access_key": os.environ.get("AWS_ACCESS_KEY_ID"),
@@ -522,15 +553,16 @@ if AWS_STORAGE_BUCKET_NAME:
             "location": os.environ.get("AWS_LOCATION", "media"),
             "default_acl": None,
             "file_overwrite": False,
+            # Off for a public-read bucket or a CDN (AWS_S3_CUSTOM_DOMAIN): plain addresses.
             "querystring_auth": env_bool("AWS_QUERYSTRING_AUTH", True),
+            "url_period": MEDIA_URL_PERIOD,
             # A day, as nginx and the media view say: how long a browser or a CDN may keep an
             # image moderators took out of view (apps.core.uploads.views.PUBLIC_CACHE).
             "object_parameters": {"CacheControl": "max-age=86400"},
         },
     }
 else:
-    MEDIA_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
-MEDIA_ON_LOCAL_DISK = not AWS_STORAGE_BUCKET_NAME
+    MEDIA_BACKEND = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 # A disk that is wiped at every restart (Heroku's dynos set DYNO) cannot keep uploads: the
 # system check eternity.E001 then refuses to start without a bucket.
 EPHEMERAL_DISK = env_bool("EPHEMERAL_DISK", "DYNO" in os.environ)
@@ -538,9 +570,9 @@ EPHEMERAL_DISK = env_bool("EPHEMERAL_DISK", "DYNO" in os.environ)
 
 def _media_origin() -> list[str]:
     """The storage's origin, which the CSP must allow for images."""
-    if not AWS_STORAGE_BUCKET_NAME:
+    if MEDIA_STORAGE != "s3":
         return []
-    options = MEDIA_STORAGE["OPTIONS"]
+    options = MEDIA_BACKEND["OPTIONS"]
     if options["custom_domain"]:
         return [f"https://{options['custom_domain']}"]
     if options["endpoint_url"]:
@@ -550,7 +582,7 @@ def _media_origin() -> list[str]:
 
 
 STORAGES = {
-    "default": MEDIA_STORAGE,
+    "default": MEDIA_BACKEND,
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"

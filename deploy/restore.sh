@@ -8,7 +8,8 @@
 # Nothing is touched unless the checksums match. The media come first: their files have random
 # names that never change, so unpacking adds what is missing and replaces nothing anyone uses.
 # The database is restored in one transaction and refuses a database that already has tables,
-# so a failed restore leaves it as it was. Stop the web and the worker first.
+# so a failed restore leaves it as it was. Stop the web and the worker first. The backup's
+# CONTENTS says what it holds: media kept in a bucket are not in it (the bucket keeps them).
 set -eu
 
 from=${1:?usage: deploy/restore.sh BACKUP_FOLDER}
@@ -16,6 +17,9 @@ from=${1:?usage: deploy/restore.sh BACKUP_FOLDER}
 media=${MEDIA_ROOT:-media}
 
 (cd "$from" && sha256sum --check --quiet SHA256SUMS)
+if [ -f "$from/CONTENTS" ]; then
+  cat "$from/CONTENTS"
+fi
 if [ -f "$from/media.tar.gz" ]; then
   mkdir -p "$media"
   tar -C "$media" -xzf "$from/media.tar.gz"

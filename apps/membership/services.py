@@ -15,9 +15,11 @@ from collections.abc import Callable
 from pathlib import PurePosixPath
 from typing import IO, NamedTuple
 
+from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
+from django.template.loader import render_to_string
 from django.utils import timezone
 
 from apps.accounts import selectors as accounts_selectors
@@ -33,6 +35,9 @@ from apps.social import selectors as social_selectors
 from apps.social import services as social
 
 logger = logging.getLogger(__name__)
+
+SPOOL_BYTES = 8 * 1024 * 1024  # kept in memory up to this, then on disk
+CHUNK_BYTES = 1024 * 1024
 
 
 class Part(NamedTuple):
@@ -53,30 +58,47 @@ PARTS = (
 
 
 def export_user_data(*, user: AbstractBaseUser) -> IO[bytes]:
-    """Return a zip with data.json and the member's photos and post images, as stored. It is
-    built in a temporary file (spilled to disk past a few MB) with files copied in chunks, so
-    a member with many images never holds a worker's memory."""
+    """Return a zip with data.json, the member's photos and post images as stored, and a
+    README.txt that lists the images it holds and names any that could not be read (missing
+    from storage, storage unreachable): those are left out, never the export. It is built in
+    a temporary file (spilled to disk past a few MB) with files copied in chunks, so a member
+    with many images never holds a worker's memory."""
     data: dict[str, object] = {"exported_at": timezone.now()}
     files = []
     for part in PARTS:
         exported = part.export(user=user)
         data |= exported.data
         files += exported.files
-    buffer = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 (returned)
+    included: list[str] = []
+    unreadable: list[str] = []
+    buffer = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115 (returned)
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr(
             "data.json", json.dumps(data, indent=2, ensure_ascii=False, cls=DjangoJSONEncoder)
         )
         for folder, field in files:
             target = f"{folder}/{PurePosixPath(field.name).name}"
-            try:
-                with (
-                    field.storage.open(field.name, "rb") as stored,
-                    archive.open(target, "w") as out,
-                ):
-                    shutil.copyfileobj(stored, out, 1024 * 1024)
-            except Exception:  # a file missing or unreadable in storage must not fail the export
-                logger.warning("Export: could not read %s", field.name, exc_info=True)
+            # Read whole first, so a read failing halfway leaves no truncated image behind.
+            with tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES) as copy:
+                try:
+                    with field.storage.open(field.name, "rb") as stored:
+                        shutil.copyfileobj(stored, copy, CHUNK_BYTES)
+                except Exception:  # missing, unreadable or unreachable: said in README.txt
+                    logger.warning("Export: could not read %s", field.name, exc_info=True)
+                    unreadable.append(target)
+                    continue
+                copy.seek(0)
+                with archive.open(target, "w") as out:
+                    shutil.copyfileobj(copy, out, CHUNK_BYTES)
+            included.append(target)
+        readme = {
+            "site_name": settings.SITE_NAME,
+            "username": user.get_username(),
+            "exported_at": data["exported_at"].strftime("%Y-%m-%d %H:%M:%S"),
+            "images": included,
+            "unreadable": unreadable,
+        }
+        archive.writestr("README.txt", render_to_string("membership/export_readme.txt", readme))
     buffer.seek(0)
     return buffer
 

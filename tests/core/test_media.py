@@ -6,6 +6,8 @@ import sys
 import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.core.management import call_command
+from django.core.management.base import SystemCheckError
 
 from apps.profiles import services
 from apps.profiles.models import Profile
@@ -57,3 +59,34 @@ def test_an_ephemeral_disk_without_a_bucket_refuses_to_start():
     assert result.returncode != 0
     assert "eternity.E001" in result.stderr
     assert "ephemeral disk" in result.stderr
+
+
+def several_nodes(settings, **overrides) -> None:
+    settings.DEBUG = False
+    settings.WEB_NODES = 2
+    settings.MEDIA_ON_LOCAL_DISK = True
+    settings.MEDIA_SHARED_VOLUME = False
+    for name, value in overrides.items():
+        setattr(settings, name, value)
+
+
+def test_local_uploads_on_several_nodes_stop_the_deploy_check_naming_both_ways_out(settings):
+    several_nodes(settings)
+    with pytest.raises(SystemCheckError) as refused:
+        call_command("check", "--deploy")
+    message = str(refused.value)
+    assert "eternity.E003" in message
+    assert "WEB_NODES=2" in message
+    assert "MEDIA_STORAGE=s3" in message
+    assert "MEDIA_SHARED_VOLUME=1" in message
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [{"WEB_NODES": 1}, {"MEDIA_SHARED_VOLUME": True}, {"MEDIA_ON_LOCAL_DISK": False},
+     {"DEBUG": True}],
+    ids=["one node", "a shared volume", "uploads in the bucket", "local development"],
+)  # fmt: skip
+def test_several_nodes_pass_the_check_when_uploads_reach_them_all(settings, overrides):
+    several_nodes(settings, **overrides)
+    call_command("check", "--tag", "startup")

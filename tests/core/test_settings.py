@@ -114,3 +114,37 @@ def test_prepared_statements_behind_a_pooler_port_are_warned_about(monkeypatch):
     monkeypatch.setitem(database, "OPTIONS", {**database["OPTIONS"], "prepare_threshold": 5})
     monkeypatch.setitem(database, "PORT", "5432")
     assert check(None) == []
+
+
+MEDIA = (
+    "from django.conf import settings; "
+    "print(settings.MEDIA_STORAGE, settings.STORAGES['default']['BACKEND'])"
+)
+
+
+@pytest.mark.parametrize(
+    ("env", "shown"),
+    [({}, "local django.core.files.storage.FileSystemStorage"),
+     ({"AWS_STORAGE_BUCKET_NAME": "media"}, "s3 apps.core.uploads.storage.PeriodSignedS3Storage"),
+     ({"AWS_STORAGE_BUCKET_NAME": "media", "MEDIA_STORAGE": "local"},
+      "local django.core.files.storage.FileSystemStorage")],
+    ids=["no bucket", "a bucket", "a bucket, but local said"],
+)  # fmt: skip
+def test_uploads_go_to_the_bucket_when_one_is_set_unless_local_is_said(env, shown):
+    result = run_check("shell", "-v0", "-c", MEDIA, DEBUG="1", **env)
+    assert result.stdout.strip() == shown, result.stderr
+
+
+@pytest.mark.parametrize(
+    ("env", "said"),
+    [({"MEDIA_STORAGE": "disk"}, "MEDIA_STORAGE must be local or s3, got 'disk'"),
+     ({"MEDIA_STORAGE": "s3"}, "MEDIA_STORAGE=s3 needs a bucket: set AWS_STORAGE_BUCKET_NAME"),
+     ({"WEB_NODES": "0"}, "WEB_NODES must be 1 or more, got 0"),
+     ({"WEB_NODES": "two"}, "WEB_NODES must be an integer, got 'two'"),
+     ({"MEDIA_URL_PERIOD": "10"}, "MEDIA_URL_PERIOD must be between 60 and 302400 seconds"),
+     ({"MEDIA_SHARED_VOLUME": "maybe"}, "MEDIA_SHARED_VOLUME must be a boolean")],
+)  # fmt: skip
+def test_a_media_setting_that_cannot_work_stops_the_start_naming_it(env, said):
+    result = run_check(DEBUG="1", **env)
+    assert result.returncode != 0
+    assert said in result.stderr

@@ -63,11 +63,12 @@ def shell(env: dict[str, str], script: str) -> str:
     return result.stdout
 
 
-def run(script: str, folder, env: dict[str, str]) -> None:
+def run(script: str, folder, env: dict[str, str]) -> subprocess.CompletedProcess:
     command = ["sh", str(ROOT / "deploy" / script), str(folder)]
     result = subprocess.run(command, cwd=ROOT, env=env, text=True, capture_output=True,
                             timeout=300, check=False)  # fmt: skip
     assert result.returncode == 0, result.stdout + result.stderr
+    return result
 
 
 def test_a_backup_restores_into_a_new_database_and_media_folder(tmp_path):
@@ -79,11 +80,15 @@ def test_a_backup_restores_into_a_new_database_and_media_folder(tmp_path):
         prepare_database(source, create_user=False)
         shell(source, POPULATE)
         run("backup.sh", backup, source)
-        assert sorted(p.name for p in backup.iterdir()) == ["SHA256SUMS", "db.dump",
+        assert sorted(p.name for p in backup.iterdir()) == ["CONTENTS", "SHA256SUMS", "db.dump",
                                                             "media.tar.gz"]  # fmt: skip
+        contents = (backup / "CONTENTS").read_text()
+        assert f"media.tar.gz: the uploaded images in {tmp_path / 'media'} on " in contents
+        assert "WARNING" not in contents
 
         target = server_env(fresh, MEDIA_ROOT=str(tmp_path / "restored-media"))
-        run("restore.sh", backup, target)
+        restored = run("restore.sh", backup, target)
+        assert contents in restored.stdout  # what the backup holds, said before restoring it
         assert "restored: 3 images" in shell(target, CHECK)
 
         assert oct((backup / "db.dump").stat().st_mode & 0o777) == "0o600"
@@ -121,4 +126,51 @@ def test_the_scripts_refuse_what_they_cannot_back_up(tmp_path):
     no_media = backup(DATABASE_URL="postgres://postgres@127.0.0.1/x", MEDIA_ROOT="/no/such")
     assert no_media.returncode == 2
     assert "No media folder" in no_media.stderr
+    said_local = backup(DATABASE_URL="postgres://postgres@127.0.0.1/x", MEDIA_ROOT="/no/such",
+                        MEDIA_STORAGE="local", AWS_STORAGE_BUCKET_NAME="static-only")  # fmt: skip
+    assert said_local.returncode == 2
+    assert "No media folder" in said_local.stderr
+    unknown = backup(DATABASE_URL="postgres://postgres@127.0.0.1/x", MEDIA_STORAGE="disk")
+    assert unknown.returncode == 2
+    assert "MEDIA_STORAGE must be local or s3, got 'disk'" in unknown.stderr
+    no_bucket = backup(DATABASE_URL="postgres://postgres@127.0.0.1/x", MEDIA_STORAGE="s3",
+                       AWS_STORAGE_BUCKET_NAME="")  # fmt: skip
+    assert no_bucket.returncode == 2
+    assert "MEDIA_STORAGE=s3 needs AWS_STORAGE_BUCKET_NAME" in no_bucket.stderr
     assert not (tmp_path / "out").exists()
+
+
+def backed_up(tmp_path, **env: str) -> tuple[subprocess.CompletedProcess, str, list[str]]:
+    """Back up an empty database of its own with `env`: the run, CONTENTS, the files made."""
+    media = tmp_path / "media"
+    media.mkdir(exist_ok=True)
+    folder = tmp_path / "backup"
+    with own_database(tmp_path) as database:
+        result = run("backup.sh", folder, server_env(database, MEDIA_ROOT=str(media), **env))
+    contents = (folder / "CONTENTS").read_text()
+    assert contents in result.stdout
+    return result, contents, sorted(path.name for path in folder.iterdir())
+
+
+def test_a_backup_with_media_in_a_bucket_says_they_are_not_in_it_and_where_they_are(tmp_path):
+    _, contents, files = backed_up(tmp_path, AWS_STORAGE_BUCKET_NAME="eternity-media")
+    assert files == ["CONTENTS", "SHA256SUMS", "db.dump"]
+    assert "db.dump: the PostgreSQL database eternity_proc_" in contents
+    assert "Media: NOT in this backup. They are in the S3 bucket eternity-media" in contents
+    assert "versioned or replicated" in contents
+
+
+def test_a_backup_of_one_nodes_media_warns_when_several_nodes_serve_the_site(tmp_path):
+    result, contents, files = backed_up(tmp_path, WEB_NODES="2")
+    assert "media.tar.gz" in files
+    warning = "WARNING: WEB_NODES=2 and the media are on this node's own disk"
+    assert warning in contents
+    assert warning in result.stderr
+    assert "only the images uploaded through this node" in contents
+
+
+def test_a_backup_of_a_shared_media_volume_says_so_without_a_warning(tmp_path):
+    result, contents, files = backed_up(tmp_path, WEB_NODES="2", MEDIA_SHARED_VOLUME="1")
+    assert "media.tar.gz" in files
+    assert "the volume all web nodes share" in contents
+    assert "WARNING" not in contents + result.stderr

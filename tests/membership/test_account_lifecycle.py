@@ -75,6 +75,21 @@ def test_export_contains_the_data_and_the_photos(alice_with_content):
     assert data["sessions"]
 
 
+def test_the_exports_readme_lists_the_images_it_holds(alice_with_content):
+    response = alice_with_content.post("/settings/account/export/")
+    archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
+    images = sorted(name for name in archive.namelist() if name.startswith(("photo/", "posts/")))
+    readme = archive.read("README.txt").decode()
+    assert "exported for @alice" in readme
+    assert "Images in this archive (2):" in readme
+    assert listed(readme) == images
+    assert "NOT in this archive" not in readme
+
+
+def listed(readme: str) -> list[str]:
+    return sorted(line.removeprefix("- ") for line in readme.splitlines() if line.startswith("- "))
+
+
 def test_export_is_post_only(user):
     assert log_in().get("/settings/account/export/").status_code == 405
 
@@ -121,13 +136,21 @@ def test_an_export_for_a_non_ascii_username_is_still_a_download():
     assert "filename*=utf-8''eternity-%D0%B8%D0%B2%D0%B0%D0%BD-" in disposition
 
 
-def test_an_export_survives_an_image_missing_from_storage(alice_with_content):
+def test_an_export_survives_an_image_missing_from_storage_and_names_it(alice_with_content):
     post = Post.objects.get(title="Mine")
     Path(post.image.path).unlink()
     response = alice_with_content.post("/settings/account/export/")
     assert response.status_code == 200
     archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
+    missing = f"posts/{Path(post.image.name).name}"
     assert "data.json" in archive.namelist()
+    assert missing not in archive.namelist()
+    readme = archive.read("README.txt").decode()
+    included, left_out = readme.split("NOT in this archive")
+    assert "Images in this archive (1):" in included
+    assert listed(included) == [name for name in archive.namelist() if name.startswith("photo/")]
+    assert "(1):" in left_out
+    assert listed(left_out) == [missing]
     assert alice_with_content.get(post.get_absolute_url()).status_code == 200
 
 
