@@ -70,9 +70,9 @@ def cluster(tmp_path_factory) -> Iterator[Cluster]:
         moto.start()
         stack.callback(moto.stop)
         endpoint = f"http://127.0.0.1:{moto_port}"
-        s3 = boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1",
-                          aws_access_key_id="test", aws_secret_access_key="test")  # fmt: skip
-        s3.create_bucket(Bucket=BUCKET)
+        boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1",
+                     aws_access_key_id="test", aws_secret_access_key="test",
+                     ).create_bucket(Bucket=BUCKET)  # fmt: skip
 
         redis_server = RedisServer(free_port(), logs / "redis.log")
         redis_server.start()
@@ -133,7 +133,7 @@ def cluster(tmp_path_factory) -> Iterator[Cluster]:
         _wait_until_up(url, balancer.popen, seconds=STARTUP_SECONDS)
         yield Cluster(
             url=url, nodes=nodes, workers=workers, redis=redis_server, mailbox=mailbox,
-            database_url=database, env=env, release=release, tmp=tmp, s3=s3, bucket=BUCKET,
+            database_url=database, env=env, release=release, tmp=tmp,
             lease_seconds=LEASE_SECONDS, metrics_token=METRICS_TOKEN, balancer=balancer,
         )  # fmt: skip
 

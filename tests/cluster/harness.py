@@ -295,8 +295,6 @@ class Cluster:
     env: dict[str, str]
     release: Path  # the release the cluster started with
     tmp: Path
-    s3: object  # a boto3 client of the bucket's server
-    bucket: str
     lease_seconds: int
     metrics_token: str
     balancer: Process | None = None
