@@ -40,9 +40,10 @@ def user(db):
 
 
 def pytest_collection_modifyitems(items):
-    """Everything under tests/deploy runs the site's processes (`make test-fast` skips them)."""
+    """Everything under tests/deploy and tests/cluster runs the site's processes (`make
+    test-fast` skips them)."""
     for item in items:
-        if "deploy" in item.path.parent.parts[-1:]:
+        if item.path.parent.name in {"deploy", "cluster"}:
             item.add_marker(pytest.mark.process)
 
 
