@@ -128,7 +128,8 @@ def test_last_seen_reads_as_a_russian_date_without_javascript(client):
     text = " ".join(response.content.decode().split())
     assert (
         'Был(а) в сети <time datetime="2026-12-05T21:53:40+00:00" '
-        'title="5 декабря 2026 г. 21:53 UTC" data-relative>5 декабря 2026 г. 21:53 UTC</time>' in text
+        'title="5 декабря 2026 г. 21:53 UTC" data-relative>5 декабря 2026 г. 21:53 UTC</time>'
+        in text
     )  # "5 минут назад" and its plural forms are the browser's (tests/e2e/test_times.py)
 
 
