@@ -114,3 +114,9 @@ def test_prepared_statements_behind_a_pooler_port_are_warned_about(monkeypatch):
     monkeypatch.setitem(database, "OPTIONS", {**database["OPTIONS"], "prepare_threshold": 5})
     monkeypatch.setitem(database, "PORT", "5432")
     assert check(None) == []
+
+
+def test_a_task_lease_shorter_than_three_seconds_is_refused():
+    result = run_check(DEBUG="1", TASK_LEASE_SECONDS="2")
+    assert result.returncode != 0
+    assert "TASK_LEASE_SECONDS must be at least 3" in result.stderr

@@ -2,8 +2,8 @@
 unreachable, and, with or without Redis, the keys that guard sign-in kept in a table of their
 own in the database.
 
-The cache holds nothing the site cannot do without: rate-limit counters, the periodic-job
-locks, presence hints (sessions stay in the database, see settings). With Redis down, reads
+The cache holds nothing the site cannot do without: rate-limit counters, presence hints
+(sessions stay in the database, see settings; the periodic jobs' schedule too, core.jobs). With Redis down, reads
 miss and writes are dropped, and every page keeps working; the site's own rate limits are not
 enforced until Redis is back (availability over throttling).
 
