@@ -625,6 +625,14 @@ MAIL_RETRY_SECONDS = env_int("MAIL_RETRY_SECONDS", 30)  # then 4x longer each ti
 # everywhere (SQLite or PostgreSQL). `python manage.py worker` runs the tasks and the periodic
 # jobs (apps/*/tasks.py, registered with apps.core.jobs.periodic.every).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# A worker beats every third of this (apps.core.jobs.lease); a task still running under a
+# worker silent for longer (killed, out of memory, its machine lost) is run again by another.
+TASK_LEASE_SECONDS = env_int("TASK_LEASE_SECONDS", 60)
+if TASK_LEASE_SECONDS < 3:
+    raise ImproperlyConfigured(
+        f"TASK_LEASE_SECONDS must be at least 3 (a worker beats every third of it), "
+        f"got {TASK_LEASE_SECONDS}."
+    )
 
 # --- Security -------------------------------------------------------------------------------
 

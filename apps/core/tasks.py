@@ -1,6 +1,7 @@
 """Periodic housekeeping of what core looks after: sessions, the database cache tables and the
 task queue itself."""
 
+from datetime import timedelta
 from importlib import import_module
 
 from django.conf import settings
@@ -9,6 +10,7 @@ from django.core.cache.backends.db import DatabaseCache
 from django.core.management import call_command
 from django.tasks import task
 
+from .jobs.mail import forget_deliveries
 from .jobs.periodic import every
 from .ops.cache import purge_expired
 from .uploads import pending
@@ -47,6 +49,8 @@ def prune_finished_tasks() -> str:
         failed_min_age_days=FAILURES_KEPT_DAYS,
         verbosity=0,
     )
+    # A mail's delivery record outlives every task that could send it again by days.
+    forget_deliveries(older_than=timedelta(days=FAILURES_KEPT_DAYS))
     return f"successes older than {SUCCESSES_KEPT_DAYS} day, failures than {FAILURES_KEPT_DAYS}"
 
 

@@ -1,10 +1,12 @@
 """Background work: mail leaves through the queue and survives a mail server that is down or
-hung; periodic jobs run themselves; outages of the database or Redis lock nobody out."""
+hung; periodic jobs run themselves, once per interval, decided in the database; outages of
+the database or Redis lock nobody out."""
 
 import email
 import email.policy
 import re
 import socket
+import threading
 import time
 from unittest import mock
 
@@ -14,13 +16,15 @@ from django.contrib.auth import get_user_model
 from django.core import mail
 from django.core.cache.backends.redis import RedisCacheClient
 from django.core.management import call_command
-from django.db import OperationalError
+from django.db import OperationalError, connection
+from django.tasks import TaskContext
 from django.test import Client
 from django.utils.module_loading import autodiscover_modules
 from django_tasks_db.models import DBTaskResult
 
 from apps.core.jobs import periodic
 from apps.core.jobs.mail import deliver_mail
+from apps.core.models import PeriodicRun, WorkerBeat
 from apps.presence.tasks import sweep_presence
 from apps.profiles.models import Profile
 from tests.factories import PASSWORD, UserFactory
@@ -85,6 +89,13 @@ def queued_mail() -> list[DBTaskResult]:
     return list(DBTaskResult.objects.filter(task_path="apps.core.jobs.mail.deliver_mail"))
 
 
+def run_here(queued: DBTaskResult):
+    """Run a queued task in the test, as the worker would (with its context)."""
+    return queued.task.call(
+        TaskContext(task_result=queued.task_result), **queued.args_kwargs["kwargs"]
+    )
+
+
 # --- Requests only queue mail --------------------------------------------------------------
 
 
@@ -139,12 +150,13 @@ def test_a_hung_mail_server_does_not_hold_the_request(client, settings):
 def test_a_mail_to_a_server_that_is_down_is_tried_again_later(smtp_port):
     mail.EmailMessage("Hi", "Body", to=["someone@example.com"]).send()
     [queued] = queued_mail()
-    result = deliver_mail.call(**queued.args_kwargs["kwargs"])
+    result = run_here(queued)
     assert result.startswith("not sent")
     retry = DBTaskResult.objects.exclude(pk=queued.pk).get()
     assert retry.args_kwargs["kwargs"]["attempt"] == 2
     assert retry.run_after is not None
     assert 25 < (retry.run_after - retry.enqueued_at).total_seconds() < 35
+    assert retry.args_kwargs["kwargs"]["mail_id"] == str(queued.pk)  # the same mail, once
 
 
 @pytest.mark.django_db(transaction=True)
@@ -198,49 +210,97 @@ def test_a_permanent_refusal_is_not_retried(smtp_port):
         message = {"subject": "Hi", "body": "B", "from_email": "a@example.com",
                    "to": ["ghost@example.com"], "cc": [], "bcc": [], "reply_to": [],
                    "headers": {}, "alternatives": [], "attachments": []}  # fmt: skip
+        deliver_mail.enqueue(message=message)
         with pytest.raises(Exception, match="No such mailbox"):
-            deliver_mail.call(message=message)
-    assert queued_mail() == []
+            run_here(queued_mail()[0])
+    assert len(queued_mail()) == 1
 
 
 # --- Periodic jobs ---------------------------------------------------------------------------
 
 
 def test_each_periodic_job_is_enqueued_once_per_interval_however_many_workers_ask():
-    autodiscover_modules("tasks")
-    periodic._enqueued_in.clear()  # what the worker does first: each app's jobs register
+    autodiscover_modules("tasks")  # what the worker does first: each app's jobs register
     names = set(periodic.SCHEDULE)
     assert {"apps.presence.tasks.sweep_presence", "apps.core.tasks.clear_expired_sessions",
             "apps.core.tasks.prune_finished_tasks"} <= names  # fmt: skip
     start = 1_000_000 * 86_400.0  # the start of an interval of every job
-    assert set(periodic.enqueue_due(start)) == names
-    periodic._enqueued_in.clear()  # a second worker: it has enqueued nothing itself
-    assert periodic.enqueue_due(start + 10) == []  # but the shared lock says it is done
-    assert periodic.enqueue_due(start + 300) == ["apps.presence.tasks.sweep_presence"]
+    one, other = periodic.Scheduler(), periodic.Scheduler()  # two workers
+    assert set(one.enqueue_due(start)) == names
+    assert other.enqueue_due(start + 10) == []  # the database says it is done
+    assert other.enqueue_due(start + 300) == ["apps.presence.tasks.sweep_presence"]
+    assert one.enqueue_due(start + 310) == []
     assert DBTaskResult.objects.filter(task_path="apps.presence.tasks.sweep_presence").count() == 2
 
 
-def test_with_the_shared_cache_away_a_worker_still_enqueues_a_job_once_per_interval():
+def test_periodic_jobs_run_once_per_interval_with_redis_unreachable(settings, resilient):
+    settings.CACHES = {
+        **settings.CACHES,
+        "default": {
+            "BACKEND": "apps.core.ops.cache.ResilientRedisCache",
+            "LOCATION": f"redis://127.0.0.1:{free_port()}/5",  # nothing listens there
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        },
+    }
     autodiscover_modules("tasks")
-    periodic._enqueued_in.clear()
     start = 2_000_000 * 86_400.0
-    with mock.patch.object(periodic.cache, "add", return_value=True):  # Redis down: fails open
-        first = periodic.enqueue_due(start)
-        again = periodic.enqueue_due(start + 15)  # the next tick of the same worker
-    assert first
-    assert again == []
+    first = periodic.Scheduler().enqueue_due(start)
+    assert set(first) == set(periodic.SCHEDULE)
+    assert periodic.Scheduler().enqueue_due(start + 15) == []  # another worker, a tick later
+    assert periodic.Scheduler().enqueue_due(start + 30) == []
+    assert DBTaskResult.objects.count() == len(first)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_schedulers_racing_enqueue_each_job_once():
+    autodiscover_modules("tasks")
+    start = 2_500_000 * 86_400.0
+    ready = threading.Barrier(2)
+    enqueued: list[str] = []
+
+    def worker() -> None:
+        scheduler = periodic.Scheduler()
+        ready.wait()
+        deadline = time.monotonic() + 30
+        while True:  # as the worker's scheduler: a tick that fails is tried at the next one
+            try:
+                enqueued.extend(scheduler.enqueue_due(start))
+                return
+            except OperationalError:  # SQLite's in-memory test database: "table is locked"
+                assert time.monotonic() < deadline
+                time.sleep(0.05)
+            finally:
+                connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(enqueued) == sorted(periodic.SCHEDULE)
+    assert DBTaskResult.objects.count() == len(periodic.SCHEDULE)
 
 
 def test_a_job_that_could_not_be_enqueued_is_tried_at_the_next_tick():
-    periodic._enqueued_in.clear()
     start = 3_000_000 * 86_400.0
     flaky = mock.Mock()
     flaky.enqueue.side_effect = [OperationalError("database is locked"), None]
+    scheduler = periodic.Scheduler()
     with mock.patch.dict(periodic.SCHEDULE, {"job": periodic.Periodic(flaky, 300)}, clear=True):
         with pytest.raises(OperationalError):
-            periodic.enqueue_due(start)
-        assert periodic.enqueue_due(start + 15) == ["job"]
+            scheduler.enqueue_due(start)
+        assert not PeriodicRun.objects.exists()  # the interval's row went with the task
+        assert scheduler.enqueue_due(start + 15) == ["job"]
     assert flaky.enqueue.call_count == 2
+
+
+def test_a_jobs_rows_of_earlier_intervals_are_deleted_as_it_is_enqueued():
+    job = mock.Mock()
+    with mock.patch.dict(periodic.SCHEDULE, {"job": periodic.Periodic(job, 60)}, clear=True):
+        for minute in range(10):
+            periodic.Scheduler().enqueue_due(4_000_000 * 86_400.0 + minute * 60)
+    assert job.enqueue.call_count == 10
+    assert PeriodicRun.objects.filter(job="job").count() == 1 + periodic.KEPT_INTERVALS
 
 
 def test_the_presence_sweep_job_marks_silent_members_offline():
@@ -250,6 +310,7 @@ def test_the_presence_sweep_job_marks_silent_members_offline():
     assert not Profile.objects.get(user=quiet).is_online
 
 
+@pytest.mark.django_db(transaction=True)  # the worker closes its connections meanwhile
 def test_the_worker_waits_out_a_database_outage_instead_of_dying():
     calls = []
 
@@ -266,6 +327,10 @@ def test_the_worker_waits_out_a_database_outage_instead_of_dying():
         call_command("worker")
     assert len(calls) == 2
     sleep.assert_called_once()
+    # Under a new id: a task the outage broke off stays RUNNING under the old, silent one,
+    # and runs again once its lease is out.
+    assert calls[0]["worker_id"] != calls[1]["worker_id"]
+    assert not WorkerBeat.objects.exists()  # a worker that stops drops its beat
 
 
 # --- Outages lock nobody out -----------------------------------------------------------------

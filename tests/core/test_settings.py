@@ -148,3 +148,9 @@ def test_a_media_setting_that_cannot_work_stops_the_start_naming_it(env, said):
     result = run_check(DEBUG="1", **env)
     assert result.returncode != 0
     assert said in result.stderr
+
+
+def test_a_task_lease_shorter_than_three_seconds_is_refused():
+    result = run_check(DEBUG="1", TASK_LEASE_SECONDS="2")
+    assert result.returncode != 0
+    assert "TASK_LEASE_SECONDS must be at least 3" in result.stderr

@@ -1,9 +1,12 @@
 """The task worker as a real process beside gunicorn, with a mail server that is down, comes
-back, or hangs."""
+back, or hangs, and a worker killed in the middle of a delivery."""
 
+import asyncio
 import email
 import email.policy
+import json
 import re
+import signal
 import socket
 import subprocess
 import threading
@@ -125,3 +128,115 @@ def test_the_signup_mail_link_survives_the_wire(tmp_path):
             allow_redirects=False, timeout=10,
         )  # fmt: skip
         assert confirmed.status_code == 302
+
+
+class StallingInbox(Inbox):
+    """An SMTP server that takes in the first message and then says nothing for `stall`
+    seconds (the client's SMTP conversation hangs after its last line), then accepts it, or,
+    if `accept_stalled` is false, refuses it for now as a server whose client went away does
+    not deliver. Every other message is accepted at once."""
+
+    def __init__(self, port: int, stall: float, accept_stalled: bool) -> None:
+        super().__init__(port)
+        self.stall, self.accept_stalled = stall, accept_stalled
+        self.stalled = threading.Event()
+        self.stalled_message = ""
+
+    async def handle_DATA(self, server, session, envelope):
+        if not self.stalled.is_set():
+            self.stalled_message = envelope.content.decode()
+            self.stalled.set()
+            await asyncio.sleep(self.stall)
+            if not self.accept_stalled:
+                return "451 4.3.0 Try again later"
+        return await super().handle_DATA(server, session, envelope)
+
+
+def start_worker(env: dict[str, str], log) -> subprocess.Popen:
+    return subprocess.Popen([*MANAGE, "worker"], cwd=ROOT, env=env, stdout=log, stderr=log)
+
+
+def wait_for(condition, seconds: float, what: str) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.1)
+
+
+def mail_tasks(env: dict[str, str]) -> list[dict]:
+    script = (
+        "import json; from django_tasks_db.models import DBTaskResult; print(json.dumps(list("
+        "DBTaskResult.objects.filter(task_path='apps.core.jobs.mail.deliver_mail')"
+        ".values('id', 'status', 'worker_ids')), default=str))"
+    )
+    shell = subprocess.run([*MANAGE, "shell", "-v0", "-c", script], cwd=ROOT, env=env,
+                           check=True, timeout=60, capture_output=True, text=True)  # fmt: skip
+    return json.loads(shell.stdout.strip().splitlines()[-1])
+
+
+def test_a_worker_killed_mid_delivery_is_replaced_and_the_mail_arrives_once(tmp_path):
+    lease = 3
+    smtp = StallingInbox(free_port(), stall=600, accept_stalled=False)
+    with (
+        smtp,
+        site(tmp_path, smtp.controller.port, worker=False, TASK_LEASE_SECONDS=str(lease)) as (
+            url,
+            env,
+            _,
+        ),
+        open(tmp_path / "first.log", "w") as first_log,
+        open(tmp_path / "second.log", "w") as second_log,
+    ):
+        response, _ = sign_up(url, "crashy")
+        assert response.status_code == 302
+        first = start_worker(env, first_log)
+        try:
+            assert smtp.stalled.wait(timeout=90), "the worker never sent the mail"
+        finally:
+            first.send_signal(signal.SIGKILL)  # mid-conversation: the server has not said 250
+            first.wait(timeout=10)
+        killed = time.monotonic()
+        second = start_worker(env, second_log)
+        try:
+            wait_for(lambda: smtp.messages, 90, "the mail, sent again by the second worker")
+            arrived = time.monotonic() - killed
+            time.sleep(2 * lease)  # more than a lease and a scheduler tick: nothing more comes
+            assert second.poll() is None
+        finally:
+            stop(second)
+        [raw] = smtp.messages
+        tasks = mail_tasks(env)
+    log = (tmp_path / "second.log").read_text()
+    assert "lost its worker" in log, log
+    assert arrived > lease / 2  # not before the killed worker's lease ran out
+    message = email.message_from_string(raw, policy=email.policy.default)
+    assert message["To"] == "crashy@example.com"
+    assert "/accounts/confirm-email/" in message.get_body(("plain",)).get_content()
+    # The copy the killed worker had sent carries the same Message-ID: had the server kept
+    # it, a receiver could drop the second.
+    stalled = email.message_from_string(smtp.stalled_message, policy=email.policy.default)
+    assert stalled["Message-ID"] == message["Message-ID"]
+    [task] = tasks
+    assert task["status"] == "SUCCESSFUL"
+    assert len(task["worker_ids"]) == 2  # run by the killed worker, then by the second
+
+
+def test_a_terminated_worker_finishes_the_delivery_it_is_in_and_exits(tmp_path):
+    smtp = StallingInbox(free_port(), stall=3, accept_stalled=True)
+    with (
+        smtp,
+        site(tmp_path, smtp.controller.port, worker=False) as (url, env, _),
+        open(tmp_path / "worker.log", "w") as log,
+    ):
+        sign_up(url, "patient")
+        worker = start_worker(env, log)
+        try:
+            assert smtp.stalled.wait(timeout=90), "the worker never sent the mail"
+            worker.send_signal(signal.SIGTERM)
+            assert worker.wait(timeout=60) == 0
+        finally:
+            stop(worker)
+        assert len(smtp.messages) == 1
+        [task] = mail_tasks(env)
+    assert task["status"] == "SUCCESSFUL"
+    assert len(task["worker_ids"]) == 1

@@ -1,1 +1,2 @@
-"""Work done outside requests: the mail queue and the periodic-job schedule the worker runs."""
+"""Work done outside requests: the mail queue, the periodic-job schedule the worker runs, and
+the lease that runs again the tasks of a worker that died."""

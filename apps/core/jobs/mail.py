@@ -6,21 +6,37 @@ request's own writes. The worker then hands it to the "outbound" mailer (SMTP in
 retrying with backoff while that is unreachable; a mail that finally fails stays visible to
 staff in the admin (task results, status Failed) with its error. The queue holds exactly
 what the mail contains, nothing more.
+
+A mail is sent at most once per id, the id of its first task (retries carry it along): the
+delivery is recorded (core.models.MailDelivery) as soon as the server has accepted the
+message, before the connection is closed, and a run of a task that finds the record sends
+nothing. A task run again after its worker died (jobs.lease) therefore sends the mail only if
+it had not been accepted. One window remains, the worker dying between the server's
+acceptance and the record's commit: the mail then goes out twice, with the same Message-ID,
+derived from the mail id, so a receiver can drop the copy.
 """
 
 import base64
+import contextlib
 import logging
 import smtplib
+import time
 from datetime import timedelta
+from email.utils import parseaddr
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, mailers
 from django.core.mail.backends.base import BaseEmailBackend
 from django.core.mail.backends.console import EmailBackend as ConsoleBackend
-from django.tasks import task
+from django.db import DatabaseError, transaction
+from django.tasks import TaskContext, task
 from django.utils import timezone
 
+from apps.core.models import MailDelivery
+
 logger = logging.getLogger(__name__)
+
+RECORD_TRIES = 3  # to record a delivery, 1 then 2 seconds apart
 
 
 class QueuedEmailBackend(BaseEmailBackend):
@@ -83,24 +99,78 @@ def _is_transient(error: Exception) -> bool:
     return isinstance(error, smtplib.SMTPException | OSError)
 
 
-@task
-def deliver_mail(*, message: dict[str, object], attempt: int = 1) -> str:
-    """Send one queued mail through the outbound mailer. While the server is unreachable, try
-    again later (MAIL_RETRY_SECONDS, four times longer each time, MAIL_MAX_ATTEMPTS in all);
+def message_id(*, mail_id: str, from_email: str) -> str:
+    """The Message-ID of every copy of one mail: the same on every worker and every attempt."""
+    domain = parseaddr(from_email)[1].rpartition("@")[2] or "localhost"
+    return f"<{mail_id}.mail@{domain}>"
+
+
+def was_delivered(*, mail_id: str) -> bool:
+    return MailDelivery.objects.filter(mail_id=mail_id).exists()
+
+
+def record_delivery(*, mail_id: str) -> None:
+    """Note that the server accepted the mail. A short database hiccup is waited out, for a
+    record that is not written lets a second run send the mail again."""
+    for attempt in range(1, RECORD_TRIES + 1):
+        try:
+            with transaction.atomic():
+                MailDelivery.objects.get_or_create(mail_id=mail_id)
+            return
+        except DatabaseError:
+            if attempt == RECORD_TRIES:
+                raise
+            time.sleep(attempt)
+
+
+def forget_deliveries(*, older_than: timedelta) -> int:
+    """Delete the records of mails delivered long enough ago that no task of theirs runs again."""
+    deleted, _ = MailDelivery.objects.filter(delivered_at__lt=timezone.now() - older_than).delete()
+    return deleted
+
+
+@task(takes_context=True)
+def deliver_mail(
+    context: TaskContext, *, message: dict[str, object], attempt: int = 1, mail_id: str = ""
+) -> str:
+    """Send one queued mail through the outbound mailer, once. While the server is unreachable,
+    try again later (MAIL_RETRY_SECONDS, four times longer each time, MAIL_MAX_ATTEMPTS in all);
     the last failure is raised, so the task result shows it as failed with its error."""
+    mail_id = mail_id or str(context.task_result.id)
     recipients = ", ".join(message["to"])
+    if was_delivered(mail_id=mail_id):
+        logger.info("Mail %s to %s was delivered already; not sent again", mail_id, recipients)
+        return f"delivered already to {recipients}"
+    email = from_data(message)
+    if not any(name.lower() == "message-id" for name in email.extra_headers):
+        email.extra_headers["Message-ID"] = message_id(mail_id=mail_id, from_email=email.from_email)
+    mailer = mailers["outbound"]
     try:
-        mailers["outbound"].send_messages([from_data(message)])
+        # One connection for the message and the goodbye: the delivery is recorded between
+        # the two, as soon as the server has accepted the message.
+        mailer.open()
+        mailer.send_messages([email])
     except Exception as error:
+        with contextlib.suppress(Exception):
+            mailer.close()
         if not _is_transient(error) or attempt >= settings.MAIL_MAX_ATTEMPTS:
             logger.error("Mail to %s failed for good (attempt %s): %s", recipients, attempt, error)
             raise
         delay = timedelta(seconds=settings.MAIL_RETRY_SECONDS * 4 ** (attempt - 1))
         deliver_mail.using(run_after=timezone.now() + delay).enqueue(
-            message=message, attempt=attempt + 1
+            message=message, attempt=attempt + 1, mail_id=mail_id
         )
         logger.warning("Mail to %s not sent (%s); trying again in %s", recipients, error, delay)
         return f"not sent ({error}); attempt {attempt + 1} in {delay}"
+    try:
+        record_delivery(mail_id=mail_id)
+    except Exception:
+        logger.exception("Mail %s to %s was sent, but its delivery could not be recorded",
+                         mail_id, recipients)  # fmt: skip
+        raise
+    finally:
+        with contextlib.suppress(Exception):
+            mailer.close()  # the server has the message: a failed goodbye changes nothing
     return f"sent to {recipients}"
 
 

@@ -1,13 +1,19 @@
 """Jobs that run themselves. An app marks a task with @every(seconds=…) in its tasks.py; the
-worker (`python manage.py worker`) enqueues each one once per interval. The shared cache
-decides which worker enqueues it, so several workers on several machines run it once."""
+worker (`python manage.py worker`) enqueues each one once per interval. The database decides
+which worker enqueues it: a row per job and interval, unique, written in the same transaction
+as the task, so several workers on several machines enqueue it once, whether Redis is up,
+down or not there."""
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from django.core.cache import cache
+from django.db import IntegrityError, transaction
 from django.tasks import Task
+
+from apps.core.models import PeriodicRun
+
+KEPT_INTERVALS = 2  # a job's rows for the intervals before these are deleted as it is enqueued
 
 
 @dataclass(frozen=True)
@@ -29,28 +35,40 @@ def every(*, seconds: int) -> Callable[[Task], Task]:
     return register
 
 
-# The interval each job was last enqueued in by this process: while the shared cache is away
-# (its add() then says yes to everyone), each worker still enqueues a job once per interval.
-_enqueued_in: dict[str, int] = {}
-
-
-def enqueue_due(now: float | None = None) -> list[str]:
-    """Enqueue each periodic task whose interval has begun and that no worker has enqueued in
-    it yet; return their names. A job that cannot be enqueued now is tried at the next tick."""
-    now = time.time() if now is None else now
-    enqueued = []
-    for name, job in SCHEDULE.items():
-        interval = int(now // job.seconds)
-        if _enqueued_in.get(name) == interval:
-            continue
-        key = f"periodic:{name}:{interval}"
-        if not cache.add(key, True, timeout=job.seconds * 2):
-            continue  # another worker has it
+def enqueue_once(*, name: str, job: Periodic, interval: int) -> bool:
+    """Enqueue the job for this interval unless a worker has; say whether this call did. The
+    row and the task are committed together: a task that cannot be enqueued leaves no row."""
+    with transaction.atomic():
         try:
-            job.task.enqueue()
-        except Exception:
-            cache.delete(key)  # let the next tick, or another worker, try again
-            raise
-        _enqueued_in[name] = interval
-        enqueued.append(name)
-    return enqueued
+            with transaction.atomic():
+                PeriodicRun.objects.create(job=name, interval=interval)
+        except IntegrityError:
+            return False  # another worker has it
+        job.task.enqueue()
+        # Earlier intervals' rows are of no more use; the last ones stay for a late clock.
+        PeriodicRun.objects.filter(job=name, interval__lt=interval - KEPT_INTERVALS).delete()
+    return True
+
+
+@dataclass
+class Scheduler:
+    """One worker's look at the schedule. It remembers the interval in which it last saw each
+    job enqueued (by itself or another worker), so a tick asks the database only about jobs
+    whose new interval has begun."""
+
+    seen_in: dict[str, int] = field(default_factory=dict)
+
+    def enqueue_due(self, now: float | None = None) -> list[str]:
+        """Enqueue each periodic task whose interval has begun and that no worker has enqueued
+        in it yet; return their names. A job that cannot be enqueued now (the database is
+        away) is tried at the next tick."""
+        now = time.time() if now is None else now
+        enqueued = []
+        for name, job in SCHEDULE.items():
+            interval = int(now // job.seconds)
+            if self.seen_in.get(name) == interval:
+                continue
+            if enqueue_once(name=name, job=job, interval=interval):
+                enqueued.append(name)
+            self.seen_in[name] = interval
+        return enqueued

@@ -2,10 +2,11 @@
 unreachable, and, with or without Redis, the keys that guard sign-in kept in a table of their
 own in the database.
 
-The cache holds nothing the site cannot do without: rate-limit counters, the periodic-job
-locks, presence hints (sessions stay in the database, see settings). With Redis down, reads
-miss and writes are dropped, and every page keeps working; the site's own rate limits are not
-enforced until Redis is back (availability over throttling).
+The cache holds nothing the site cannot do without: rate-limit counters, presence hints
+(sessions stay in the database, see settings, and so does the periodic jobs' schedule, see
+core.jobs.periodic). With Redis down, reads miss and writes are dropped, and every page keeps
+working; the site's own rate limits are not enforced until Redis is back (availability over
+throttling).
 
 Keys that guard sign-in never touch Redis nor share a table: the cache's DATABASE_KEYS (key
 prefixes) live in the cache named DATABASE_CACHE, a table of their own, whether Redis is up,
