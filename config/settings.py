@@ -6,6 +6,7 @@ DEBUG the site refuses to start unless SECRET_KEY is set, and production securit
 """
 
 import os
+import socket
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -131,7 +132,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "apps.core.ops.requestid.RequestIdMiddleware",
-    "apps.core.ops.health.LivenessMiddleware",
+    "apps.core.ops.health.HealthCheckMiddleware",
     # Responses by view and status, and their latency, for /metrics (health checks not counted).
     "apps.core.ops.metrics.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -165,7 +166,7 @@ MIDDLEWARE = [
 # included. tests/presence/test_lean_poll.py checks both stacks answer alike.
 LEAN_VIEWS = ["presence:poll"]
 LEAN_SKIPPED_MIDDLEWARE = [
-    "apps.core.ops.health.LivenessMiddleware",  # /healthz/ only
+    "apps.core.ops.health.HealthCheckMiddleware",  # /healthz/ and /readyz/ only
     "whitenoise.middleware.WhiteNoiseMiddleware",  # static files only
     "django.middleware.csrf.CsrfViewMiddleware",  # a GET changes nothing; no form is sent
     "django.contrib.messages.middleware.MessageMiddleware",  # a background request never
@@ -705,3 +706,8 @@ if SENTRY_DSN:
 # Metrics for Prometheus at /metrics (apps.core.ops.metrics): answered only with
 # "Authorization: Bearer <METRICS_TOKEN>"; without a token the endpoint does not exist.
 METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
+# Every sample in /metrics carries node="<NODE_NAME>", so the series of the nodes behind one
+# load balancer stay apart: the host name unless set (on Heroku the dyno's name, "web.1").
+NODE_NAME = (
+    os.environ.get("NODE_NAME", "").strip() or os.environ.get("DYNO", "") or socket.gethostname()
+)

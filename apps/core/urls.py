@@ -1,15 +1,14 @@
 from django.conf import settings
 from django.urls import path
 
-from .ops import health, metrics
+from .ops import metrics
 from .uploads import views as uploads
 from .web import proof_of_work
 
 app_name = "core"
 
-# /healthz/ is answered by LivenessMiddleware before URL resolution.
+# /healthz/ and /readyz/ are answered by ops.health.HealthCheckMiddleware, before URLs.
 urlpatterns = [
-    path("readyz/", health.readyz, name="readyz"),
     path("metrics", metrics.metrics, name="metrics"),
     path("pow/challenge/", proof_of_work.challenge, name="pow_challenge"),
 ]

@@ -84,6 +84,9 @@ def test_the_healthcheck_answers_whatever_host_the_probe_sends(env):
         # A load balancer probing by instance IP sends a Host the site does not serve.
         foreign = {"Host": "10.1.2.3"}
         assert requests.get(f"{url}/healthz/", headers=foreign, timeout=5).status_code == 200
+        readiness = requests.get(f"{url}/readyz/", headers=foreign, timeout=10)
+        assert readiness.status_code == 200
+        assert readiness.json() == {"status": "ok"}
         # Anything else for that Host gets no answer at all from nginx (deploy/nginx.conf).
         with pytest.raises(requests.ConnectionError):
             requests.get(f"{url}/", headers=foreign, timeout=5)
