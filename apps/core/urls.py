@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.urls import path
 
-from .ops import metrics
+from .ops import metrics, staticfiles
 from .uploads import views as uploads
 from .web import proof_of_work
 
@@ -18,4 +18,15 @@ if settings.MEDIA_ON_LOCAL_DISK:
     # answers /media/ itself before a request gets here.
     urlpatterns.append(
         path(f"{settings.MEDIA_URL.lstrip('/')}<path:name>", uploads.media, name="media")
+    )
+
+if not settings.STATIC_URL.startswith(("http://", "https://", "//")):
+    # A static file whitenoise does not have: the other release's hashed name during a rolling
+    # deploy is redirected to this release's version of the file, anything else is a 404.
+    urlpatterns.append(
+        path(
+            f"{settings.STATIC_URL.lstrip('/')}<path:name>",
+            staticfiles.other_release,
+            name="static_other_release",
+        )
     )
