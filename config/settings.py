@@ -132,7 +132,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "apps.core.ops.requestid.RequestIdMiddleware",
-    "apps.core.ops.health.HealthCheckMiddleware",
+    # /healthz/, /readyz/ and /metrics, answered whatever Host a probe or a scraper sends.
+    "apps.core.ops.health.ProbeMiddleware",
     # Responses by view and status, and their latency, for /metrics (health checks not counted).
     "apps.core.ops.metrics.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -166,7 +167,7 @@ MIDDLEWARE = [
 # included. tests/presence/test_lean_poll.py checks both stacks answer alike.
 LEAN_VIEWS = ["presence:poll"]
 LEAN_SKIPPED_MIDDLEWARE = [
-    "apps.core.ops.health.HealthCheckMiddleware",  # /healthz/ and /readyz/ only
+    "apps.core.ops.health.ProbeMiddleware",  # /healthz/, /readyz/ and /metrics only
     "whitenoise.middleware.WhiteNoiseMiddleware",  # static files only
     "django.middleware.csrf.CsrfViewMiddleware",  # a GET changes nothing; no form is sent
     "django.contrib.messages.middleware.MessageMiddleware",  # a background request never

@@ -1,15 +1,14 @@
 from django.conf import settings
 from django.urls import path
 
-from .ops import metrics, staticfiles
+from .ops import staticfiles
 from .uploads import views as uploads
 from .web import proof_of_work
 
 app_name = "core"
 
-# /healthz/ and /readyz/ are answered by ops.health.HealthCheckMiddleware, before URLs.
+# /healthz/, /readyz/ and /metrics are answered by ops.health.ProbeMiddleware, before URLs.
 urlpatterns = [
-    path("metrics", metrics.metrics, name="metrics"),
     path("pow/challenge/", proof_of_work.challenge, name="pow_challenge"),
 ]
 

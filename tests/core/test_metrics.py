@@ -102,3 +102,10 @@ def test_every_sample_names_the_node_that_answered(scraper, settings):
     assert all(f'node="{NODE}"' in line for line in lines), lines
     settings.NODE_NAME = "web-8"
     assert 'node="web-8"' in scraper.get("/metrics").content.decode()
+
+
+def test_a_scraper_reaching_the_node_by_its_address_is_answered(scraper):
+    # Prometheus scrapes each node at its own address: a Host the site does not serve.
+    node = {"Host": "10.1.2.3:8000"}
+    assert scraper.get("/metrics", headers=node).status_code == 200
+    assert Client().get("/metrics", headers=node).status_code == 401

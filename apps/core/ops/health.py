@@ -12,10 +12,12 @@ from collections.abc import Callable
 
 from django.core.cache import caches
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
 
 from .cache import ResilientRedisCache
-from .metrics import DEPENDENCY_UP
+from .metrics import DEPENDENCY_UP, metrics
 
 logger = logging.getLogger(__name__)
 
@@ -45,7 +47,9 @@ def _cache_answers() -> bool:
         return False
 
 
-def readiness() -> JsonResponse:
+@never_cache
+@require_safe
+def readyz(request: HttpRequest) -> JsonResponse:
     """200 "ok" while the database and the cache answer, 200 "degraded" with the reason while
     only the cache does not, 503 "unavailable" while the database does not."""
     database, cache_up = _database_answers(), _cache_answers()
@@ -63,29 +67,27 @@ def readiness() -> JsonResponse:
     return JsonResponse({"status": "ok"})
 
 
-def liveness() -> JsonResponse:
+@never_cache
+@require_safe
+def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"status": "ok"})
 
 
-CHECKS = {"/healthz/": liveness, "/readyz/": readiness}
+PROBES = {"/healthz/": healthz, "/readyz/": readyz, "/metrics": metrics}
 
 
-class HealthCheckMiddleware:
-    """Answers /healthz/ and /readyz/ first, before host validation, HTTPS redirects and
-    sessions: a probe (Docker's HEALTHCHECK on 127.0.0.1, a load balancer or an orchestrator
-    probing the instance's address) gets its answer whatever Host it sends. /healthz/ touches
-    nothing else, so a database outage does not make the orchestrator restart healthy
-    processes. Neither is counted in the metrics (the middleware comes before theirs)."""
+class ProbeMiddleware:
+    """Answers the machines' requests first, before host validation, HTTPS redirects and
+    sessions: /healthz/, /readyz/ and /metrics (which asks for its token itself). A probe or
+    a scraper (Docker's HEALTHCHECK on 127.0.0.1, a load balancer, an orchestrator or
+    Prometheus reaching each node at its own address) gets its answer whatever Host it sends.
+    /healthz/ touches nothing else, so a database outage does not make the orchestrator
+    restart healthy processes. None of them is counted in the metrics (this middleware comes
+    before theirs)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        check = CHECKS.get(request.path)
-        if check is None:
-            return self.get_response(request)
-        if request.method not in {"GET", "HEAD"}:
-            return HttpResponseNotAllowed(["GET", "HEAD"])
-        response = check()
-        response["Cache-Control"] = "no-store"
-        return response
+        probe = PROBES.get(request.path)
+        return probe(request) if probe else self.get_response(request)

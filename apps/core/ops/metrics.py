@@ -85,7 +85,8 @@ def count_login_failure(sender, **kwargs) -> None:
 
 class MetricsMiddleware:
     """Count every response by the view that made it and time it. Placed right after the
-    liveness check, so health checks are not counted and every other middleware is timed.
+    probes (health.ProbeMiddleware), so health checks and scrapes are not counted and every
+    other middleware is timed.
     A request no URL matched is counted under "<unresolved>" (its path is never a label)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
