@@ -39,6 +39,8 @@ WORKDIR /app
 COPY --chown=10001:10001 . .
 
 # Static files are collected at build time; no database or real secret is needed for it.
+# With STATIC_STORAGE=s3 the release step (deploy/release.sh, run from this image before its
+# containers start) also writes them to the bucket, where every release's files stay.
 RUN SECRET_KEY=collectstatic-only SITE_URL=http://collectstatic.invalid DEBUG=0 \
     python manage.py collectstatic --noinput \
     && mkdir -p /app/media \

@@ -6,6 +6,7 @@ DEBUG the site refuses to start unless SECRET_KEY is set, and production securit
 """
 
 import os
+import socket
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -131,7 +132,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "apps.core.ops.requestid.RequestIdMiddleware",
-    "apps.core.ops.health.LivenessMiddleware",
+    # /healthz/, /readyz/ and /metrics, answered whatever Host a probe or a scraper sends.
+    "apps.core.ops.health.ProbeMiddleware",
     # Responses by view and status, and their latency, for /metrics (health checks not counted).
     "apps.core.ops.metrics.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -165,7 +167,7 @@ MIDDLEWARE = [
 # included. tests/presence/test_lean_poll.py checks both stacks answer alike.
 LEAN_VIEWS = ["presence:poll"]
 LEAN_SKIPPED_MIDDLEWARE = [
-    "apps.core.ops.health.LivenessMiddleware",  # /healthz/ only
+    "apps.core.ops.health.ProbeMiddleware",  # /healthz/, /readyz/ and /metrics only
     "whitenoise.middleware.WhiteNoiseMiddleware",  # static files only
     "django.middleware.csrf.CsrfViewMiddleware",  # a GET changes nothing; no form is sent
     "django.contrib.messages.middleware.MessageMiddleware",  # a background request never
@@ -581,15 +583,72 @@ def _media_origin() -> list[str]:
     return [f"https://{AWS_STORAGE_BUCKET_NAME}.s3.amazonaws.com", "https://*.amazonaws.com"]
 
 
-STORAGES = {
-    "default": MEDIA_BACKEND,
-    "staticfiles": {
+# Static files during a rolling deploy (apps/core/ops/staticfiles.py), when pages of two
+# releases are served at once. STATIC_STORAGE=local: each node serves its own release's files
+# (whitenoise) and answers a request for the other release's hashed name with a redirect to
+# its own version. STATIC_STORAGE=s3: the release step's collectstatic (deploy/release.sh) also
+# writes the hashed files to the bucket, under AWS_STATIC_LOCATION, where every release's
+# files stay, and pages link them there (or on AWS_STATIC_CUSTOM_DOMAIN), unsigned, cached a
+# year; the bucket must let anyone read that prefix (a bucket policy, AWS_STATIC_ACL, or a CDN).
+STATIC_STORAGE = os.environ.get("STATIC_STORAGE", "").strip() or "local"
+if STATIC_STORAGE not in {"local", "s3"}:
+    raise ImproperlyConfigured(f"STATIC_STORAGE must be local or s3, got {STATIC_STORAGE!r}.")
+if STATIC_STORAGE == "s3":
+    if not os.environ.get("AWS_STORAGE_BUCKET_NAME"):
+        raise ImproperlyConfigured(
+            "STATIC_STORAGE=s3 needs a bucket: set AWS_STORAGE_BUCKET_NAME and its AWS_* "
+            "variables, or STATIC_STORAGE=local."
+        )
+    STATIC_FILES_STORAGE = {
+        "BACKEND": "apps.core.ops.staticfiles.BucketStaticStorage",
+        "OPTIONS": {
+            "bucket": {
+                "bucket_name": os.environ["AWS_STORAGE_BUCKET_NAME"],
+                "access_key": os.environ.get("AWS_ACCESS_KEY_ID"),
+                "secret_key": os.environ.get("AWS_SECRET_ACCESS_KEY"),
+                "region_name": os.environ.get("AWS_S3_REGION_NAME") or None,
+                "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,
+                "custom_domain": (
+                    os.environ.get("AWS_STATIC_CUSTOM_DOMAIN")
+                    or os.environ.get("AWS_S3_CUSTOM_DOMAIN")
+                    or None
+                ),
+                "location": os.environ.get("AWS_STATIC_LOCATION", "static").strip("/") or "static",
+                "default_acl": os.environ.get("AWS_STATIC_ACL") or None,
+                "querystring_auth": False,
+                "file_overwrite": True,
+                # Text files are stored gzipped (every browser accepts it): S3 does not compress.
+                "gzip": True,
+                "object_parameters": {"CacheControl": "public, max-age=31536000, immutable"},
+            }
+        },
+    }
+else:
+    STATIC_FILES_STORAGE = {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
             if DEBUG
             else "whitenoise.storage.CompressedManifestStaticFilesStorage"
         )
-    },
+    }
+
+
+def _static_origin() -> list[str]:
+    """Where pages load CSS, JS and icons from besides the site itself, for the CSP."""
+    if STATIC_STORAGE != "s3":
+        return []
+    bucket = STATIC_FILES_STORAGE["OPTIONS"]["bucket"]
+    if bucket["custom_domain"]:
+        return [f"https://{bucket['custom_domain']}"]
+    if bucket["endpoint_url"]:
+        parts = urlsplit(bucket["endpoint_url"])
+        return [f"{parts.scheme}://{parts.netloc}"]  # unsigned URLs name the bucket in the path
+    return [f"https://{bucket['bucket_name']}.s3.amazonaws.com"]
+
+
+STORAGES = {
+    "default": MEDIA_BACKEND,
+    "staticfiles": STATIC_FILES_STORAGE,
 }
 
 # --- Email ----------------------------------------------------------------------------------
@@ -638,11 +697,18 @@ if TASK_LEASE_SECONDS < 3:
 
 SECURE_CSP = {
     "default-src": [CSP.SELF],
-    "script-src": [CSP.SELF, CSP.NONCE],
-    "style-src": [CSP.SELF, CSP.NONCE],
-    "img-src": [CSP.SELF, "data:", "blob:", *_media_origin(), *env_list("CSP_EXTRA_IMG_SRC")],
+    "script-src": [CSP.SELF, CSP.NONCE, *_static_origin()],
+    "style-src": [CSP.SELF, CSP.NONCE, *_static_origin()],
+    "img-src": [
+        CSP.SELF,
+        "data:",
+        "blob:",
+        *_media_origin(),
+        *_static_origin(),
+        *env_list("CSP_EXTRA_IMG_SRC"),
+    ],
     "connect-src": [CSP.SELF],
-    "font-src": [CSP.SELF],
+    "font-src": [CSP.SELF, *_static_origin()],
     "object-src": [CSP.NONE],
     "base-uri": [CSP.NONE],
     "frame-ancestors": [CSP.NONE],
@@ -745,3 +811,8 @@ if SENTRY_DSN:
 # Metrics for Prometheus at /metrics (apps.core.ops.metrics): answered only with
 # "Authorization: Bearer <METRICS_TOKEN>"; without a token the endpoint does not exist.
 METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
+# Every sample in /metrics carries node="<NODE_NAME>", so the series of the nodes behind one
+# load balancer stay apart: the host name unless set (on Heroku the dyno's name, "web.1").
+NODE_NAME = (
+    os.environ.get("NODE_NAME", "").strip() or os.environ.get("DYNO", "") or socket.gethostname()
+)

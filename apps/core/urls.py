@@ -1,16 +1,14 @@
 from django.conf import settings
 from django.urls import path
 
-from .ops import health, metrics
+from .ops import staticfiles
 from .uploads import views as uploads
 from .web import proof_of_work
 
 app_name = "core"
 
-# /healthz/ is answered by LivenessMiddleware before URL resolution.
+# /healthz/, /readyz/ and /metrics are answered by ops.health.ProbeMiddleware, before URLs.
 urlpatterns = [
-    path("readyz/", health.readyz, name="readyz"),
-    path("metrics", metrics.metrics, name="metrics"),
     path("pow/challenge/", proof_of_work.challenge, name="pow_challenge"),
 ]
 
@@ -19,4 +17,15 @@ if settings.MEDIA_ON_LOCAL_DISK:
     # answers /media/ itself before a request gets here.
     urlpatterns.append(
         path(f"{settings.MEDIA_URL.lstrip('/')}<path:name>", uploads.media, name="media")
+    )
+
+if not settings.STATIC_URL.startswith(("http://", "https://", "//")):
+    # A static file whitenoise does not have: the other release's hashed name during a rolling
+    # deploy is redirected to this release's version of the file, anything else is a 404.
+    urlpatterns.append(
+        path(
+            f"{settings.STATIC_URL.lstrip('/')}<path:name>",
+            staticfiles.other_release,
+            name="static_other_release",
+        )
     )

@@ -13,16 +13,26 @@ pytestmark = pytest.mark.django_db
 TOKEN = "a-scraper-token-of-some-length"
 
 
+NODE = "web-7"
+
+
 @pytest.fixture
 def scraper(settings):
     settings.METRICS_TOKEN = TOKEN
+    settings.NODE_NAME = NODE
     return Client(headers={"Authorization": f"Bearer {TOKEN}"})
 
 
 def value(text: str, metric: str) -> float:
-    """The sample `metric` (name and labels, exactly as printed), 0 if it is not there yet."""
-    match = re.search(rf"^{re.escape(metric)} (\S+)$", text, re.MULTILINE)
-    return float(match.group(1)) if match else 0.0
+    """The sample `metric` (name and labels as printed, without the node label every sample
+    carries), 0 if it is not there yet."""
+    name, _, labels = metric.rstrip("}").partition("{")
+    wanted = sorted([*filter(None, labels.split(",")), f'node="{NODE}"'])
+    for line in text.splitlines():
+        sample = re.fullmatch(r"([^{ ]+)(?:\{(.*)\})? (\S+)", line)
+        if sample and sample[1] == name and sorted(sample[2].split(",")) == wanted:
+            return float(sample[3])
+    return 0.0
 
 
 def test_without_a_token_configured_there_is_no_endpoint(client, settings):
@@ -79,3 +89,23 @@ def test_the_task_queue_shows_what_waits_and_what_failed(scraper):
     text = scraper.get("/metrics").content.decode()
     assert value(text, 'eternity_tasks{queue="default",status="READY"}') == 1
     assert value(text, "eternity_tasks_readable") == 1
+
+
+def test_every_sample_names_the_node_that_answered(scraper, settings):
+    scraper.get("/readyz/")
+    lines = [
+        line
+        for line in scraper.get("/metrics").content.decode().splitlines()
+        if line and not line.startswith("#")
+    ]
+    assert len(lines) > 10
+    assert all(f'node="{NODE}"' in line for line in lines), lines
+    settings.NODE_NAME = "web-8"
+    assert 'node="web-8"' in scraper.get("/metrics").content.decode()
+
+
+def test_a_scraper_reaching_the_node_by_its_address_is_answered(scraper):
+    # Prometheus scrapes each node at its own address: a Host the site does not serve.
+    node = {"Host": "10.1.2.3:8000"}
+    assert scraper.get("/metrics", headers=node).status_code == 200
+    assert Client().get("/metrics", headers=node).status_code == 401

@@ -70,7 +70,9 @@ def test_the_entrypoint_refuses_a_malformed_bind(env):
 
 def test_the_healthcheck_answers_whatever_host_the_probe_sends(env):
     port = free_port()
-    process = subprocess.Popen([ENTRYPOINT, f"127.0.0.1:{port}"], env=env)
+    token = "scraper-token-0123456789"
+    process = subprocess.Popen([ENTRYPOINT, f"127.0.0.1:{port}"],
+                               env=env | {"METRICS_TOKEN": token})  # fmt: skip
     url = f"http://127.0.0.1:{port}"
     try:
         wait_until_up(url, process)
@@ -84,6 +86,15 @@ def test_the_healthcheck_answers_whatever_host_the_probe_sends(env):
         # A load balancer probing by instance IP sends a Host the site does not serve.
         foreign = {"Host": "10.1.2.3"}
         assert requests.get(f"{url}/healthz/", headers=foreign, timeout=5).status_code == 200
+        readiness = requests.get(f"{url}/readyz/", headers=foreign, timeout=10)
+        assert readiness.status_code == 200
+        assert readiness.json() == {"status": "ok"}
+        # Prometheus scrapes each node at its own address, with the token.
+        assert requests.get(f"{url}/metrics", headers=foreign, timeout=10).status_code == 401
+        bearer = foreign | {"Authorization": f"Bearer {token}"}
+        scrape = requests.get(f"{url}/metrics", headers=bearer, timeout=10)
+        assert scrape.status_code == 200
+        assert "eternity_dependency_up" in scrape.text
         # Anything else for that Host gets no answer at all from nginx (deploy/nginx.conf).
         with pytest.raises(requests.ConnectionError):
             requests.get(f"{url}/", headers=foreign, timeout=5)

@@ -178,11 +178,13 @@ def assert_metrics_sum_every_worker(url: str) -> None:
     bearer = {"Authorization": f"Bearer {METRICS_TOKEN}"}
     for _ in range(6):
         text = requests.get(f"{url}/metrics", headers=bearer, timeout=10).text
-        assert "eternity_logins_total 1.0" in text, text[:2000]
-        assert "eternity_tasks_readable 1.0" in text
+        node = f'node="{socket.gethostname()}"'  # NODE_NAME's default
+        assert f"eternity_logins_total{{{node}}} 1.0" in text, text[:2000]
+        assert f"eternity_tasks_readable{{{node}}} 1.0" in text
         requests.get(f"{url}/", timeout=10)
     served = re.search(
-        r'django_http_responses_total\{method="GET",status="200",view="feed:home"\} (\S+)',
+        r'django_http_responses_total\{method="GET",node="[^"]+",status="200",view="feed:home"\}'
+        r" (\S+)",
         text,
     )
     assert served, text[:3000]

@@ -195,7 +195,7 @@ def test_every_page_uses_the_same_number_of_queries_whatever_the_posts(
         CommentFactory.create_batch(2, post=post)
         set_like(user=reader, post=post, liked=True)
     client.force_login(reader)
-    client.get("/readyz/")  # the once-a-minute presence touch
+    client.get("/pow/challenge/")  # the once-a-minute presence touch
     post = Post.objects.first()
     # Session and user, blocks, follows (tab, buttons), posts, tags, mentions, likes, the
     # people online now, the unread count and the menu's moderation permission: a fixed

@@ -368,7 +368,7 @@ def test_the_menus_question_costs_one_query_and_none_for_visitors(
 ):
     PostFactory.create_batch(3)
     member = signed_in(UserFactory())
-    member.get("/readyz/")  # the once-a-minute presence touch
+    member.get("/pow/challenge/")  # the once-a-minute presence touch
     with django_assert_max_num_queries(14):
         assert member.get("/").status_code == 200
     with django_assert_max_num_queries(4):

@@ -20,7 +20,7 @@ HTMX = {"HX-Request": "true"}
 @pytest.fixture
 def owner(client, user):
     client.force_login(user)
-    client.get("/readyz/")  # the once-a-minute presence touch happens here, not in the test
+    client.get("/pow/challenge/")  # the once-a-minute presence touch happens here, not in the test
     return user
 
 

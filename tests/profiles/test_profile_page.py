@@ -76,7 +76,7 @@ def test_profile_page_runs_a_constant_number_of_queries(
     client, user, django_assert_max_num_queries
 ):
     client.force_login(user)
-    client.get("/readyz/")  # the once-a-minute presence touch
+    client.get("/pow/challenge/")  # the once-a-minute presence touch
     with django_assert_max_num_queries(9):
         assert client.get("/u/alice/").status_code == 200
 

@@ -128,7 +128,7 @@ def test_follower_lists_use_a_constant_number_of_queries(
     for follower in UserFactory.create_batch(count):
         services.follow(follower=follower, followee=alice)
     client.force_login(alice)
-    client.get("/readyz/")
+    client.get("/pow/challenge/")
     with django_assert_max_num_queries(9):
         response = client.get("/u/alice/followers/")
     assert response.status_code == 200

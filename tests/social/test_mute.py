@@ -315,7 +315,7 @@ def test_the_feed_takes_the_same_number_of_queries_whatever_the_mutes(
         tagged(carol, f"Carol trip {n}")
     services.follow(follower=alice, followee=carol)
     client.force_login(alice)
-    client.get("/readyz/")
+    client.get("/pow/challenge/")
     post = carol.posts.first()
     for url in ["/", "/?tab=everyone", "/tags/travel/", "/search/?q=trip", post.get_absolute_url()]:
         with django_assert_max_num_queries(13):
@@ -337,7 +337,7 @@ def test_the_account_page_and_notifications_take_the_same_number_of_queries_what
         services.follow(follower=member, followee=alice)
         services.block(blocker=alice, blocked=UserFactory())
     client.force_login(alice)
-    client.get("/readyz/")
+    client.get("/pow/challenge/")
     with django_assert_max_num_queries(10):
         html = client.get("/settings/account/").content.decode()
     assert html.count("Unmute") == count

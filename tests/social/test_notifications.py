@@ -192,7 +192,7 @@ def test_the_notifications_page_uses_a_constant_number_of_queries(
         feed.create_comment(author=actor, post=post, text=f"Nice one @alice #{index}")
         services.follow(follower=actor, followee=alice)
     client.force_login(alice)
-    client.get("/readyz/")
+    client.get("/pow/challenge/")
     with django_assert_max_num_queries(13):
         response = client.get("/notifications/")
     assert response.status_code == 200

@@ -42,6 +42,21 @@ _lock = threading.Lock()
 _broken_until: dict[str, float] = {}  # per Redis location, shared by the process's threads
 
 
+def _break(location: str, during: str, error: RedisError) -> None:
+    with _lock:
+        _broken_until[location] = time.monotonic() + BREAK_SECONDS
+    logger.warning(
+        "Redis unavailable during %s (%s); skipping it for %.0f s", during, error, BREAK_SECONDS
+    )
+
+
+def _mend(location: str) -> None:
+    if location in _broken_until:
+        with _lock:
+            _broken_until.pop(location, None)
+        logger.info("Redis answers again")
+
+
 def _degrade(fallback):
     """Run the cache method unless the breaker is open; on a Redis error, open it and answer
     `fallback(*args, **kwargs)` as if Redis had nothing (or accepted the write)."""
@@ -54,17 +69,9 @@ def _degrade(fallback):
             try:
                 result = method(self, *args, **kwargs)
             except RedisError as error:
-                with _lock:
-                    _broken_until[location] = time.monotonic() + BREAK_SECONDS
-                logger.warning(
-                    "Redis unavailable during cache.%s (%s); skipping it for %.0f s",
-                    method.__name__, error, BREAK_SECONDS,
-                )  # fmt: skip
+                _break(location, f"cache.{method.__name__}", error)
                 return fallback(*args, **kwargs)
-            if location in _broken_until:
-                with _lock:
-                    _broken_until.pop(location, None)
-                logger.info("Redis answers again")
+            _mend(location)
             return result
 
         wrapper.__name__ = method.__name__
@@ -139,6 +146,20 @@ class _DegradingRedisCache(RedisCache):
     def __init__(self, server, params) -> None:
         super().__init__(server, params)
         self._location = str(server)
+
+    def answers(self) -> bool:
+        """Whether Redis answers a PING now: within the socket timeouts (half a second each),
+        and at once while the breaker is open, so a readiness probe stays fast when Redis
+        hangs. A failure opens the breaker, as any other cache call's would."""
+        if time.monotonic() < _broken_until.get(self._location, 0.0):
+            return False
+        try:
+            self._cache.get_client(write=True).ping()
+        except RedisError as error:
+            _break(self._location, "the readiness check", error)
+            return False
+        _mend(self._location)
+        return True
 
     get = _degrade(lambda key, default=None, version=None: default)(RedisCache.get)
     get_many = _degrade(lambda *args, **kwargs: {})(RedisCache.get_many)

@@ -8,6 +8,9 @@ worker's queue shows wherever the worker runs).
 Under gunicorn (config/gunicorn.conf.py) every worker writes its counters to files in
 PROMETHEUS_MULTIPROC_DIR and a scrape sums them, whichever worker answers it.
 
+Every sample carries `node="<NODE_NAME>"`, added as the scrape is written, so the series of
+several nodes behind one load balancer stay apart wherever they are stored.
+
 The endpoint answers only a request carrying `Authorization: Bearer <METRICS_TOKEN>`; with
 no token configured it does not exist (404), so nothing is ever public by default.
 """
@@ -31,11 +34,12 @@ from prometheus_client import (
     REGISTRY,
     CollectorRegistry,
     Counter,
+    Gauge,
     Histogram,
     generate_latest,
     multiprocess,
 )
-from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.core import GaugeMetricFamily, Metric
 
 logger = logging.getLogger(__name__)
 
@@ -57,6 +61,14 @@ PRESENCE_POLLS = Counter(
     "Presence polls answered, by result: 200 (rendered) or 304 (nothing changed).",
     ["status"],
 )
+# Set by each readiness check (/readyz/); under gunicorn the value of the latest check,
+# whichever worker made it.
+DEPENDENCY_UP = Gauge(
+    "eternity_dependency_up",
+    "1 if the dependency answered this node's latest readiness check, else 0.",
+    ["dependency"],
+    multiprocess_mode="mostrecent",
+)
 LOGINS = Counter("eternity_logins_total", "Successful logins.")
 LOGIN_FAILURES = Counter("eternity_login_failures_total", "Failed login attempts.")
 
@@ -73,7 +85,8 @@ def count_login_failure(sender, **kwargs) -> None:
 
 class MetricsMiddleware:
     """Count every response by the view that made it and time it. Placed right after the
-    liveness check, so health checks are not counted and every other middleware is timed.
+    probes (health.ProbeMiddleware), so health checks and scrapes are not counted and every
+    other middleware is timed.
     A request no URL matched is counted under "<unresolved>" (its path is never a label)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -114,6 +127,23 @@ class TaskQueueCollector:
         yield up
 
 
+class NodeLabelled:
+    """The metrics of the registries given, each sample labelled with this node's name."""
+
+    def __init__(self, *registries) -> None:
+        self.registries = registries
+
+    def collect(self):
+        node = {"node": settings.NODE_NAME}
+        for registry in self.registries:
+            for family in registry.collect():
+                labelled = Metric(family.name, family.documentation, family.type, family.unit)
+                labelled.samples = [
+                    sample._replace(labels=sample.labels | node) for sample in family.samples
+                ]
+                yield labelled
+
+
 def _scrape() -> bytes:
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         registry = CollectorRegistry()
@@ -122,7 +152,7 @@ def _scrape() -> bytes:
         registry = REGISTRY
     tasks = CollectorRegistry()
     tasks.register(TaskQueueCollector())
-    return generate_latest(registry) + generate_latest(tasks)
+    return generate_latest(NodeLabelled(registry, tasks))
 
 
 def _authorized(request: HttpRequest) -> bool:

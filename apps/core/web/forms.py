@@ -8,6 +8,8 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.ops.staticfiles import same_origin_static
+
 from . import proof_of_work
 
 
@@ -57,8 +59,10 @@ class ProofOfWorkWidget(forms.Widget):
             '<noscript><p class="alert alert-warning mt-2 mb-0">{nojs}</p></noscript>',
             css=static("vendor/altcha/altcha.css"),
             status_js=static("js/proof_of_work.js"),
-            js=static("vendor/altcha/altcha.js"),
-            worker=static("vendor/altcha/worker.js"),
+            # A worker's script must come from the page's origin, and a module script from
+            # elsewhere would need CORS headers: both stay on the site when pages link the bucket.
+            js=same_origin_static("vendor/altcha/altcha.js"),
+            worker=same_origin_static("vendor/altcha/worker.js"),
             id=widget_id,
             name=name,
             url=reverse("core:pow_challenge"),
