@@ -6,6 +6,7 @@ settings; two `manage.py worker` processes; PostgreSQL (a database of its own); 
 its own (tests stop and start it); an S3 bucket on moto's server; mail to aiosmtpd.
 """
 
+import json
 import os
 import subprocess
 from collections.abc import Iterator
@@ -70,9 +71,17 @@ def cluster(tmp_path_factory) -> Iterator[Cluster]:
         moto.start()
         stack.callback(moto.stop)
         endpoint = f"http://127.0.0.1:{moto_port}"
-        boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1",
-                     aws_access_key_id="test", aws_secret_access_key="test",
-                     ).create_bucket(Bucket=BUCKET)  # fmt: skip
+        s3 = boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1",
+                          aws_access_key_id="test", aws_secret_access_key="test")  # fmt: skip
+        s3.create_bucket(Bucket=BUCKET)
+        # What the operator sets up for STATIC_STORAGE=s3 (docs/operations.md): anyone may
+        # read the static files, nothing else.
+        public_static = {
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject",
+                           "Resource": f"arn:aws:s3:::{BUCKET}/static/*"}],
+        }  # fmt: skip
+        s3.put_bucket_policy(Bucket=BUCKET, Policy=json.dumps(public_static))
 
         redis_server = RedisServer(free_port(), logs / "redis.log")
         redis_server.start()

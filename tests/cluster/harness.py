@@ -7,6 +7,7 @@ import os
 import shutil
 import signal
 import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -50,14 +51,19 @@ def _leave_out(folder: str, names: list[str]) -> set[str]:
 def make_release(
     destination: Path, env: dict[str, str], change: Callable[[Path], None] | None = None
 ) -> Path:
-    """Copy the working tree to `destination` as a release, let `change` edit it, and run
-    its collectstatic as a deployment does; return the tree."""
+    """Copy the working tree to `destination` as a release, let `change` edit it, collect its
+    static files as the image build does, then run its release step (deploy/release.sh:
+    the bucket's copy of the static files, migrations) as a deployment does; return the tree."""
     shutil.copytree(ROOT, destination, symlinks=True, ignore=_leave_out)
     if change is not None:
         change(destination)
+    python_first = f"{Path(sys.executable).parent}:{env.get('PATH', '')}"  # release.sh's python
+    release_env = env | {"PYTHONPATH": str(destination), "PATH": python_first}
     subprocess.run([*MANAGE, "collectstatic", "--noinput", "-v0"], cwd=destination,
-                   env=env | {"PYTHONPATH": str(destination)}, check=True,
+                   env=release_env | {"STATIC_STORAGE": "local"}, check=True,
                    timeout=STARTUP_SECONDS)  # fmt: skip
+    subprocess.run(["bash", "deploy/release.sh"], cwd=destination, env=release_env, check=True,
+                   stdout=subprocess.DEVNULL, timeout=STARTUP_SECONDS)  # fmt: skip
     return destination
 
 
