@@ -634,16 +634,24 @@ else:
 
 
 def _static_origin() -> list[str]:
-    """Where pages load CSS, JS and icons from besides the site itself, for the CSP."""
+    """Where pages load CSS, JS and icons from besides the site itself, for the CSP: the
+    bucket's static folder itself, a path and not a host, since a storage endpoint (Spaces,
+    R2, a regional AWS address) serves everybody's buckets, whose scripts must not run here.
+    tests/core/test_static_releases.py checks each shape against the storage's own URLs."""
     if STATIC_STORAGE != "s3":
         return []
     bucket = STATIC_FILES_STORAGE["OPTIONS"]["bucket"]
+    folder = f"{bucket['location']}/"
     if bucket["custom_domain"]:
-        return [f"https://{bucket['custom_domain']}"]
-    if bucket["endpoint_url"]:
+        return [f"https://{bucket['custom_domain']}/{folder}"]
+    if bucket["endpoint_url"]:  # path-style: the endpoint, then the bucket
         parts = urlsplit(bucket["endpoint_url"])
-        return [f"{parts.scheme}://{parts.netloc}"]  # unsigned URLs name the bucket in the path
-    return [f"https://{bucket['bucket_name']}.s3.amazonaws.com"]
+        return [f"{parts.scheme}://{parts.netloc}/{bucket['bucket_name']}/{folder}"]
+    if "." in bucket["bucket_name"]:  # not a host name label: AWS addresses it by path
+        region = bucket["region_name"]
+        host = f"s3.{region}.amazonaws.com" if region else "s3.amazonaws.com"
+        return [f"https://{host}/{bucket['bucket_name']}/{folder}"]
+    return [f"https://{bucket['bucket_name']}.s3.amazonaws.com/{folder}"]
 
 
 STORAGES = {

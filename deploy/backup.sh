@@ -55,11 +55,18 @@ mkdir -p "$out"
 rm -f "$out/db.dump" "$out/media.tar.gz" "$out/SHA256SUMS" "$out/CONTENTS"
 pg_dump --format=custom --no-owner --no-acl --dbname="$DATABASE_URL" --file="$out/db.dump"
 files="db.dump CONTENTS"
-database=${DATABASE_URL##*/}
+# The database's name only, never the URL (it may hold a password): the path after the host.
+address=${DATABASE_URL#*://}
+address=${address#*@}
+address=${address%%\?*}
+case "$address" in
+  */?*) database=${address#*/} ;;
+  *) database="(the server's default database)" ;;
+esac
 node=$(uname -n)
 {
   echo "Eternity backup, $(date -u '+%Y-%m-%d %H:%M:%S') UTC, made on $node."
-  echo "db.dump: the PostgreSQL database ${database%%\?*} (pg_dump, custom format)."
+  echo "db.dump: the PostgreSQL database $database (pg_dump, custom format)."
 } >"$out/CONTENTS"
 if [ "$storage" = s3 ]; then
   {

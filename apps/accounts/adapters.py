@@ -65,8 +65,12 @@ class AccountAdapter(DefaultAccountAdapter):
     def get_client_ip(self, request) -> str:
         """The same address the site's own limits see (TRUSTED_PROXY_COUNT). allauth's own
         reading raises ImproperlyConfigured, a 500, when a request reaches a node without
-        passing every proxy (a probe or a misrouted client behind a load balancer)."""
-        return client_address(request) or "unknown"
+        passing every proxy (a probe or a misrouted client behind a load balancer). Always an
+        IP address: allauth stores it with each session, in an `inet` column on PostgreSQL."""
+        address = client_address(request)
+        if address is None:
+            raise PermissionDenied("Unable to determine client IP address")  # as allauth does
+        return address
 
     def is_open_for_signup(self, request) -> bool:
         """Signup by email and by a provider both ask here first. A visitor from a blocked

@@ -156,7 +156,9 @@ def test_a_mail_to_a_server_that_is_down_is_tried_again_later(smtp_port):
     assert retry.args_kwargs["kwargs"]["attempt"] == 2
     assert retry.run_after is not None
     assert 25 < (retry.run_after - retry.enqueued_at).total_seconds() < 35
-    assert retry.args_kwargs["kwargs"]["mail_id"] == str(queued.pk)  # the same mail, once
+    assert retry.args_kwargs["kwargs"]["message"]["mail_id"] == str(
+        queued.pk
+    )  # the same mail, once
 
 
 @pytest.mark.django_db(transaction=True)

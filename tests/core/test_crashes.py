@@ -190,8 +190,8 @@ def test_a_retried_mail_keeps_its_message_id_and_is_sent_once(smtp_port):  # noq
         call_command("worker", batch=True, verbosity=0)
         # A second retry of the same mail (its first attempt's worker died after queueing
         # one) finds the mail delivered.
-        deliver_mail.enqueue(message=first.args_kwargs["kwargs"]["message"], attempt=2,
-                             mail_id=str(first.pk))  # fmt: skip
+        message = first.args_kwargs["kwargs"]["message"] | {"mail_id": str(first.pk)}
+        deliver_mail.enqueue(message=message, attempt=2)
         call_command("worker", batch=True, verbosity=0)
     [message] = delivered(inbox)
     assert message["Message-ID"] == f"<{first.pk}.mail@eternity.example>"

@@ -37,7 +37,9 @@ def value(text: str, metric: str) -> float:
 
 def test_without_a_token_configured_there_is_no_endpoint(client, settings):
     settings.METRICS_TOKEN = ""
-    assert client.get("/metrics").status_code == 404
+    response = client.get("/metrics")
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("text/plain")  # not the site's page, unstyled
     assert client.get("/metrics", headers={"Authorization": "Bearer "}).status_code == 404
 
 

@@ -105,20 +105,40 @@ def test_an_address_the_client_wrote_itself_is_not_believed(
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("forwarded", [None, "", GUEST_A], ids=["no-header", "empty", "one-entry"])
-def test_a_login_reaching_a_node_past_its_proxies_is_answered_not_a_500(settings, forwarded):
+@pytest.mark.parametrize(
+    ("remote", "forwarded", "seen"),
+    [(PROXY, None, PROXY), (PROXY, "", PROXY), (PROXY, GUEST_A, PROXY),
+     ("", GUEST_A, GUEST_A), ("", f"{GUEST_A}:51234", GUEST_A), ("", "garbage", None)],
+    ids=["no-header", "empty", "one-entry", "unix-socket", "with-a-port", "unreadable"],
+)  # fmt: skip
+def test_a_login_reaching_a_node_past_its_proxies_is_answered_not_a_500(
+    settings, remote, forwarded, seen
+):
     """Behind a load balancer a probe or a misrouted client may reach a node directly, with
     fewer X-Forwarded-For entries than TRUSTED_PROXY_COUNT: allauth's own reading of the
-    address raised ImproperlyConfigured (a 500) on the login form; it now reads it as the
-    site's limits do, from REMOTE_ADDR."""
+    address raised ImproperlyConfigured (a 500). It now reads it as the site's limits do: the
+    peer's address (REMOTE_ADDR, or over gunicorn's unix socket the entry the node's nginx
+    appended), always a plain IP, which allauth stores with the session (an `inet` column on
+    PostgreSQL); none at all is allauth's own 403."""
+    from allauth.usersessions.models import UserSession
+
     settings.TRUSTED_PROXY_COUNT = settings.ALLAUTH_TRUSTED_PROXY_COUNT = 2
+    UserFactory(username="walker", password="right-password-123")
     headers = {} if forwarded is None else {"X-Forwarded-For": forwarded}
-    client = Client(REMOTE_ADDR=PROXY, raise_request_exception=False)
-    response = client.post(
-        "/accounts/login/", {"login": "nobody", "password": "wrong"}, headers=headers
+    client = Client(REMOTE_ADDR=remote, raise_request_exception=False)
+    wrong = client.post(
+        "/accounts/login/", {"login": "walker", "password": "wrong"}, headers=headers
     )
-    assert response.status_code == 200
-    assert "not correct" in response.content.decode()
+    right = client.post(
+        "/accounts/login/", {"login": "walker", "password": "right-password-123"}, headers=headers
+    )
+    if seen is None:
+        assert (wrong.status_code, right.status_code) == (403, 403)
+        return
+    assert wrong.status_code == 200
+    assert "not correct" in wrong.content.decode()
+    assert right.status_code == 302
+    assert UserSession.objects.get().ip == seen
 
 
 # --- Windows and the cache -------------------------------------------------------------------

@@ -21,7 +21,17 @@ CATALOGUES = [
 ]
 RU = {"Accept-Language": "ru"}
 # Shown as they are in every language: language names in their own language, names of things.
-NOT_UI = {"English", "Eternity", "GitHub", "Google", "OpenID Connect", "ETERNITY", "OK", "IP"}
+NOT_UI = {
+    "English",
+    "Eternity",
+    "GitHub",
+    "Google",
+    "OpenID Connect",
+    "ETERNITY",
+    "OK",
+    "IP",
+    "UTC",
+}
 PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|%[sd]|\{\w*\}|<[^>]+>")
 
 

@@ -71,3 +71,36 @@ def test_without_a_manifest_nothing_is_redirected(client):
 
 def test_only_reads_are_answered(client, release):
     assert client.post("/static/css/site.bbbbbbbbbbbb.css").status_code == 405
+
+
+ADDRESS_AND_SOURCES = (
+    "from django.conf import settings; "
+    "from django.contrib.staticfiles.storage import staticfiles_storage as s; "
+    "print(s.bucket.url('css/site.aaaaaaaaaaaa.css').split('?')[0]); "
+    "print(*settings.SECURE_CSP['script-src'][2:])"
+)
+
+
+@pytest.mark.parametrize(
+    "bucket",
+    [{"AWS_STORAGE_BUCKET_NAME": "eternity"},
+     {"AWS_STORAGE_BUCKET_NAME": "static.example.org", "AWS_S3_REGION_NAME": "eu-west-1"},
+     {"AWS_STORAGE_BUCKET_NAME": "eternity",
+      "AWS_S3_ENDPOINT_URL": "https://fra1.digitaloceanspaces.com"},
+     {"AWS_STORAGE_BUCKET_NAME": "eternity", "AWS_STATIC_CUSTOM_DOMAIN": "cdn.example.org"}],
+    ids=["aws", "aws, a dotted bucket", "another provider's endpoint", "a cdn"],
+)  # fmt: skip
+def test_scripts_from_the_bucket_are_allowed_from_its_static_folder_alone(bucket):
+    """The CSP names the folder the storage really links (path and all), never a storage
+    endpoint's whole host, where anyone's bucket could serve a script."""
+    from tests.core.test_settings import run_check
+
+    result = run_check(
+        "shell", "-v0", "-c", ADDRESS_AND_SOURCES,
+        DEBUG="1", STATIC_STORAGE="s3", AWS_ACCESS_KEY_ID="k", AWS_SECRET_ACCESS_KEY="s",
+        **bucket,
+    )  # fmt: skip
+    address, sources = result.stdout.strip().splitlines()
+    assert sources.split()
+    assert all(source.endswith("/static/") for source in sources.split())
+    assert any(address.startswith(source) for source in sources.split()), (address, sources)

@@ -174,3 +174,18 @@ def test_a_backup_of_a_shared_media_volume_says_so_without_a_warning(tmp_path):
     assert "media.tar.gz" in files
     assert "the volume all web nodes share" in contents
     assert "WARNING" not in contents + result.stderr
+
+
+@pytest.mark.parametrize("tail", ["", "/", "?sslmode=prefer"], ids=["no-path", "slash", "query"])
+def test_a_backup_names_its_database_but_never_writes_the_password(tmp_path, tail):
+    """CONTENTS and the script's output name the database, never the URL: with no database in
+    the path (the server's default), the password that the URL holds is nowhere in them."""
+    media = tmp_path / "media"
+    media.mkdir()
+    server = os.environ["DATABASE_URL"].rsplit("/", 1)[0].split("://", 1)[1].rsplit("@", 1)[-1]
+    url = f"postgres://postgres:never-written-3f9a@{server}{tail}"
+    env = server_env(os.environ["DATABASE_URL"], MEDIA_ROOT=str(media)) | {"DATABASE_URL": url}
+    result = run("backup.sh", tmp_path / "backup", env)
+    contents = (tmp_path / "backup" / "CONTENTS").read_text()
+    assert "db.dump: the PostgreSQL database (the server's default database)" in contents
+    assert "never-written-3f9a" not in contents + result.stdout + result.stderr

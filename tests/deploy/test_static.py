@@ -181,7 +181,9 @@ def test_with_the_bucket_both_releases_pages_find_their_own_css(database, releas
         assert requests.get(script, timeout=10).status_code == 200
         for page in pages:
             for directive in ("style-src", "script-src", "img-src"):
-                assert endpoint in csp_sources(page, directive)
+                assert f"{endpoint}/{BUCKET}/static/" in csp_sources(page, directive)
+            for directive in ("style-src", "script-src"):  # not anyone's bucket on the endpoint
+                assert endpoint not in csp_sources(page, directive)
 
         # The proof-of-work widget's worker (a Web Worker) and module load from the node itself.
         signup = requests.get(f"{nodes[1][1]}/accounts/signup/", timeout=10).text

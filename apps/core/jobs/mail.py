@@ -130,13 +130,18 @@ def forget_deliveries(*, older_than: timedelta) -> int:
 
 
 @task(takes_context=True)
-def deliver_mail(
-    context: TaskContext, *, message: dict[str, object], attempt: int = 1, mail_id: str = ""
-) -> str:
+def deliver_mail(context: TaskContext, *, message: dict[str, object], attempt: int = 1) -> str:
     """Send one queued mail through the outbound mailer, once. While the server is unreachable,
     try again later (MAIL_RETRY_SECONDS, four times longer each time, MAIL_MAX_ATTEMPTS in all);
-    the last failure is raised, so the task result shows it as failed with its error."""
-    mail_id = mail_id or str(context.task_result.id)
+    the last failure is raised, so the task result shows it as failed with its error.
+
+    The mail's id (its first task's) travels inside `message`, not as an argument of its own,
+    so a retry queued by this release is still run by a worker of the previous one during a
+    rolling deploy (which ignores it). The "at most once" holds while the worker can record
+    the delivery: one that dies, or loses its database for longer than the lease while its
+    task is run again elsewhere, between the server's acceptance and the record sends the mail
+    twice, with the same Message-ID."""
+    mail_id = str(message.get("mail_id") or context.task_result.id)
     recipients = ", ".join(message["to"])
     if was_delivered(mail_id=mail_id):
         logger.info("Mail %s to %s was delivered already; not sent again", mail_id, recipients)
@@ -158,7 +163,7 @@ def deliver_mail(
             raise
         delay = timedelta(seconds=settings.MAIL_RETRY_SECONDS * 4 ** (attempt - 1))
         deliver_mail.using(run_after=timezone.now() + delay).enqueue(
-            message=message, attempt=attempt + 1, mail_id=mail_id
+            message={**message, "mail_id": mail_id}, attempt=attempt + 1
         )
         logger.warning("Mail to %s not sent (%s); trying again in %s", recipients, error, delay)
         return f"not sent ({error}); attempt {attempt + 1} in {delay}"

@@ -26,7 +26,7 @@ from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.db import DatabaseError
 from django.db.models import Count
 from django.dispatch import receiver
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseNotFound
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 from prometheus_client import (
@@ -165,7 +165,9 @@ def _authorized(request: HttpRequest) -> bool:
 @require_safe
 def metrics(request: HttpRequest) -> HttpResponse:
     if not settings.METRICS_TOKEN:
-        raise Http404
+        # Answered before the site's middleware (health.ProbeMiddleware): a bare 404, not the
+        # site's page, which expects the whole stack (its CSP nonce, its headers).
+        return HttpResponseNotFound("Not found.\n", content_type="text/plain")
     if not _authorized(request):
         response = HttpResponse("A bearer token is required.\n", status=401,
                                 content_type="text/plain")  # fmt: skip

@@ -97,37 +97,46 @@ def new_member_allowance(action: str) -> int | None:
     return min(rate.amount for rate in rates) if rates else None
 
 
-def client_address(request: HttpRequest) -> str:
-    """The client's address as sent: REMOTE_ADDR, or behind settings.TRUSTED_PROXY_COUNT
-    proxies that each append to X-Forwarded-For, the entry the outermost of them appended
-    (anything left of it is whatever the client sent). A request that did not come through
-    all of them (a node reached directly, behind a load balancer) is its REMOTE_ADDR."""
+def client_address(request: HttpRequest) -> str | None:
+    """The client's IP address, or None when none can be read. Behind
+    settings.TRUSTED_PROXY_COUNT proxies that each append to X-Forwarded-For, the entry the
+    outermost of them appended (anything left of it is whatever the client sent). A request
+    that did not come through all of them (a node reached directly behind a load balancer)
+    is its peer's: REMOTE_ADDR, or over a unix socket (gunicorn behind the node's own nginx),
+    the entry that nearest proxy appended. Without proxies, REMOTE_ADDR."""
     trusted = settings.TRUSTED_PROXY_COUNT
     forwarded = [entry.strip() for entry in request.headers.get("X-Forwarded-For", "").split(",")]
     if trusted > 0 and len(forwarded) >= trusted and forwarded[-trusted]:
-        return forwarded[-trusted]
-    return request.META.get("REMOTE_ADDR", "")
+        address = forwarded[-trusted]
+    else:
+        address = request.META.get("REMOTE_ADDR") or (forwarded[-1] if trusted > 0 else "")
+    return _parse(address)
 
 
 def client_ip(request: HttpRequest) -> str:
     """client_address, with IPv6 addresses standing for their /64 ("unknown" if unreadable):
     what the rate limits and blocklists count by."""
-    return _network(client_address(request))
+    ip = client_address(request)
+    if ip is None:
+        return "unknown"
+    if ":" in ip:
+        return str(ipaddress.ip_network(f"{ip}/{IPV6_PREFIX}", strict=False).network_address)
+    return ip
 
 
-def _network(address: str) -> str:
-    if address.startswith("["):  # "[2001:db8::1]:443"
+def _parse(address: str) -> str | None:
+    """An address as proxies write it ("203.0.113.7", "203.0.113.7:443", "[2001:db8::1]:443",
+    "::ffff:203.0.113.7") as a plain IP address, or None."""
+    if address.startswith("["):
         address = address[1:].partition("]")[0]
-    elif address.count(":") == 1:  # "203.0.113.7:443"
+    elif address.count(":") == 1:
         address = address.partition(":")[0]
     try:
         ip = ipaddress.ip_address(address)
     except ValueError:
-        return "unknown"
+        return None
     if ip.version == 6 and ip.ipv4_mapped:
         return str(ip.ipv4_mapped)
-    if ip.version == 6:
-        return str(ipaddress.ip_network(f"{ip}/{IPV6_PREFIX}", strict=False).network_address)
     return str(ip)
 
 
