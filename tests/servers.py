@@ -125,3 +125,34 @@ def start_gunicorn(env: dict[str, str], port: int, *args: str) -> subprocess.Pop
          "--bind", f"127.0.0.1:{port}", "--log-level", "warning", *args],
         cwd=ROOT, env=env,
     )  # fmt: skip
+
+
+@contextmanager
+def s3_bucket(name: str, public_prefix: str = "") -> Iterator[tuple[str, object]]:
+    """A bucket on moto's S3 server (server mode: a real HTTP endpoint, as the site and its
+    processes reach a bucket), stopped afterwards: (its endpoint, a boto3 client for it).
+    `public_prefix` ("static/"): a bucket policy letting anyone read the keys under it, as an
+    operator sets one up for STATIC_STORAGE=s3 (docs/operations.md), and nothing else."""
+    import json
+
+    import boto3
+    from moto.server import ThreadedMotoServer
+
+    port = free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    try:
+        endpoint = f"http://127.0.0.1:{port}"
+        client = boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1",
+                              aws_access_key_id="test", aws_secret_access_key="test")  # fmt: skip
+        client.create_bucket(Bucket=name)
+        if public_prefix:
+            policy = {
+                "Version": "2012-10-17",
+                "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject",
+                               "Resource": f"arn:aws:s3:::{name}/{public_prefix}*"}],
+            }  # fmt: skip
+            client.put_bucket_policy(Bucket=name, Policy=json.dumps(policy))
+        yield endpoint, client
+    finally:
+        server.stop()

@@ -6,16 +6,13 @@ settings; two `manage.py worker` processes; PostgreSQL (a database of its own); 
 its own (tests stop and start it); an S3 bucket on moto's server; mail to aiosmtpd.
 """
 
-import json
 import os
 import subprocess
 from collections.abc import Iterator
 from contextlib import ExitStack
 from pathlib import Path
 
-import boto3
 import pytest
-from moto.server import ThreadedMotoServer
 
 from tests.cluster.harness import (
     NGINX,
@@ -30,7 +27,15 @@ from tests.cluster.harness import (
     log_tail,
     make_release,
 )
-from tests.servers import MANAGE, ROOT, free_port, own_database, prepare_database, server_env
+from tests.servers import (
+    MANAGE,
+    ROOT,
+    free_port,
+    own_database,
+    prepare_database,
+    s3_bucket,
+    server_env,
+)
 from tests.servers import wait_until_up as _wait_until_up
 
 HERE = Path(__file__).resolve().parent
@@ -66,22 +71,8 @@ def cluster(tmp_path_factory) -> Iterator[Cluster]:
     logs = tmp / "logs"
     logs.mkdir()
     with ExitStack() as stack:
-        moto_port = free_port()
-        moto = ThreadedMotoServer(ip_address="127.0.0.1", port=moto_port, verbose=False)
-        moto.start()
-        stack.callback(moto.stop)
-        endpoint = f"http://127.0.0.1:{moto_port}"
-        s3 = boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1",
-                          aws_access_key_id="test", aws_secret_access_key="test")  # fmt: skip
-        s3.create_bucket(Bucket=BUCKET)
-        # What the operator sets up for STATIC_STORAGE=s3 (docs/operations.md): anyone may
-        # read the static files, nothing else.
-        public_static = {
-            "Version": "2012-10-17",
-            "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject",
-                           "Resource": f"arn:aws:s3:::{BUCKET}/static/*"}],
-        }  # fmt: skip
-        s3.put_bucket_policy(Bucket=BUCKET, Policy=json.dumps(public_static))
+        # The static prefix public, as the operator sets it up for STATIC_STORAGE=s3.
+        endpoint, _s3 = stack.enter_context(s3_bucket(BUCKET, public_prefix="static/"))
 
         redis_server = RedisServer(free_port(), logs / "redis.log")
         redis_server.start()

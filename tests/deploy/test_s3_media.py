@@ -18,7 +18,6 @@ from botocore.config import Config
 from django.contrib.auth.models import Group
 from django.core.files.storage import default_storage, storages
 from django.core.management import call_command
-from moto.server import ThreadedMotoServer
 
 import config.settings
 from apps.feed import services as feed
@@ -26,7 +25,7 @@ from apps.profiles import services
 from apps.profiles.models import Profile
 from tests.factories import UserFactory
 from tests.images import image_bytes, upload
-from tests.servers import HeldPort, free_port
+from tests.servers import HeldPort, s3_bucket
 
 pytestmark = pytest.mark.django_db
 BUCKET = "eternity-media"
@@ -39,17 +38,8 @@ class S3Server(NamedTuple):
 
 @pytest.fixture
 def s3_server():
-    port = free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    endpoint = f"http://127.0.0.1:{port}"
-    client = boto3.client(
-        "s3", endpoint_url=endpoint, region_name="us-east-1",
-        aws_access_key_id="test", aws_secret_access_key="test",
-    )  # fmt: skip
-    client.create_bucket(Bucket=BUCKET)
-    yield S3Server(endpoint, client)
-    server.stop()
+    with s3_bucket(BUCKET) as (endpoint, client):
+        yield S3Server(endpoint, client)
 
 
 @pytest.fixture

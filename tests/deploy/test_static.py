@@ -12,10 +12,8 @@ import shutil
 import subprocess
 from pathlib import Path
 
-import boto3
 import pytest
 import requests
-from moto.server import ThreadedMotoServer
 
 from tests.servers import (
     MANAGE,
@@ -23,6 +21,7 @@ from tests.servers import (
     HeldPort,
     free_port,
     own_database,
+    s3_bucket,
     server_env,
     start_gunicorn,
     stop,
@@ -110,31 +109,15 @@ def releases(tmp_path_factory, database) -> tuple[Release, Release]:
 
 @pytest.fixture
 def bucket():
-    port = free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    endpoint = f"http://127.0.0.1:{port}"
-    s3 = boto3.client(
-        "s3", endpoint_url=endpoint, region_name="us-east-1",
-        aws_access_key_id="test", aws_secret_access_key="test",
-    )  # fmt: skip
-    s3.create_bucket(Bucket=BUCKET)
-    # What the operator sets up: anyone may read the static files, nothing else.
-    public_static = {
-        "Version": "2012-10-17",
-        "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject",
-                       "Resource": f"arn:aws:s3:::{BUCKET}/static/*"}],
-    }  # fmt: skip
-    s3.put_bucket_policy(Bucket=BUCKET, Policy=json.dumps(public_static))
-    yield {
-        "STATIC_STORAGE": "s3",
-        "AWS_STORAGE_BUCKET_NAME": BUCKET,
-        "AWS_ACCESS_KEY_ID": "test",
-        "AWS_SECRET_ACCESS_KEY": "test",
-        "AWS_S3_REGION_NAME": "us-east-1",
-        "AWS_S3_ENDPOINT_URL": endpoint,
-    }
-    server.stop()
+    with s3_bucket(BUCKET, public_prefix="static/") as (endpoint, _client):
+        yield {
+            "STATIC_STORAGE": "s3",
+            "AWS_STORAGE_BUCKET_NAME": BUCKET,
+            "AWS_ACCESS_KEY_ID": "test",
+            "AWS_SECRET_ACCESS_KEY": "test",
+            "AWS_S3_REGION_NAME": "us-east-1",
+            "AWS_S3_ENDPOINT_URL": endpoint,
+        }
 
 
 def stylesheet(page: str, name: str = "css/site") -> str:
