@@ -279,8 +279,12 @@ def test_two_schedulers_racing_enqueue_each_job_once():
         thread.start()
     for thread in threads:
         thread.join(timeout=60)
-    assert sorted(enqueued) == sorted(periodic.SCHEDULE)
-    assert DBTaskResult.objects.count() == len(periodic.SCHEDULE)
+    # Each job once, by one scheduler or the other. (A tick that fails half way, SQLite's
+    # "table is locked", returns nothing for the jobs it did enqueue before failing, so the
+    # database, not the names returned, is the count.)
+    paths = list(DBTaskResult.objects.values_list("task_path", flat=True))
+    assert sorted(paths) == sorted(periodic.SCHEDULE)
+    assert len(enqueued) == len(set(enqueued))
 
 
 def test_a_job_that_could_not_be_enqueued_is_tried_at_the_next_tick():
