@@ -511,6 +511,15 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT") or BASE_DIR / "media")
 AWS_STORAGE_BUCKET_NAME = os.environ.get("AWS_STORAGE_BUCKET_NAME", "")
+# The bucket and how to reach it, for the uploads (MEDIA_STORAGE=s3) and the static files
+# (STATIC_STORAGE=s3) alike; each adds its own location, domain and caching below.
+AWS_BUCKET = {
+    "bucket_name": AWS_STORAGE_BUCKET_NAME,
+    "access_key": os.environ.get("AWS_ACCESS_KEY_ID"),
+    "secret_key": os.environ.get("AWS_SECRET_ACCESS_KEY"),
+    "region_name": os.environ.get("AWS_S3_REGION_NAME") or None,
+    "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,
+}
 # Where uploads live: "local" (MEDIA_ROOT on this machine's disk) or "s3" (the bucket; needed
 # on platforms with an ephemeral disk, like Heroku, and by more than one web node). A bucket
 # set means s3 unless MEDIA_STORAGE says otherwise.
@@ -546,11 +555,7 @@ if MEDIA_STORAGE == "s3":
     MEDIA_BACKEND = {
         "BACKEND": "apps.core.uploads.storage.PeriodSignedS3Storage",
         "OPTIONS": {
-            "bucket_name": AWS_STORAGE_BUCKET_NAME,
-            "access_key": os.environ.get("AWS_ACCESS_KEY_ID"),
-            "secret_key": os.environ.get("AWS_SECRET_ACCESS_KEY"),
-            "region_name": os.environ.get("AWS_S3_REGION_NAME") or None,
-            "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,
+            **AWS_BUCKET,
             "custom_domain": os.environ.get("AWS_S3_CUSTOM_DOMAIN") or None,
             "location": os.environ.get("AWS_LOCATION", "media"),
             "default_acl": None,
@@ -594,7 +599,7 @@ STATIC_STORAGE = os.environ.get("STATIC_STORAGE", "").strip() or "local"
 if STATIC_STORAGE not in {"local", "s3"}:
     raise ImproperlyConfigured(f"STATIC_STORAGE must be local or s3, got {STATIC_STORAGE!r}.")
 if STATIC_STORAGE == "s3":
-    if not os.environ.get("AWS_STORAGE_BUCKET_NAME"):
+    if not AWS_STORAGE_BUCKET_NAME:
         raise ImproperlyConfigured(
             "STATIC_STORAGE=s3 needs a bucket: set AWS_STORAGE_BUCKET_NAME and its AWS_* "
             "variables, or STATIC_STORAGE=local."
@@ -603,11 +608,7 @@ if STATIC_STORAGE == "s3":
         "BACKEND": "apps.core.ops.staticfiles.BucketStaticStorage",
         "OPTIONS": {
             "bucket": {
-                "bucket_name": os.environ["AWS_STORAGE_BUCKET_NAME"],
-                "access_key": os.environ.get("AWS_ACCESS_KEY_ID"),
-                "secret_key": os.environ.get("AWS_SECRET_ACCESS_KEY"),
-                "region_name": os.environ.get("AWS_S3_REGION_NAME") or None,
-                "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,
+                **AWS_BUCKET,
                 "custom_domain": (
                     os.environ.get("AWS_STATIC_CUSTOM_DOMAIN")
                     or os.environ.get("AWS_S3_CUSTOM_DOMAIN")
