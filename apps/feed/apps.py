@@ -12,13 +12,16 @@ class FeedConfig(AppConfig):
         from . import services
         from .models import Comment, Like, Post
 
-        # What a notification about a feed row quotes, links to, and whose post it is under.
-        targets.register(Post, subject=lambda post: post.title, where="author")
-        targets.register(Like, select_related=("post",), subject=lambda like: like.post.title,
+        # What a notification about a feed row quotes (nothing of what moderators removed or
+        # its author deleted), links to, and whose post it is under.
+        targets.register(Post, excerpt=lambda post: None if post.removed else post.text,
+                         where="author")  # fmt: skip
+        targets.register(Like, select_related=("post",),
+                         excerpt=lambda like: None if like.post.removed else like.post.title,
                          where="post__author")  # fmt: skip
         targets.register(Comment, select_related=("post",),
-                         subject=lambda comment: comment.post.title,
-                         where="post__author")  # fmt: skip
+                         excerpt=lambda comment: None if comment.is_deleted or comment.removed
+                         else comment.text, where="post__author")  # fmt: skip
         # A block hides the comments either member wrote under the other's posts: the
         # counts everyone sees follow.
         social.when_block_changes(services.recount_between)

@@ -11,16 +11,18 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.contenttypes.prefetch import GenericPrefetch
 from django.core.paginator import Page as NumberedPage
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, Expression, Max, OuterRef, Q, Value
+from django.db.models import Count, Exists, Expression, F, Max, OuterRef, Q, QuerySet, Value, Window
+from django.db.models.functions import RowNumber
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext
 
 from apps.accounts.lifecycle import MemberData
 from apps.core.db import sql
 from apps.core.db.paging import Page, newest_first
 
 from . import targets
+from .kinds import KINDS, QUOTED, REMOVED, KindStyle, several
 from .models import NOTICES, Block, Digest, Follow, Kind, Mute, MutedKind, Notification
 
 PEOPLE_PAGE_SIZE = 30
@@ -290,62 +292,48 @@ def wants_digest(user: AbstractBaseUser) -> bool:
     return Digest.objects.filter(user=user).exists()
 
 
-# The sentence for each kind: one actor, or the newest actor and how many others.
-SENTENCES = {
-    Kind.FOLLOW: (
-        lambda: gettext("%(actor)s followed you"),
-        lambda n: ngettext(
-            "%(actor)s and %(others)s other member followed you",
-            "%(actor)s and %(others)s other members followed you",
-            n,
-        ),
-    ),
-    Kind.LIKE: (
-        lambda: gettext("%(actor)s liked your post “%(subject)s”"),
-        lambda n: ngettext(
-            "%(actor)s and %(others)s other member liked your post “%(subject)s”",
-            "%(actor)s and %(others)s other members liked your post “%(subject)s”",
-            n,
-        ),
-    ),
-    Kind.COMMENT: (
-        lambda: gettext("%(actor)s commented on your post “%(subject)s”"),
-        lambda n: ngettext(
-            "%(actor)s and %(others)s other member commented on your post “%(subject)s”",
-            "%(actor)s and %(others)s other members commented on your post “%(subject)s”",
-            n,
-        ),
-    ),
-    Kind.REPLY: (
-        lambda: gettext("%(actor)s replied to your comment on “%(subject)s”"),
-        lambda n: ngettext(
-            "%(actor)s and %(others)s other member replied to your comment on “%(subject)s”",
-            "%(actor)s and %(others)s other members replied to your comment on “%(subject)s”",
-            n,
-        ),
-    ),
-    Kind.MENTION: (
-        lambda: gettext("%(actor)s mentioned you in “%(subject)s”"),
-        lambda n: ngettext(
-            "%(actor)s and %(others)s other member mentioned you in “%(subject)s”",
-            "%(actor)s and %(others)s other members mentioned you in “%(subject)s”",
-            n,
-        ),
-    ),
-}
+EXCERPT_LENGTH = 140
+ACTORS_SHOWN = 3
+
+
+def excerpt(text: str, length: int = EXCERPT_LENGTH) -> str:
+    """`text` on one line, cut at a word boundary to at most `length` characters, with an
+    ellipsis where it was cut."""
+    text = " ".join(text.split())
+    if len(text) <= length:
+        return text
+    cut = text[: length - 1]
+    space = cut.rfind(" ")
+    if space > length // 2:  # a word boundary not too far back; else cut the long word
+        cut = cut[:space]
+    return cut.rstrip(" ,.;:!?-–—") + "…"
 
 
 @dataclass(frozen=True)
 class NotificationGroup:
-    """Notifications of one kind about one thing, shown as one line: the newest actor, how
-    many others, and the newest event's target to link to."""
+    """Notifications of one kind about one thing, shown as one line: the newest actors (up
+    to ACTORS_SHOWN), how many there are, and the newest event's target to link to and
+    quote."""
 
     kind: str
-    actor: AbstractBaseUser
-    others: int
+    about: str
+    actors: list[AbstractBaseUser]
+    count: int
     latest: datetime
     unread: bool
     target: object
+
+    @property
+    def actor(self) -> AbstractBaseUser:
+        return self.actors[0]
+
+    @property
+    def others(self) -> int:
+        return self.count - 1
+
+    @property
+    def style(self) -> KindStyle:
+        return KINDS[self.kind]
 
     @property
     def notice(self) -> bool:
@@ -356,31 +344,55 @@ class NotificationGroup:
     def text(self) -> SafeString:
         if self.notice:
             return conditional_escape(targets.sentence_of(self.target))
-        one, many = SENTENCES[Kind(self.kind)]
-        sentence = many(self.others) if self.others else one()
-        subject = targets.subject_of(self.target)
-        values = {
-            "actor": format_html("<strong>{}</strong>", self.actor.display_name),
-            "others": self.others,
-            "subject": conditional_escape(subject),
-        }
-        # The sentence is ours, escaped like any text; the names and titles in it are escaped.
+        names = [format_html("<strong>{}</strong>", actor.display_name) for actor in self.actors]
+        if self.count == 1 or len(names) == 1:
+            sentence, values = self.style.one, {"actor": names[0]}
+        else:
+            sentence, values = self.style.many, {"actors": several(names, self.count)}
+        # The sentence is ours, escaped like any text; the names in it are escaped.
         return mark_safe(conditional_escape(sentence) % values)  # noqa: S308
 
     @property
+    def excerpt(self) -> str | None:
+        """What the line quotes (a comment's text, a liked post's title), cut short; "" for
+        nothing, None for something removed, whose text must not show."""
+        if self.notice:
+            return ""
+        quoted = targets.excerpt_of(self.target)
+        return quoted and excerpt(quoted)
+
+    @property
+    def quote(self) -> str:
+        """The excerpt as the line shows it: in quotation marks, or "(removed)"."""
+        quoted = self.excerpt
+        if quoted is None:
+            return gettext(REMOVED)
+        return gettext(QUOTED) % {"excerpt": quoted} if quoted else ""
+
+    @property
     def link(self) -> str:
-        if self.kind == Kind.FOLLOW and self.others:
+        if self.kind == Kind.FOLLOW and self.count > 1:
             return self.target.followee.get_absolute_url() + "followers/"
         return targets.link_of(self.target)
 
 
-def notification_page(user: AbstractBaseUser, *, number: object = 1) -> NumberedPage:
-    """A page of the member's notifications, newest first, bursts grouped: unread ones apart
-    from read ones; none caused by a member they muted. Six queries whatever the page
-    holds."""
+def shown_notifications(user: AbstractBaseUser, *, kind: str = "") -> QuerySet[Notification]:
+    """The member's notifications the page shows (of one `kind`, or all): none from a
+    suspended member or one they muted."""
     shown = Notification.objects.filter(recipient=user, actor__is_active=True).exclude(
         actor_id__in=muted_ids(user)
     )
+    return shown.filter(kind=kind) if kind else shown
+
+
+def notification_page(
+    user: AbstractBaseUser, *, number: object = 1, kind: str = ""
+) -> NumberedPage:
+    """A page of the member's notifications (of one `kind`, or all), newest first, bursts
+    grouped: unread ones apart from read ones. A fixed number of queries whatever the page
+    holds: the page and its count, each line's newest actors, those members, the lines'
+    newest events, and their targets (one per model)."""
+    shown = shown_notifications(user, kind=kind)
     groups = (
         shown.values("kind", "about", "read")
         .annotate(latest=Max("created"), actors=Count("actor", distinct=True))
@@ -391,35 +403,61 @@ def notification_page(user: AbstractBaseUser, *, number: object = 1) -> Numbered
     if not rows:
         page.object_list = []
         return page
-    newest = Q()
+    lines = Q()
     for row in rows:
-        newest |= Q(kind=row["kind"], about=row["about"], read=row["read"], created=row["latest"])
-    representatives = {}
-    found = (
-        shown.filter(newest)
-        .select_related("actor__profile")
-        .prefetch_related(GenericPrefetch("target", targets.querysets()))
-        .order_by("id")
-    )
-    for notification in found:
-        representatives[(notification.kind, notification.about, notification.read)] = notification
+        lines |= Q(kind=row["kind"], about=row["about"], read=row["read"])
+    shown_rows: dict[tuple, list[Notification]] = {}
+    for notification in _newest_by_actor(shown.filter(lines)):
+        key = (notification.kind, notification.about, notification.read)
+        shown_rows.setdefault(key, []).append(notification)
     items = []
     for row in rows:
-        shown = representatives.get((row["kind"], row["about"], row["read"]))
-        if shown is None or shown.target is None:
-            continue  # deleted between the two queries
+        key = (row["kind"], row["about"], row["read"])
+        newest = shown_rows.get(key)
+        if not newest or newest[0].target is None:
+            continue  # deleted between the queries
         items.append(
             NotificationGroup(
                 kind=row["kind"],
-                actor=shown.actor,
-                others=row["actors"] - 1,
+                about=row["about"],
+                actors=[notification.actor for notification in newest],
+                count=row["actors"],
                 latest=row["latest"],
                 unread=not row["read"],
-                target=shown.target,
+                target=newest[0].target,
             )
         )
     page.object_list = items
     return page
+
+
+def _newest_by_actor(rows: QuerySet[Notification]) -> QuerySet[Notification]:
+    """Of each line's notifications, the newest of each of its ACTORS_SHOWN newest actors,
+    newest first (the first is the line's newest event), with the actors' profiles and the
+    targets: one query, and one per model of target, however many acted."""
+    later_by_same = Notification.objects.filter(
+        recipient_id=OuterRef("recipient_id"),
+        kind=OuterRef("kind"),
+        about=OuterRef("about"),
+        read=OuterRef("read"),
+        actor_id=OuterRef("actor_id"),
+    ).filter(
+        Q(created__gt=OuterRef("created")) | Q(created=OuterRef("created"), id__gt=OuterRef("id"))
+    )
+    return (
+        rows.exclude(Exists(later_by_same))
+        .annotate(
+            rank=Window(
+                RowNumber(),
+                partition_by=[F("kind"), F("about"), F("read")],
+                order_by=[F("created").desc(), F("id").desc()],
+            )
+        )
+        .filter(rank__lte=ACTORS_SHOWN)
+        .select_related("actor__profile")
+        .prefetch_related(GenericPrefetch("target", targets.querysets()))
+        .order_by("kind", "about", "read", "rank")
+    )
 
 
 def member_export(*, user: AbstractBaseUser) -> MemberData:

@@ -269,6 +269,19 @@ def mark_all_read(*, user: AbstractBaseUser) -> int:
     return Notification.objects.filter(recipient=user, read=False).update(read=True)
 
 
+def mark_seen(*, user: AbstractBaseUser, lines: Iterable[selectors.NotificationGroup]) -> int:
+    """Mark read the member's own unread notifications behind these lines of their page,
+    as they were read: one that arrived since (newer than its line) stays unread. Idempotent;
+    return how many were marked."""
+    seen = Q()
+    for line in lines:
+        if line.unread:
+            seen |= Q(kind=line.kind, about=line.about, created__lte=line.latest)
+    if not seen:
+        return 0
+    return Notification.objects.filter(seen, recipient=user, read=False).update(read=True)
+
+
 def save_settings(
     *, user: AbstractBaseUser, muted: list[str], digest: bool, language: str = ""
 ) -> None:
@@ -340,7 +353,7 @@ def _mail_digest(digest: Digest, *, since: datetime) -> bool:
         return False
     with translation.override(user.language or settings.LANGUAGE_CODE):
         lines = [
-            html.unescape(strip_tags(group.text))
+            html.unescape(strip_tags(group.text)) + (f" {group.quote}" if group.quote else "")
             for group in selectors.notification_page(user).object_list
             if group.unread
         ][:DIGEST_LINES]

@@ -13,8 +13,10 @@ from django.db.models import Model, QuerySet
 class Target:
     model: type[Model]
     select_related: tuple[str, ...]
-    # The title the sentence quotes ("liked your post “…”"), and where the line links.
-    subject: Callable[[Model], str]
+    # What the line quotes under its sentence (a comment's text, a liked post's title): ""
+    # for nothing, None for something moderators removed or its author deleted, which the
+    # line must not quote. And where the line links.
+    excerpt: Callable[[Model], str | None]
     link: Callable[[Model], str]
     # The whole sentence, for a row that says itself what happened (a moderators' decision).
     sentence: Callable[[Model], str] | None = None
@@ -30,13 +32,13 @@ _TARGETS: dict[type[Model], Target] = {}
 def register(
     model: type[Model],
     *,
-    subject: Callable[[Model], str] = lambda row: "",
+    excerpt: Callable[[Model], str | None] = lambda row: "",
     link: Callable[[Model], str] = lambda row: row.get_absolute_url(),
     select_related: tuple[str, ...] = (),
     sentence: Callable[[Model], str] | None = None,
     where: str = "",
 ) -> None:
-    _TARGETS[model] = Target(model, select_related, subject, link, sentence, where)
+    _TARGETS[model] = Target(model, select_related, excerpt, link, sentence, where)
 
 
 def under_posts() -> list[Target]:
@@ -53,8 +55,8 @@ def querysets() -> list[QuerySet]:
     ]
 
 
-def subject_of(row: Model) -> str:
-    return _TARGETS[type(row)].subject(row)
+def excerpt_of(row: Model) -> str | None:
+    return _TARGETS[type(row)].excerpt(row)
 
 
 def link_of(row: Model) -> str:

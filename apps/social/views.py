@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_htmx.http import HttpResponseClientRefresh
@@ -19,6 +20,7 @@ from apps.core.web.ratelimit import rate_limited
 
 from . import selectors, services
 from .forms import NotificationSettingsForm
+from .kinds import KINDS, TABS
 
 # The element id of a feed card (templates/feed/feed.html#card), which a mute note replaces.
 CARD = re.compile(r"post-[0-9]{1,19}")
@@ -137,20 +139,53 @@ def mute(request: HttpRequest, username: str) -> HttpResponse:
 @login_required_htmx
 @require_safe
 def notifications(request: HttpRequest) -> HttpResponse:
-    page = selectors.notification_page(request.user, number=request.GET.get("page", 1))
-    context = {"page": page, "unread": selectors.unread_count(request.user)}
+    """The member's notifications (`kind`: only those of a kind that has a tab). Reading the
+    page marks what it shows as read, as every social site does: a GET may, because it only
+    ever touches the reader's own rows and doing it twice changes nothing (not a HEAD, nor a
+    browser's prefetch, which nobody reads). The lines still say which were new, and the bell
+    on this very page counts only what is left."""
+    kind = _kind(request)
+    page = selectors.notification_page(request.user, number=request.GET.get("page", 1), kind=kind)
+    if request.method == "GET" and not _prefetch(request):
+        services.mark_seen(user=request.user, lines=page.object_list)
+    context = {"page": page, "unread": selectors.unread_count(request.user), **_tabs(kind)}
     return render(request, "social/notifications.html", context)
+
+
+def _kind(request: HttpRequest) -> str:
+    kind = request.GET.get("kind", "")
+    return kind if kind in TABS else ""
+
+
+def _prefetch(request: HttpRequest) -> bool:
+    """A request the browser makes ahead of a click that may never come."""
+    purpose = request.headers.get("Sec-Purpose", "") or request.headers.get("Purpose", "")
+    return "prefetch" in purpose or "prerender" in purpose
+
+
+def _tabs(kind: str) -> dict[str, object]:
+    """The filter tabs: All, then one per kind that has a tab; each with its query string."""
+    tabs = [("", _("All"))] + [(name, KINDS[name].label) for name in TABS]
+    return {
+        "kind": kind,
+        "query": f"kind={kind}" if kind else "",
+        "tabs": [
+            {"label": label, "query": f"?kind={name}" if name else "", "current": name == kind}
+            for name, label in tabs
+        ],
+    }
 
 
 @login_required_htmx
 @require_POST
 def mark_all_read(request: HttpRequest) -> HttpResponse:
     services.mark_all_read(user=request.user)
+    kind = _kind(request)
     if not request.htmx:
         messages.success(request, _("All notifications are marked as read."))
-        return redirect("social:notifications")
-    page = selectors.notification_page(request.user)
-    context = {"page": page, "unread": 0, "focus_list": True}
+        return redirect(reverse("social:notifications") + (f"?kind={kind}" if kind else ""))
+    page = selectors.notification_page(request.user, kind=kind)
+    context = {"page": page, "unread": 0, "focus_list": True, **_tabs(kind)}
     html = render_to_string("social/notifications.html#list", context, request)
     html += render_to_string("social/bell.html", {"unread": 0, "oob": True}, request)
     return HttpResponse(html)

@@ -75,10 +75,10 @@ def test_a_like_reaches_the_authors_open_tab_as_an_unread_count(browser, live_se
 
     bell.click()
     author.wait_for_url("**/notifications/")
+    # Read as it is viewed: the bell on this very page is clear, the line still says it is new.
     item = author.locator(".notification-unread")
-    expect(item).to_contain_text("Bob Builder liked your post “Spring notes”")
-    author.get_by_role("button", name="Mark all as read").click()
-    expect(author.locator(".notification-unread")).to_have_count(0)
+    expect(item).to_contain_text("Bob Builder liked your post")
+    expect(item).to_contain_text("“Spring notes”")
     expect(author.locator("#notification-bell [data-unread-count]")).to_have_count(0)
     item = author.locator(".notification").first
     item.get_by_role("link").click()

@@ -87,17 +87,13 @@ def test_muting_hides_old_notifications_and_records_no_new_ones(client, alice, b
     feed.set_like(user=bob, post=post, liked=True)
     services.follow(follower=carol, followee=alice)
     client.force_login(alice)
-    assert (
-        "<strong>Bob B</strong> liked your post" in client.get("/notifications/").content.decode()
-    )
     assert "data-unread-count>2<" in client.get("/").content.decode()
-
     services.mute(muter=alice, muted=bob)
+    assert "data-unread-count>1<" in client.get("/").content.decode()
 
     html = client.get("/notifications/").content.decode()
     assert "Bob B" not in html
     assert "<strong>Carol C</strong> followed you" in html
-    assert "data-unread-count>1<" in client.get("/").content.decode()
     feed.create_comment(author=bob, post=post, text="@alice hello")
     services.follow(follower=bob, followee=alice)
     assert list(Notification.objects.filter(recipient=alice, actor=bob).values_list("kind")) == [
@@ -341,7 +337,7 @@ def test_the_account_page_and_notifications_take_the_same_number_of_queries_what
     with django_assert_max_num_queries(10):
         html = client.get("/settings/account/").content.decode()
     assert html.count("Unmute") == count
-    with django_assert_max_num_queries(11):
+    with django_assert_max_num_queries(12):  # and the write that marks what it shows read
         html = client.get("/notifications/").content.decode()
     assert "liked your post" not in html
-    assert f"and {count - 1} other members followed you" in html
+    assert f"and {count - 2} other{'s' if count > 3 else ''} followed you" in html
