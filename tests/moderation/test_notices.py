@@ -49,6 +49,15 @@ def test_removing_a_post_tells_its_author_why_on_the_site_and_by_email(
     assert not Notification.objects.exclude(recipient=bob).filter(kind="removed").exists()
 
 
+def test_a_notice_has_its_own_icon_and_quotes_nothing_under_its_sentence(mod, user, bob, post):
+    act(log_in("mod"), "post", post.pk, "remove", reason="Spam")
+    page = log_in("bob").get("/notifications/").content.decode()
+    line = re.search(r'data-kind="removed">(.*?)</li>', page, re.S).group(1)
+    assert '<span class="kind-icon kind-icon-removed"' in line
+    assert "Moderators removed your post “Buy cheap watches”" in line
+    assert "notification-excerpt" not in line
+
+
 @pytest.mark.parametrize(
     ("kind", "told"),
     [("comment", "Moderators removed your comment on “Buy cheap watches”"),
