@@ -285,3 +285,13 @@ def test_the_page_costs_the_same_queries_for_5_or_30_notifications_with_bursts_a
     assert 'class="avatar-stack"' in html
     assert "“Nice one #" in html
     assert "“@alice " in html
+
+
+def test_mark_all_read_from_the_mentions_tab_goes_back_to_it(client, alice, bob, post):
+    every_member_kind(alice, bob, post)
+    client.force_login(alice)
+    html = client.get("/notifications/", {"kind": "mention"}).content.decode()
+    assert 'action="/notifications/read/?kind=mention"' in html
+    response = client.post("/notifications/read/?kind=mention", follow=True)
+    assert response.redirect_chain[-1][0] == "/notifications/?kind=mention"
+    assert not Notification.objects.filter(recipient=alice, read=False).exists()
