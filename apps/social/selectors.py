@@ -328,10 +328,6 @@ class NotificationGroup:
         return self.actors[0]
 
     @property
-    def others(self) -> int:
-        return self.count - 1
-
-    @property
     def style(self) -> KindStyle:
         return KINDS[self.kind]
 
@@ -390,8 +386,8 @@ def notification_page(
 ) -> NumberedPage:
     """A page of the member's notifications (of one `kind`, or all), newest first, bursts
     grouped: unread ones apart from read ones. A fixed number of queries whatever the page
-    holds: the page and its count, each line's newest actors, those members, the lines'
-    newest events, and their targets (one per model)."""
+    holds: the page and its count, the newest event of each line's newest actors (with
+    their profiles), and the targets (one query per model)."""
     shown = shown_notifications(user, kind=kind)
     groups = (
         shown.values("kind", "about", "read")
