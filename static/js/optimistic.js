@@ -1,0 +1,115 @@
+// Feedback while a request is on its way. Like and Follow change at once (optimistic) and go
+// back to exactly what they were if the server does not confirm. Without JavaScript the forms
+// are plain POSTs and none of this runs.
+(function () {
+  "use strict";
+
+  var strings = document.getElementById("ui-strings");
+  function say(name) { return strings ? strings.getAttribute("data-" + name) : ""; }
+
+  // The element that asked: htmx sends later events to its parent once a swap has removed it.
+  function asker(event) {
+    var config = event.detail && event.detail.requestConfig;
+    return (config && config.elt) || (event.detail && event.detail.elt);
+  }
+
+  // --- Optimistic toggles ----------------------------------------------------------------
+  // A form[data-optimistic="kind:key"] holds one button with aria-pressed and a
+  // [data-toggle-label]. Every form with the same value is a copy of the same toggle (the
+  // same author's Follow on several cards) and changes with it.
+  var KINDS = {
+    like: { pressed: "btn-danger", unpressed: "btn-outline-danger",
+            on: "liked-label", off: "like-label", count: "[data-like-count]" },
+    follow: { pressed: "btn-outline-secondary", unpressed: "btn-outline-primary",
+              on: "following-label", off: "follow-label", count: null },
+  };
+  var pending = new WeakMap(); // the form that asked -> what its copies looked like before
+  var hadFocus = null;
+
+  function copiesOf(form) {
+    var key = form.getAttribute("data-optimistic");
+    return Array.prototype.filter.call(
+      document.querySelectorAll("form[data-optimistic]"),
+      function (each) { return each.getAttribute("data-optimistic") === key; }
+    );
+  }
+
+  function kindOf(form) {
+    return KINDS[(form.getAttribute("data-optimistic") || "").split(":")[0]];
+  }
+
+  function snapshot(form, kind) {
+    var button = form.querySelector("button[aria-pressed]");
+    var label = button && button.querySelector("[data-toggle-label]");
+    var count = kind.count && button && button.querySelector(kind.count);
+    if (!button || !label) return null;
+    return {
+      form: form, button: button, label: label, count: count,
+      className: button.className,
+      pressed: button.getAttribute("aria-pressed"),
+      labelText: label.textContent,
+      countText: count ? count.textContent : null,
+    };
+  }
+
+  function flip(shot, kind) {
+    var pressed = shot.pressed !== "true";
+    shot.button.setAttribute("aria-pressed", pressed ? "true" : "false");
+    shot.button.classList.toggle(kind.pressed, pressed);
+    shot.button.classList.toggle(kind.unpressed, !pressed);
+    shot.label.textContent = say(pressed ? kind.on : kind.off) || shot.labelText;
+    if (shot.count) {
+      var n = parseInt(shot.countText, 10);
+      if (!isNaN(n)) shot.count.textContent = String(Math.max(0, n + (pressed ? 1 : -1)));
+    }
+    shot.form.setAttribute("data-optimistic-pending", "");
+  }
+
+  function restore(shot) {
+    shot.button.className = shot.className;
+    shot.button.setAttribute("aria-pressed", shot.pressed);
+    shot.label.textContent = shot.labelText;
+    if (shot.count) shot.count.textContent = shot.countText;
+    shot.form.removeAttribute("data-optimistic-pending");
+  }
+
+  // A second press while the first is on its way is ignored: the state it would undo is
+  // not known yet.
+  document.addEventListener("htmx:confirm", function (event) {
+    var form = event.detail.elt;
+    if (!form.matches || !form.matches("form[data-optimistic]")) return;
+    if (copiesOf(form).some(function (each) { return each.hasAttribute("data-optimistic-pending"); })) {
+      event.preventDefault();
+      return;
+    }
+    hadFocus = form.contains(document.activeElement) ? document.activeElement : null;
+  });
+
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var form = event.detail.elt;
+    if (!form.matches || !form.matches("form[data-optimistic]")) return;
+    var kind = kindOf(form);
+    if (!kind) return;
+    var shots = copiesOf(form).map(function (each) { return snapshot(each, kind); })
+      .filter(Boolean);
+    shots.forEach(function (shot) { flip(shot, kind); });
+    pending.set(form, { shots: shots, focus: hadFocus });
+    hadFocus = null;
+  });
+
+  // The server's answer replaces the forms (it is the truth). A form still on the page when
+  // the request ends was not confirmed (an error, no answer, a refusal that swaps nothing):
+  // it and its copies go back to what they were, and the failure toast says why.
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var form = asker(event);
+    var state = form && pending.get(form);
+    if (!state) return;
+    pending.delete(form);
+    state.shots.forEach(function (shot) {
+      if (shot.form.isConnected && shot.form.hasAttribute("data-optimistic-pending")) {
+        restore(shot);
+      }
+    });
+    if (state.focus && state.focus.isConnected && !state.focus.disabled) state.focus.focus();
+  });
+})();

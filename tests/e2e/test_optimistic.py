@@ -1,0 +1,158 @@
+"""Feedback while a request is on its way: Like and Follow change at once and go back when the
+server does not confirm, slow requests show a spinner, live search says it is searching.
+Playwright's routing holds requests back, fails them or answers for the server."""
+
+import pytest
+from playwright.sync_api import expect
+
+from apps.feed.models import Like
+from apps.social.models import Follow
+from tests.factories import PostFactory, UserFactory
+
+from .conftest import log_in, shoot
+
+pytestmark = pytest.mark.e2e
+
+
+def hold(page, pattern: str) -> list:
+    """Keep the requests to `pattern` waiting until the test lets them go."""
+    held = []
+    page.route(pattern, lambda route: held.append(route))
+    return held
+
+
+def wait_for_held(page, held: list) -> None:
+    page.wait_for_function("() => true")  # let Playwright's loop hand over the request
+    for _ in range(50):
+        if held:
+            return
+        page.wait_for_timeout(100)
+    raise AssertionError("the request never reached the route")
+
+
+def test_a_like_shows_at_once_before_the_server_answers(page, live_server, context):
+    reader = UserFactory(username="lee")
+    log_in(context, live_server, reader)
+    post = PostFactory(title="Rain again")
+    page.goto("/")
+    like = page.locator(f"[data-like='{post.pk}']")
+    held = hold(page, "**/like/")
+    like.click()
+    wait_for_held(page, held)
+    # Pressed, counted and named so while the request is still waiting.
+    expect(like).to_have_attribute("aria-pressed", "true")
+    expect(like).to_have_class("btn btn-sm btn-danger")
+    expect(like.locator("[data-like-count]")).to_have_text("1")
+    expect(page.get_by_role("button", name="Liked · 1")).to_be_visible()
+    assert not Like.objects.filter(post=post).exists()
+    held[0].continue_()
+    expect(like).not_to_have_attribute("data-optimistic-pending", "")
+    expect(page.locator(f"form[data-optimistic='like:{post.pk}']")).not_to_have_attribute(
+        "data-optimistic-pending", ""
+    )
+    expect(like).to_have_attribute("aria-pressed", "true")
+    expect(like).to_be_focused()  # the server's button, where the person was
+    assert Like.objects.filter(post=post, user=reader).exists()
+    page.health.assert_clean()
+
+
+def test_a_like_rolls_back_on_a_503(page, live_server, context):
+    log_in(context, live_server, UserFactory(username="lee"))
+    post = PostFactory(title="Rain again", like_count=4)
+    page.goto("/")
+    like = page.locator(f"[data-like='{post.pk}']")
+    expect(like).to_have_text("♥ Like · 4")
+    held = hold(page, "**/like/")
+    like.click()
+    wait_for_held(page, held)
+    expect(like).to_have_text("♥ Liked · 5")
+    held[0].fulfill(status=503, body="<h1>Down for a moment</h1>")
+    expect(like).to_have_attribute("aria-pressed", "false")
+    expect(like).to_have_text("♥ Like · 4")
+    expect(like).to_have_class("btn btn-sm btn-outline-danger")
+    expect(page.get_by_role("alert")).to_contain_text("the server had a problem (503)")
+    expect(like).to_be_enabled()
+    expect(like).to_be_focused()
+    shoot(page, "optimistic-like-rolled-back-desktop")
+    # Once the server is back, the same button works.
+    page.unroute("**/like/")
+    like.click()
+    expect(like).to_have_text("♥ Liked · 5")
+    expect(like).not_to_be_disabled()
+
+
+def test_a_like_refused_by_the_rate_limit_rolls_back_and_says_why(
+    page, live_server, context, settings
+):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "like": "0/m/user"}
+    log_in(context, live_server, UserFactory(username="lee"))
+    post = PostFactory()
+    page.goto("/")
+    like = page.locator(f"[data-like='{post.pk}']")
+    like.click()
+    expect(page.get_by_role("status").filter(has_text="too often")).to_be_visible()
+    expect(like).to_have_attribute("aria-pressed", "false")
+    expect(like).to_have_text("♥ Like · 0")
+
+
+def test_a_second_press_while_a_like_is_on_its_way_is_ignored(page, live_server, context):
+    reader = UserFactory(username="lee")
+    log_in(context, live_server, reader)
+    post = PostFactory()
+    page.goto("/")
+    like = page.locator(f"[data-like='{post.pk}']")
+    held = hold(page, "**/like/")
+    like.click()
+    wait_for_held(page, held)
+    # The button is busy; even a forced click or a submit from a script sends nothing more.
+    like.click(force=True)
+    page.evaluate(
+        "(key) => htmx.trigger(document.querySelector(`[data-optimistic='${key}']`), 'submit')",
+        f"like:{post.pk}",
+    )
+    page.wait_for_timeout(200)
+    assert len(held) == 1
+    expect(like).to_have_text("♥ Liked · 1")
+    held[0].continue_()
+    expect(page.locator("form[data-optimistic-pending]")).to_have_count(0)
+    expect(like).to_have_text("♥ Liked · 1")
+    assert Like.objects.filter(post=post).count() == 1
+
+
+def test_a_follow_that_gets_no_answer_rolls_back_every_copy(page, live_server, context):
+    reader = UserFactory(username="fay")
+    log_in(context, live_server, reader)
+    bob = UserFactory(username="bob")
+    PostFactory(author=bob, title="First from Bob")
+    PostFactory(author=bob, title="Second from Bob")
+    page.goto("/?tab=everyone")
+    buttons = page.locator("form[data-follow='card:bob'] button")
+    expect(buttons).to_have_count(2)
+    held = hold(page, "**/follow/")
+    buttons.first.click()
+    wait_for_held(page, held)
+    for index in range(2):
+        expect(buttons.nth(index)).to_have_attribute("aria-pressed", "true")
+        expect(buttons.nth(index)).to_have_accessible_name("Following @bob")
+    held[0].abort("connectionreset")
+    for index in range(2):
+        expect(buttons.nth(index)).to_have_attribute("aria-pressed", "false")
+        expect(buttons.nth(index)).to_have_accessible_name("Follow @bob")
+    expect(page.get_by_role("alert")).to_be_visible()
+    assert not Follow.objects.filter(follower=reader).exists()
+    page.unroute("**/follow/")
+    buttons.first.click()
+    expect(buttons.nth(1)).to_have_accessible_name("Following @bob")
+    assert Follow.objects.filter(follower=reader).count() == 1
+
+
+def test_a_follow_refused_by_the_server_rolls_back(page, live_server, context):
+    log_in(context, live_server, UserFactory(username="fay"))
+    bob = UserFactory(username="bob")
+    page.goto(bob.get_absolute_url())
+    button = page.locator("form[data-follow='profile:bob'] button")
+    page.route("**/follow/", lambda route: route.fulfill(status=400, body="No."))
+    button.click()
+    expect(page.get_by_role("alert")).to_contain_text("That did not work (400)")
+    expect(button).to_have_attribute("aria-pressed", "false")
+    expect(button).to_have_accessible_name("Follow @bob")
