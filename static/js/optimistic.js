@@ -1,11 +1,18 @@
 // Feedback while a request is on its way. Like and Follow change at once (optimistic) and go
-// back to exactly what they were if the server does not confirm. Without JavaScript the forms
-// are plain POSTs and none of this runs.
+// back to exactly what they were if the server does not confirm; a request that takes longer
+// than SLOW shows a spinner in the control that sent it.
+// Without JavaScript the forms are plain POSTs and none of this runs.
 (function () {
   "use strict";
 
+  var SLOW = 300; // ms: quicker answers show no spinner, so nothing flickers
+
   var strings = document.getElementById("ui-strings");
   function say(name) { return strings ? strings.getAttribute("data-" + name) : ""; }
+
+  function isBackground(elt) {
+    return elt && elt.id === "presence-poller";
+  }
 
   // The element that asked: htmx sends later events to its parent once a swap has removed it.
   function asker(event) {
@@ -111,5 +118,54 @@
       }
     });
     if (state.focus && state.focus.isConnected && !state.focus.disabled) state.focus.focus();
+  });
+
+  // --- A spinner on slow requests ---------------------------------------------------------
+  var timers = new WeakMap(); // the element that asked -> {timer, spinner}
+
+  // Where the spinner goes: the button that sent a form, the control itself, or the button
+  // inside a block that loads by itself ("Load more").
+  function spinnerHost(event) {
+    var elt = event.detail.elt;
+    var triggering = event.detail.requestConfig && event.detail.requestConfig.triggeringEvent;
+    if (elt.tagName === "FORM") {
+      return (triggering && triggering.submitter) || elt.querySelector("button[type=submit]");
+    }
+    if (elt.tagName === "INPUT" || elt.tagName === "SELECT" || elt.tagName === "TEXTAREA") {
+      return elt.form && elt.form.querySelector("button[type=submit]");
+    }
+    if (elt.matches("button, a, summary")) return elt;
+    return elt.querySelector(".btn");
+  }
+
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var elt = event.detail.elt;
+    if (isBackground(elt)) return;
+    var host = spinnerHost(event);
+    if (!host) return;
+    var state = { spinner: null, host: host };
+    state.timer = window.setTimeout(function () {
+      if (!host.isConnected) return;
+      var spinner = document.createElement("span");
+      spinner.className = "spinner-border spinner-border-sm ms-1 align-middle";
+      spinner.setAttribute("aria-hidden", "true");
+      spinner.setAttribute("data-spinner", "");
+      host.appendChild(spinner);
+      host.setAttribute("aria-busy", "true");
+      state.spinner = spinner;
+    }, SLOW);
+    timers.set(elt, state);
+  });
+
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var elt = asker(event);
+    var state = elt && timers.get(elt);
+    if (!state) return;
+    timers.delete(elt);
+    window.clearTimeout(state.timer);
+    if (state.spinner) {
+      state.spinner.remove();
+      state.host.removeAttribute("aria-busy");
+    }
   });
 })();

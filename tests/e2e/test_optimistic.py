@@ -9,7 +9,7 @@ from apps.feed.models import Like
 from apps.social.models import Follow
 from tests.factories import PostFactory, UserFactory
 
-from .conftest import log_in, shoot
+from .conftest import SCREENSHOTS, log_in, shoot
 
 pytestmark = pytest.mark.e2e
 
@@ -156,3 +156,61 @@ def test_a_follow_refused_by_the_server_rolls_back(page, live_server, context):
     expect(page.get_by_role("alert")).to_contain_text("That did not work (400)")
     expect(button).to_have_attribute("aria-pressed", "false")
     expect(button).to_have_accessible_name("Follow @bob")
+
+
+def test_a_slow_request_shows_a_spinner_after_300_ms_and_a_fast_one_none(
+    page, live_server, context
+):
+    log_in(context, live_server, UserFactory(username="sly"))
+    post = PostFactory()
+    page.goto("/")
+    # When a spinner first appears, measured in the page from the moment the request left.
+    page.evaluate(
+        """() => {
+            window.spinnerLog = [];
+            document.addEventListener('htmx:beforeRequest',
+                () => { window.sentAt = performance.now(); });
+            new MutationObserver((records) => records.forEach((record) =>
+                record.addedNodes.forEach((node) => {
+                    if (node.matches && node.matches('[data-spinner]'))
+                        window.spinnerLog.push(performance.now() - window.sentAt);
+                }))).observe(document.body, { childList: true, subtree: true });
+        }"""
+    )
+    like = page.locator(f"[data-like='{post.pk}']")
+    held = hold(page, "**/like/")
+    like.click()
+    wait_for_held(page, held)
+    spinner = like.locator(".spinner-border")
+    expect(spinner).to_have_count(1)
+    expect(like).to_have_attribute("aria-busy", "true")
+    assert page.evaluate("() => window.spinnerLog")[0] >= 300
+    page.screenshot(path=SCREENSHOTS / "slow-like-spinner-desktop.png")
+    held[0].continue_()
+    expect(like).to_have_attribute("aria-pressed", "true")
+    expect(page.locator("[data-spinner]")).to_have_count(0)
+    expect(like).not_to_have_attribute("aria-busy", "true")
+    # A quick answer (Unlike, straight through) shows none: the timer is cleared first.
+    page.unroute("**/like/")
+    page.evaluate("() => { window.spinnerLog = []; }")
+    like.click()
+    expect(like).to_have_attribute("aria-pressed", "false")
+    page.wait_for_timeout(400)
+    log = page.evaluate("() => window.spinnerLog")
+    assert all(delay >= 300 for delay in log)  # at most a late one on a very busy machine
+    expect(page.locator("[data-spinner]")).to_have_count(0)
+
+
+def test_a_slow_comment_shows_a_spinner_in_its_button(page, live_server, context):
+    log_in(context, live_server, UserFactory(username="cam"))
+    post = PostFactory()
+    page.goto(post.get_absolute_url())
+    page.get_by_role("textbox", name="Comment").fill("Slowly now")
+    held = hold(page, "**/comments/")
+    page.get_by_role("button", name="Add comment").click()
+    wait_for_held(page, held)
+    button = page.get_by_role("button", name="Add comment")
+    expect(button.locator(".spinner-border")).to_have_count(1)
+    held[0].continue_()
+    expect(page.get_by_text("Slowly now")).to_be_visible()
+    expect(page.locator("[data-spinner]")).to_have_count(0)
