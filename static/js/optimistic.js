@@ -1,6 +1,6 @@
 // Feedback while a request is on its way. Like and Follow change at once (optimistic) and go
 // back to exactly what they were if the server does not confirm; a request that takes longer
-// than SLOW shows a spinner in the control that sent it.
+// than SLOW shows a spinner in the control that sent it; live search says it is searching.
 // Without JavaScript the forms are plain POSTs and none of this runs.
 (function () {
   "use strict";
@@ -167,5 +167,33 @@
       state.spinner.remove();
       state.host.removeAttribute("aria-busy");
     }
+  });
+
+  // --- "Searching…" --------------------------------------------------------------------------
+  // A live search box names its status region (data-busy-status); while a search runs the
+  // region says so, and the answer's count replaces it (out of band). A search that fails or
+  // is replaced by a newer one puts back what the region said before.
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var elt = event.detail.elt;
+    var id = elt.getAttribute && elt.getAttribute("data-busy-status");
+    var status = id && document.getElementById(id);
+    if (!status || !status.hasAttribute("data-busy-text")) return;
+    if (!status.hasAttribute("data-searching")) {
+      status.setAttribute("data-searching", "");
+      status.idleHtml = status.innerHTML;
+    }
+    status.textContent = status.getAttribute("data-busy-text");
+  });
+
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var elt = asker(event);
+    var id = elt && elt.getAttribute && elt.getAttribute("data-busy-status");
+    var status = id && document.getElementById(id);
+    if (!status || !status.hasAttribute("data-searching")) return;
+    if (status.textContent === status.getAttribute("data-busy-text")) {
+      status.innerHTML = status.idleHtml;
+    }
+    status.removeAttribute("data-searching");
+    delete status.idleHtml;
   });
 })();

@@ -214,3 +214,30 @@ def test_a_slow_comment_shows_a_spinner_in_its_button(page, live_server, context
     held[0].continue_()
     expect(page.get_by_text("Slowly now")).to_be_visible()
     expect(page.locator("[data-spinner]")).to_have_count(0)
+
+
+def test_live_search_says_it_is_searching_until_the_answer_comes(page, live_server):
+    PostFactory(title="Spring notes", text="Buds everywhere.")
+    page.goto("/search/")
+    status = page.locator("#search-status")
+    expect(status).to_contain_text("Find people by name")
+    held = hold(page, "**/search/?q=*")
+    page.get_by_label("People and posts").press_sequentially("spring", delay=30)
+    wait_for_held(page, held)
+    expect(status).to_have_text("Searching…")
+    expect(status).to_have_attribute("role", "status")
+    page.screenshot(path=SCREENSHOTS / "search-searching-desktop.png")
+    for route in held:
+        route.continue_()
+    expect(status).to_contain_text("Found 1 post.")
+    results = page.locator("#search-results")
+    expect(results.get_by_role("heading", name="Spring notes")).to_be_visible()
+
+
+def test_a_search_that_fails_puts_the_status_back(page, live_server):
+    page.goto("/search/")
+    status = page.locator("#search-status")
+    page.route("**/search/?q=*", lambda route: route.fulfill(status=500, body="oops"))
+    page.get_by_label("People and posts").fill("spring")
+    expect(page.get_by_role("alert")).to_contain_text("(500)")
+    expect(status).to_contain_text("Find people by name")
