@@ -5,7 +5,7 @@ Playwright's routing holds requests back, fails them or answers for the server."
 import pytest
 from playwright.sync_api import expect
 
-from apps.feed.models import Like
+from apps.feed.models import Comment, Like
 from apps.social.models import Follow
 from tests.factories import PostFactory, UserFactory
 
@@ -242,3 +242,36 @@ def test_a_search_that_fails_puts_the_status_back(page, live_server):
     page.get_by_label("People and posts").fill("spring")
     expect(page.get_by_role("alert")).to_contain_text("(500)")
     expect(status).to_contain_text("Find people by name")
+
+
+def test_a_comment_whose_answer_is_lost_and_is_sent_again_is_posted_once(
+    page, live_server, context
+):
+    log_in(context, live_server, UserFactory(username="rex"))
+    post = PostFactory(title="Patchy signal")
+    page.goto(post.get_absolute_url())
+    box = page.get_by_role("textbox", name="Comment")
+    box.fill("Posted from a tunnel")
+
+    def lose_the_answer(route):
+        if route.request.method != "POST":
+            route.continue_()
+            return
+        route.fetch()  # the server saves the comment...
+        route.abort("connectionreset")  # ...and its answer never arrives
+
+    page.route("**/comments/", lose_the_answer)
+    page.get_by_role("button", name="Add comment").click()
+    expect(page.get_by_role("alert")).to_contain_text("may or may not have been saved")
+    expect(box).to_have_value("Posted from a tunnel")
+    assert Comment.objects.filter(post=post).count() == 1
+    page.unroute("**/comments/")
+    page.get_by_role("button", name="Add comment").click()  # the person tries again
+    expect(page.get_by_role("heading", name="Comments (1)")).to_be_visible()
+    expect(page.get_by_text("Posted from a tunnel")).to_have_count(1)
+    assert Comment.objects.filter(post=post).count() == 1
+    # The next comment is a new one.
+    page.get_by_role("textbox", name="Comment").fill("And another")
+    page.get_by_role("button", name="Add comment").click()
+    expect(page.get_by_role("heading", name="Comments (2)")).to_be_visible()
+    assert Comment.objects.filter(post=post).count() == 2
