@@ -9,7 +9,7 @@ from apps.feed.models import Comment, Like
 from apps.social.models import Follow
 from tests.factories import PostFactory, UserFactory
 
-from .conftest import SCREENSHOTS, log_in, shoot
+from .conftest import SCREENSHOTS, assert_accessible, log_in, shoot
 
 pytestmark = pytest.mark.e2e
 
@@ -73,6 +73,7 @@ def test_a_like_rolls_back_on_a_503(page, live_server, context):
     expect(page.get_by_role("alert")).to_contain_text("the server had a problem (503)")
     expect(like).to_be_enabled()
     expect(like).to_be_focused()
+    assert_accessible(page)
     shoot(page, "optimistic-like-rolled-back-desktop")
     # Once the server is back, the same button works.
     page.unroute("**/like/")
