@@ -1,3 +1,5 @@
+import uuid
+
 from django import forms
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
@@ -13,6 +15,13 @@ from .models import (
     TITLE_MAX_LENGTH,
     Comment,
 )
+
+
+def client_token_field() -> forms.UUIDField:
+    """A hidden random token, new each time an empty form is rendered. A form sent again (a
+    retry after no answer) carries the same one, so the server can tell it already saved it;
+    the next new comment or post gets a form with a new token."""
+    return forms.UUIDField(required=False, widget=forms.HiddenInput, initial=uuid.uuid4)
 
 
 class PostForm(forms.Form):
@@ -38,6 +47,7 @@ class PostForm(forms.Form):
         help_text=_("For people who use a screen reader or cannot load images. Optional."),
     )
     remove_image = forms.BooleanField(label=_("Remove the image"), required=False)
+    client_token = client_token_field()
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
@@ -58,6 +68,7 @@ class CommentForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2, "maxlength": COMMENT_MAX_LENGTH}),
     )
     parent = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1)
+    client_token = client_token_field()
 
     @classmethod
     def for_reply(cls, parent: Comment, data=None) -> "CommentForm":
@@ -70,5 +81,5 @@ class CommentForm(forms.Form):
     def for_edit(cls, comment: Comment, data=None) -> "CommentForm":
         form = cls(data, initial={"text": comment.text}, auto_id=f"comment-edit-%s-{comment.pk}")
         form.fields["text"].label = _("Edit your comment")
-        del form.fields["parent"]
+        del form.fields["parent"], form.fields["client_token"]
         return form

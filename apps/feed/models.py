@@ -61,6 +61,9 @@ class Post(models.Model):
                                       related_name="mentioned_in_posts")  # fmt: skip
     # Set when moderators remove the post: only its author still sees it, marked so.
     removed = models.DateTimeField(null=True, blank=True, editable=False)
+    # The random token of the form that wrote it (see forms.client_token_field): the same form
+    # sent again finds this post instead of making a second one.
+    client_token = models.UUIDField(null=True, blank=True, editable=False)
     notifications = notifications()
 
     class Meta:
@@ -68,6 +71,11 @@ class Post(models.Model):
         indexes = [
             models.Index(fields=["-created", "-id"], name="feed_post_newest_idx"),
             models.Index(fields=["author", "-created", "-id"], name="feed_post_author_newest_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["author", "client_token"], name="feed_post_once_per_client_token"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -113,11 +121,19 @@ class Comment(models.Model):
     removed = models.DateTimeField(null=True, blank=True, editable=False)
     mentions = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True,
                                       related_name="mentioned_in_comments")  # fmt: skip
+    # The random token of the form that wrote it (see forms.client_token_field): a retry of
+    # the same send finds this comment instead of posting it twice.
+    client_token = models.UUIDField(null=True, blank=True, editable=False)
     notifications = notifications()
 
     class Meta:
         ordering = ["created", "id"]
         indexes = [models.Index(fields=["post", "created", "id"], name="feed_comment_thread_idx")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["author", "client_token"], name="feed_comment_once_per_client_token"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Comment {self.pk} on {self.post_id}"

@@ -3,6 +3,7 @@ the views; nothing else writes the feed's tables."""
 
 import logging
 import re
+import uuid
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
@@ -106,6 +107,14 @@ def _store_image(data: bytes) -> tuple[str, int, int]:
     return images.store(storage, "posts", encoded), encoded.width, encoded.height
 
 
+def _sent_before(model: type[Post] | type[Comment], author: AbstractBaseUser,
+                 client_token: uuid.UUID | None) -> Post | Comment | None:  # fmt: skip
+    """The row `author` already wrote with the form that carried `client_token`, if any."""
+    if client_token is None:
+        return None
+    return model.objects.filter(author=author, client_token=client_token).first()
+
+
 def create_post(
     *,
     author: AbstractBaseUser,
@@ -114,18 +123,29 @@ def create_post(
     tags: list[str],
     image: bytes | None,
     image_alt: str = "",
+    client_token: uuid.UUID | None = None,
 ) -> Post:
-    """Raises images.InvalidImage for a bad image; the image file never outlives a failed save."""
+    """Raises images.InvalidImage for a bad image; the image file never outlives a failed save.
+    A form sent again with the same `client_token` (a retry) returns the post it made."""
+    if sent := _sent_before(Post, author, client_token):
+        return sent
     storage = Post._meta.get_field("image").storage
     stored, width, height = _store_image(image) if image else ("", None, None)
     try:
         with transaction.atomic():
-            post = Post(author=author, title=title, text=text, image_alt=image_alt)
+            post = Post(author=author, title=title, text=text, image_alt=image_alt,
+                        client_token=client_token)  # fmt: skip
             post.image.name = stored
             post.image_width, post.image_height = width, height
             post.save()
             post.tags.set(_tags(tags))
             _mention(row=post, author=author, about=f"post:{post.pk}", post_author_id=author.pk)
+    except IntegrityError:
+        images.delete_quietly(storage, [stored])
+        # The same form's other send won the race and committed first.
+        if sent := _sent_before(Post, author, client_token):
+            return sent
+        raise
     except BaseException:
         images.delete_quietly(storage, [stored])
         raise
@@ -222,8 +242,16 @@ def set_like(*, user: AbstractBaseUser, post: Post, liked: bool) -> int:
 
 
 def create_comment(
-    *, author: AbstractBaseUser, post: Post, text: str, parent: Comment | None = None
+    *,
+    author: AbstractBaseUser,
+    post: Post,
+    text: str,
+    parent: Comment | None = None,
+    client_token: uuid.UUID | None = None,
 ) -> Comment:
+    """Add a comment (with `parent`, a reply in that thread) and tell whom it concerns. The
+    same form sent again with the same `client_token` (a retry after no answer) returns the
+    comment it made, and tells nobody again."""
     if not author.is_authenticated:
         raise PermissionDenied("Log in to comment.")
     if parent is not None:
@@ -245,7 +273,19 @@ def create_comment(
         raise ValidationError(CANNOT_REPLY)
     with transaction.atomic():
         post = Post.objects.select_for_update().select_related("author").get(pk=post.pk)
-        comment = Comment.objects.create(post=post, author=author, text=text, parent=parent)
+        # Behind the post's lock a retry of the same send sees the first one once it commits.
+        if sent := _sent_before(Comment, author, client_token):
+            return sent
+        try:
+            with transaction.atomic():
+                comment = Comment.objects.create(
+                    post=post, author=author, text=text, parent=parent, client_token=client_token
+                )
+        except IntegrityError:
+            # The same token sent to another post's thread at the same moment won.
+            if sent := _sent_before(Comment, author, client_token):
+                return sent
+            raise
         recount_comments(post.pk)
         _tell_about_comment(comment)
     return comment

@@ -217,6 +217,8 @@ def _post_form(request: HttpRequest, pk: int | None) -> HttpResponse:
                 form.add_error("image", _("The image chosen earlier is gone; choose it again."))
         fields = {"title": data["title"], "text": data["text"], "tags": data["tags"],
                   "image": image, "image_alt": data["image_alt"]}  # fmt: skip
+        if post is None:
+            fields["client_token"] = data["client_token"]
         if not form.errors:
             _check_mentions(request, form, data["text"], before=post.text if post else "")
         try:
@@ -337,7 +339,11 @@ def _create_comment(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             comment = services.create_comment(
-                author=request.user, post=post, text=form.cleaned_data["text"], parent=parent
+                author=request.user,
+                post=post,
+                text=form.cleaned_data["text"],
+                parent=parent,
+                client_token=form.cleaned_data.get("client_token"),
             )
         except ValidationError as error:
             form.add_error(None, error)

@@ -89,12 +89,21 @@
     var status = event.detail.xhr ? event.detail.xhr.status : 0;
     failed(event, (status >= 500 ? say("server-error") : say("refused")).replace("{status}", status));
   });
+  // Whether the request could change something: after no answer, only a read can be said to
+  // have done nothing.
+  function isWrite(event) {
+    var config = event.detail && event.detail.requestConfig;
+    return !!(config && config.verb && config.verb.toLowerCase() !== "get");
+  }
   document.addEventListener("htmx:sendError", function (event) {
     banner(true);
-    failed(event, say("unreachable"));
+    // Offline, nothing left the browser. Otherwise the connection may have broken after the
+    // server got the request, so a write may or may not have happened.
+    var name = navigator.onLine === false ? "offline" : isWrite(event) ? "no-answer" : "unreachable";
+    failed(event, say(name));
   });
   document.addEventListener("htmx:timeout", function (event) {
-    failed(event, say("timeout"));
+    failed(event, say(isWrite(event) ? "no-answer" : "timeout"));
   });
 
   document.addEventListener("htmx:beforeSwap", function (event) {

@@ -24,7 +24,8 @@ def test_a_like_that_cannot_reach_the_server_says_so_and_recovers(page, live_ser
     like = page.locator(f"[data-like='{post.pk}']")
     page.route("**/like/", lambda route: route.abort("internetdisconnected"))
     like.click()
-    expect(page.get_by_role("alert")).to_contain_text("could not be reached")
+    # The connection broke: the like may or may not have reached the server.
+    expect(page.get_by_role("alert")).to_contain_text("may or may not have been saved")
     expect(page.locator("#offline-banner")).to_be_visible()
     expect(like).to_have_attribute("aria-pressed", "false")  # nothing was swapped away
     expect(like).to_be_enabled()
@@ -107,7 +108,9 @@ def test_a_request_that_takes_too_long_says_so(page, live_server, context):
     page.evaluate("() => { htmx.config.timeout = 500; }")
     page.route("**/like/", lambda route: None)  # never answered
     page.locator(f"[data-like='{post.pk}']").click()
-    expect(page.get_by_role("alert")).to_contain_text("took too long")
+    # No answer is no proof that nothing happened: the toast does not claim it.
+    expect(page.get_by_role("alert")).to_contain_text("We did not hear back")
+    expect(page.get_by_role("alert")).not_to_contain_text("nothing was changed")
     expect(page.locator(f"[data-like='{post.pk}']")).to_be_enabled()
 
 
@@ -226,3 +229,54 @@ def test_a_flash_message_survives_a_presence_poll_that_fires_before_the_next_pag
         feed.evaluate("() => htmx.trigger('#presence-poller', 'presence:refresh')")
     page.goto(redirect[0])
     expect(page.get_by_text("Your post is published.")).to_be_visible()
+
+
+def test_a_comment_sent_while_offline_says_nothing_was_sent_and_keeps_its_text(
+    page, live_server, context
+):
+    log_in(context, live_server, UserFactory(username="oli"))
+    post = PostFactory()
+    page.goto(post.get_absolute_url())
+    page.get_by_role("textbox", name="Comment").fill("Written on the train")
+    context.set_offline(True)
+    page.get_by_role("button", name="Add comment").click()
+    expect(page.get_by_role("alert")).to_contain_text("You are offline, so nothing was sent.")
+    expect(page.get_by_role("textbox", name="Comment")).to_have_value("Written on the train")
+    context.set_offline(False)
+
+
+def test_a_comment_without_an_answer_keeps_its_text_and_does_not_claim_nothing_changed(
+    page, live_server, context
+):
+    log_in(context, live_server, UserFactory(username="tim"))
+    post = PostFactory()
+    page.goto(post.get_absolute_url())
+    page.evaluate("() => { htmx.config.timeout = 500; }")
+    page.get_by_role("textbox", name="Comment").fill("Is anyone there?")
+    page.route("**/comments/", lambda route: None)  # never answered
+    page.get_by_role("button", name="Add comment").click()
+    alert = page.get_by_role("alert")
+    expect(alert).to_contain_text(
+        "We did not hear back from Eternity, so your change may or may not have been saved."
+    )
+    expect(page.get_by_role("textbox", name="Comment")).to_have_value("Is anyone there?")
+    expect(page.get_by_role("button", name="Add comment")).to_be_enabled()
+    shoot(page, "failure-no-answer-desktop")
+
+
+def test_a_read_that_fails_says_so_without_talking_of_changes(page, live_server, context):
+    log_in(context, live_server, UserFactory(username="ria"))
+    post = PostFactory()
+    page.goto("/")
+    page.route("**/comments/", lambda route: route.abort("connectionreset"))
+    page.locator(f"[aria-controls='thread-slot-{post.pk}']").click()
+    alert = page.get_by_role("alert")
+    expect(alert).to_contain_text("Eternity could not be reached.")
+    expect(alert).not_to_contain_text("saved")
+    page.unroute("**/comments/")
+    page.evaluate("() => { htmx.config.timeout = 500; }")
+    page.route("**/comments/", lambda route: None)  # never answered
+    page.locator(f"[aria-controls='thread-slot-{post.pk}']").click()
+    expect(page.get_by_role("alert").last).to_have_text(
+        "Eternity took too long to answer. Please try again."
+    )
