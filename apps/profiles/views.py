@@ -31,7 +31,7 @@ from apps.core.db.paging import requested_page, wants_fragment
 from apps.core.uploads.forms import refuse_upload
 from apps.core.uploads.images import InvalidImage, NotStored, too_large_message
 from apps.core.uploads.limits import limit_upload_size
-from apps.core.web.decorators import login_required_htmx
+from apps.core.web.decorators import kept_for_back, login_required_htmx
 from apps.core.web.forms import focus_first_field
 from apps.core.web.http import local_path
 from apps.core.web.ratelimit import rate_limited
@@ -53,6 +53,7 @@ SAVE_FAILED = _("Your changes could not be saved, and nothing was changed. Pleas
 
 
 @require_safe
+@kept_for_back
 def profile_detail(request: HttpRequest, username: str) -> HttpResponse:
     profile_user = selectors.get_public_user(username=username)
     if profile_user.username != username:
