@@ -191,9 +191,7 @@ def _save(request: HttpRequest, section: Section) -> dict[str, object] | None:
             return {"form": form}
         messages.success(request, section.save(request, form))
     except services.StaleSection:
-        fresh = selectors.get_user_with_profile(pk=user.pk)
-        form = section.form(request, fresh, _profile_of(fresh))
-        return {"form": form, "member": fresh, "conflict": True}
+        return _conflict(request, section, selectors.get_user_with_profile(pk=user.pk))
     except InvalidImage as error:
         errors = {"photo": [str(error)]}
     except NotStored as error:
@@ -208,6 +206,33 @@ def _save(request: HttpRequest, section: Section) -> dict[str, object] | None:
     for name, texts in errors.items():
         form.add_error(name if name in form.fields else None, texts)
     return {"form": form}
+
+
+def _conflict(request: HttpRequest, section: Section, fresh) -> dict[str, object]:
+    """The section changed elsewhere since the form was opened: nothing typed is lost. The
+    form keeps what the member sent, the version saved meanwhile is shown above it, and the
+    form now carries that version's token, so Save again puts theirs over it deliberately
+    ("Use the saved version" opens the form with it instead)."""
+    profile = _profile_of(fresh)
+    data = request.POST.copy()
+    data[f"{section.name}-token"] = services.section_token(section.name, fresh, profile)
+    form = section.form(request, fresh, profile, data=data)
+    saved = section.initial(fresh, profile)
+    yours = form.cleaned_data if form.is_valid() else {}
+    theirs = [  # the fields where the two versions differ
+        (form.fields[name].label, _shown(saved[name]))
+        for name in (*section.user_fields, *section.profile_fields)
+        if name in form.fields
+        and not isinstance(form.fields[name], forms.FileField)
+        and yours.get(name) != saved[name]
+    ]
+    return {"form": form, "member": fresh, "conflict": {"theirs": theirs}}
+
+
+def _shown(value: object) -> str:
+    if isinstance(value, bool):
+        return str(_("Yes") if value else _("No"))
+    return str(value) if value not in (None, "") else str(_("(empty)"))
 
 
 def _too_large(form: forms.Form) -> dict[str, object]:
