@@ -101,6 +101,57 @@
     }
   }, true);
 
+  // A reply box sits in its thread's slot (#reply-slot-<id>), opened by a Reply link.
+  function replySlot(form) {
+    var slot = form && form.parentElement;
+    return slot && slot.id && slot.id.indexOf("reply-slot-") === 0 ? slot : null;
+  }
+  var openers = new WeakMap(); // slot -> the Reply link that last opened it
+
+  function opener(slot) {
+    var link = openers.get(slot);
+    if (link && link.isConnected) return link;
+    return document.querySelector("[hx-target='#" + CSS.escape(slot.id) + "']");
+  }
+
+  // Reply over a box that holds text (folded by Escape, or still open) shows that box again
+  // instead of fetching an empty one.
+  document.addEventListener("htmx:confirm", function (event) {
+    var link = event.target;
+    var target = link.getAttribute && link.getAttribute("hx-target");
+    if (!target || target.indexOf("#reply-slot-") !== 0) return;
+    var slot = document.querySelector(target);
+    if (!slot) return;
+    openers.set(slot, link);
+    var kept = slot.querySelector(":scope > form[data-draft]");
+    if (!kept || !(kept.hidden || dirty(kept))) return;
+    event.preventDefault();
+    event.stopImmediatePropagation();
+    kept.hidden = false;
+    var field = kept.querySelector("textarea, input:not([type=hidden])");
+    if (field) field.focus();
+  }, true);
+
+  // Escape in a reply box folds it, keeping what was typed (Reply opens it again as it was;
+  // leaving the page still asks), and focus goes back to the Reply link. An empty box just
+  // goes. Ahead of site.js, whose Escape is Cancel.
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape" || event.defaultPrevented) return;
+    var form = event.target.closest && event.target.closest("form[data-draft]");
+    var slot = replySlot(form);
+    if (!slot) return;
+    event.preventDefault();
+    event.stopImmediatePropagation();
+    var link = opener(slot);
+    if (dirty(form)) {
+      form.hidden = true;
+    } else {
+      form.remove();
+    }
+    update();
+    if (link) link.focus();
+  }, true);
+
   document.addEventListener("DOMContentLoaded", update);
   window.eternityDrafts = { dirty: dirty, update: update };
 })();

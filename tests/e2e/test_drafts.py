@@ -129,3 +129,40 @@ def test_cancel_of_an_unchanged_section_does_not_ask(page, wren, dialogs):
     page.get_by_role("link", name="Cancel").click()
     wait_for_focus(page, "Edit details")
     assert dialogs == []
+
+
+def test_escape_in_a_reply_box_keeps_the_text_and_returns_to_reply(page, wren, dialogs):
+    post = PostFactory()
+    CommentFactory(post=post, text="Top comment")
+    page.goto(post.get_absolute_url())
+    page.get_by_role("link", name="Reply").first.click()
+    reply = page.get_by_label("Reply to", exact=False)
+    wait_for_focus(page, reply.get_attribute("name"))
+    reply.press_sequentially("Half a reply")
+    page.keyboard.press("Escape")
+    wait_for_focus(page, "Reply")
+    expect(reply).to_be_hidden()
+    assert dialogs == []  # nothing discarded, so nothing to ask
+
+    page.keyboard.press("Enter")  # Reply again: the same box, as it was
+    expect(reply).to_be_visible()
+    expect(reply).to_have_value("Half a reply")
+    expect(reply).to_be_focused()
+    page.keyboard.press("Escape")
+    wait_for_focus(page, "Reply")
+    page.goto("/")  # folded, not forgotten: leaving still asks
+    assert [kind for kind, _ in dialogs] == ["beforeunload"]
+
+
+def test_escape_in_an_empty_reply_box_closes_it_and_returns_to_reply(page, wren, dialogs):
+    post = PostFactory()
+    CommentFactory(post=post, text="Top comment")
+    page.goto(post.get_absolute_url())
+    page.get_by_role("link", name="Reply").first.click()
+    reply = page.get_by_label("Reply to", exact=False)
+    wait_for_focus(page, reply.get_attribute("name"))
+    page.keyboard.press("Escape")
+    wait_for_focus(page, "Reply")
+    expect(page.locator("[id^=reply-slot-] form")).to_have_count(0)
+    page.goto("/")
+    assert dialogs == []
