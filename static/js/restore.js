@@ -113,18 +113,19 @@
   }
 
   function start() {
+    // Back brought an old copy from the browser's HTTP cache (a `no-cache` page, not the
+    // back/forward cache): ask the server for the page as it is now. A reload keeps
+    // history.state, and so the place.
+    var entry = navigation();
+    if (entry && entry.type === "back_forward" && entry.transferSize === 0 &&
+        entry.decodedBodySize > 0) {
+      location.reload();
+      return;
+    }
     if (!list() || !window.htmx) return;
     if ("scrollRestoration" in history) history.scrollRestoration = "manual";
     var kept = history.state && history.state[KEY];
-    var entry = navigation();
     if (kept && kept.url === location.pathname + location.search) {
-      // Back brought an old copy from the browser's HTTP cache (not its back/forward cache):
-      // ask the server for the page as it is now, keeping history.state and so the place.
-      if (entry && entry.type === "back_forward" && entry.transferSize === 0 &&
-          entry.decodedBodySize > 0) {
-        location.reload();
-        return;
-      }
       rebuild(kept);
     }
     window.addEventListener("scroll", saveSoon, { passive: true });

@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 from apps.profiles.models import Profile
 from tests.factories import UserFactory
 
-from .conftest import log_in, shoot
+from .conftest import assert_accessible, log_in, shoot
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -33,6 +33,7 @@ def test_a_conflict_keeps_the_typed_text_and_a_second_save_wins(page, context, l
     expect(conflict).not_to_contain_text("First name")  # only what differs
     conflict.scroll_into_view_if_needed()
     shoot(page, "edit-conflict")
+    assert_accessible(page)
 
     page.get_by_role("button", name="Save").click()
     page.get_by_text("Details saved.").wait_for()
