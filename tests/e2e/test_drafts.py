@@ -166,3 +166,24 @@ def test_escape_in_an_empty_reply_box_closes_it_and_returns_to_reply(page, wren,
     expect(page.locator("[id^=reply-slot-] form")).to_have_count(0)
     page.goto("/")
     assert dialogs == []
+
+
+def test_folding_a_thread_over_a_typed_comment_asks_first(page, wren, dialogs):
+    post = PostFactory()
+    page.goto("/")
+    toggle = page.locator(f"[aria-controls='thread-slot-{post.pk}']")
+    toggle.click()
+    comment = page.get_by_role("textbox", name="Comment")
+    comment.click()
+    comment.press_sequentially("Not sent yet")
+    dialogs.confirm = False
+    toggle.click()
+    assert [kind for kind, _ in dialogs] == ["confirm"]
+    expect(comment).to_have_value("Not sent yet")
+    expect(toggle).to_have_attribute("aria-expanded", "true")
+    dialogs.clear()
+    dialogs.confirm = True
+    toggle.click()
+    assert [kind for kind, _ in dialogs] == ["confirm"]
+    expect(toggle).to_have_attribute("aria-expanded", "false")
+    expect(page.locator(f"#thread-slot-{post.pk} form")).to_have_count(0)
