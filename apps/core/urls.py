@@ -3,13 +3,14 @@ from django.urls import path
 
 from .ops import staticfiles
 from .uploads import views as uploads
-from .web import proof_of_work
+from .web import proof_of_work, who
 
 app_name = "core"
 
 # /healthz/, /readyz/ and /metrics are answered by ops.health.ProbeMiddleware, before URLs.
 urlpatterns = [
     path("pow/challenge/", proof_of_work.challenge, name="pow_challenge"),
+    path("who/", who.signed_in, name="who"),
 ]
 
 if settings.MEDIA_ON_LOCAL_DISK:

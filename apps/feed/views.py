@@ -14,7 +14,7 @@ from apps.core.uploads import pending
 from apps.core.uploads.forms import refuse_upload
 from apps.core.uploads.images import InvalidImage, NotStored, too_large_message
 from apps.core.uploads.limits import limit_upload_size
-from apps.core.web.decorators import login_required_htmx
+from apps.core.web.decorators import kept_for_back, login_required_htmx
 from apps.core.web.forms import focus_first_field
 from apps.core.web.http import local_path
 from apps.core.web.ratelimit import (
@@ -73,6 +73,7 @@ def _feed_page(request: HttpRequest, tag: str | None = None) -> HttpResponse:
 
 
 @require_safe
+@kept_for_back
 def feed(request: HttpRequest) -> HttpResponse:
     if tag := request.GET.get("tag", "").strip():
         try:
@@ -86,6 +87,7 @@ def feed(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
+@kept_for_back
 def tag_feed(request: HttpRequest, tag: str) -> HttpResponse:
     try:
         names = services.parse_tags(tag)
@@ -99,6 +101,7 @@ def tag_feed(request: HttpRequest, tag: str) -> HttpResponse:
 
 
 @require_safe
+@kept_for_back
 def post_detail(request: HttpRequest, pk: int) -> HttpResponse:
     post = selectors.get_post(pk=pk, viewer=request.user)
     reply_to = request.GET.get("reply", "")

@@ -46,12 +46,13 @@ class Section:
     compact: bool = False  # inline, the form is small and has no card (the photo's header)
 
     def form(
-        self, request: HttpRequest, user, profile: Profile, *, bound: bool = False
+        self, request: HttpRequest, user, profile: Profile, *, bound: bool = False, data=None
     ) -> forms.Form:
-        """The section's form: bound to the request's data, or showing the current values."""
+        """The section's form: bound to the request's data (or to `data`, what was sent with
+        another token), or showing the current values."""
         kwargs = {"prefix": self.name, **self.form_kwargs(request, user)}
-        if bound:
-            return self.form_class(request.POST, request.FILES, **kwargs)
+        if bound or data is not None:
+            return self.form_class(request.POST if data is None else data, request.FILES, **kwargs)
         return self.form_class(initial=self.initial(user, profile), **kwargs)
 
     def form_kwargs(self, request: HttpRequest, user) -> dict[str, object]:
@@ -112,10 +113,12 @@ class EmailSection(Section):
         return {"user": user, "request": request}
 
     def form(
-        self, request: HttpRequest, user, profile: Profile, *, bound: bool = False
+        self, request: HttpRequest, user, profile: Profile, *, bound: bool = False, data=None
     ) -> forms.Form:
         kwargs = {"prefix": self.name, **self.form_kwargs(request, user)}
-        return self.form_class(data=request.POST if bound else None, **kwargs)
+        if data is None and bound:
+            data = request.POST
+        return self.form_class(data=data, **kwargs)
 
     def save(self, request: HttpRequest, form: forms.Form) -> str:
         request.confirmation_announced = True  # ours says more; allauth's would be a second

@@ -31,7 +31,7 @@ from apps.core.db.paging import requested_page, wants_fragment
 from apps.core.uploads.forms import refuse_upload
 from apps.core.uploads.images import InvalidImage, NotStored, too_large_message
 from apps.core.uploads.limits import limit_upload_size
-from apps.core.web.decorators import login_required_htmx
+from apps.core.web.decorators import kept_for_back, login_required_htmx
 from apps.core.web.forms import focus_first_field
 from apps.core.web.http import local_path
 from apps.core.web.ratelimit import rate_limited
@@ -53,6 +53,7 @@ SAVE_FAILED = _("Your changes could not be saved, and nothing was changed. Pleas
 
 
 @require_safe
+@kept_for_back
 def profile_detail(request: HttpRequest, username: str) -> HttpResponse:
     profile_user = selectors.get_public_user(username=username)
     if profile_user.username != username:
@@ -190,9 +191,7 @@ def _save(request: HttpRequest, section: Section) -> dict[str, object] | None:
             return {"form": form}
         messages.success(request, section.save(request, form))
     except services.StaleSection:
-        fresh = selectors.get_user_with_profile(pk=user.pk)
-        form = section.form(request, fresh, _profile_of(fresh))
-        return {"form": form, "member": fresh, "conflict": True}
+        return _conflict(request, section, selectors.get_user_with_profile(pk=user.pk))
     except InvalidImage as error:
         errors = {"photo": [str(error)]}
     except NotStored as error:
@@ -207,6 +206,33 @@ def _save(request: HttpRequest, section: Section) -> dict[str, object] | None:
     for name, texts in errors.items():
         form.add_error(name if name in form.fields else None, texts)
     return {"form": form}
+
+
+def _conflict(request: HttpRequest, section: Section, fresh) -> dict[str, object]:
+    """The section changed elsewhere since the form was opened: nothing typed is lost. The
+    form keeps what the member sent, the version saved meanwhile is shown above it, and the
+    form now carries that version's token, so Save again puts theirs over it deliberately
+    ("Use the saved version" opens the form with it instead)."""
+    profile = _profile_of(fresh)
+    data = request.POST.copy()
+    data[f"{section.name}-token"] = services.section_token(section.name, fresh, profile)
+    form = section.form(request, fresh, profile, data=data)
+    saved = section.initial(fresh, profile)
+    yours = form.cleaned_data if form.is_valid() else {}
+    theirs = [  # the fields where the two versions differ
+        (form.fields[name].label, _shown(saved[name]))
+        for name in (*section.user_fields, *section.profile_fields)
+        if name in form.fields
+        and not isinstance(form.fields[name], forms.FileField)
+        and yours.get(name) != saved[name]
+    ]
+    return {"form": form, "member": fresh, "conflict": {"theirs": theirs}}
+
+
+def _shown(value: object) -> str:
+    if isinstance(value, bool):
+        return str(_("Yes") if value else _("No"))
+    return str(value) if value not in (None, "") else str(_("(empty)"))
 
 
 def _too_large(form: forms.Form) -> dict[str, object]:

@@ -8,7 +8,7 @@ from django.template.loader import render_to_string
 from django.test import override_settings
 from django.urls import path
 
-from tests.factories import PostFactory
+from tests.factories import PASSWORD, PostFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -130,7 +130,7 @@ def test_a_flash_message_waits_for_the_next_page_even_when_the_presence_poll_com
 
 
 def test_pages_are_never_kept_stale_and_say_they_vary_with_htmx(client, user):
-    page = client.get("/")
+    page = client.get("/settings/profile/")
     assert "no-store" in page["Cache-Control"]
     assert "HX-Request" in page["Vary"]
     client.force_login(user)
@@ -139,6 +139,39 @@ def test_pages_are_never_kept_stale_and_say_they_vary_with_htmx(client, user):
     assert "HX-Request" in fragment["Vary"]
     poll = client.get("/presence/", {"u": "alice"}, headers={"HX-Request": "true"})
     assert poll["Cache-Control"] == "private, no-cache"  # its own rule: revalidate by ETag
+
+
+def test_lists_of_posts_may_be_kept_for_back_but_never_by_a_shared_cache(client, user):
+    """The back/forward cache refuses `no-store` pages; the feed, a post and a profile are
+    `private, no-cache` instead: the tab may keep them, a proxy may not, a visit asks anew."""
+    post = PostFactory(author=user)
+    client.force_login(user)
+    for url in ["/", "/?tab=everyone", post.get_absolute_url(), f"/u/{user.username}/"]:
+        assert client.get(url)["Cache-Control"] == "private, no-cache", url
+    more = client.get("/", {"after": "x"}, headers={"HX-Request": "true"})
+    assert more.status_code == 400
+    thread = client.get(f"/posts/{post.pk}/comments/", headers={"HX-Request": "true"})
+    assert "no-store" in thread["Cache-Control"]  # fragments are never kept
+
+
+def test_signing_in_and_out_clears_the_browsers_copies_of_the_pages(client, user):
+    client.get("/")  # a visitor's session: nothing to clear yet
+    signed_in = client.post("/accounts/login/", {"login": user.username, "password": PASSWORD})
+    assert signed_in.status_code == 302
+    assert "Clear-Site-Data" not in client.get("/")
+    signed_out = client.post("/accounts/logout/")
+    assert signed_out.status_code == 302
+    assert signed_out["Clear-Site-Data"] == '"cache"'
+
+
+def test_who_is_signed_in_says_the_username_or_nothing(client, user):
+    """What static/js/restore.js asks when Back brings a page from the back/forward cache."""
+    visitor = client.get("/who/")
+    assert visitor.content == b""
+    assert "no-store" in visitor["Cache-Control"]
+    client.force_login(user)
+    assert client.get("/who/").content.decode() == user.username
+    assert client.post("/who/").status_code == 405
 
 
 def test_pages_are_sent_compressed_and_never_twice_the_same_bytes(client):

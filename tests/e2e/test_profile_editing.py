@@ -61,8 +61,11 @@ def test_escape_and_cancel_restore_the_section_unchanged(page, alice):
     page.get_by_role("link", name="Edit details").click()
     wait_for_focus(page, "details-first_name")
     page.get_by_label("First name").fill("Nobody")
-    page.keyboard.press("Escape")
+    asked = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
+    page.keyboard.press("Escape")  # over a change, Cancel asks first (static/js/drafts.js)
     wait_for_focus(page, "Edit details")
+    assert asked == ["Discard the changes you made in this form?"]
 
     page.get_by_role("link", name="Edit details").click()
     page.get_by_role("link", name="Cancel").click()

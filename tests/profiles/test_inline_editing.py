@@ -158,6 +158,25 @@ def test_a_stale_form_for_the_same_section_is_refused_showing_the_current_value(
     assert Profile.objects.get(user=owner).bio == "From tab two"
 
 
+def test_an_edit_conflict_keeps_what_was_typed_beside_the_saved_version(client, owner):
+    stale = details(owner, **{"details-bio": "Mine, typed in tab one"})
+    client.post("/settings/profile/details/", details(owner, **{"details-bio": "Theirs <b>"}))
+    response = client.post("/settings/profile/details/", stale, headers=HTMX)
+    html = response.content.decode()
+    assert "Saved elsewhere meanwhile:" in html
+    assert "Theirs &lt;b&gt;" in html  # shown, escaped, read-only
+    textarea = re.search(r"<textarea[^>]*name=\"details-bio\"[^>]*>(.*?)</textarea>", html, re.S)
+    assert textarea.group(1).strip() == "Mine, typed in tab one"  # yours, in the field
+    assert 'hx-get="/settings/profile/details/"' in html  # "Use the saved version"
+    assert Profile.objects.get(user=owner).bio == "Theirs <b>"  # nothing overwritten yet
+
+    # The form now carries the saved version's token: Save again puts yours over theirs.
+    again = re.search(r'name="details-token" value="([^"]+)"', html).group(1)
+    assert again == token("details", owner)
+    client.post("/settings/profile/details/", stale | {"details-token": again}, headers=HTMX)
+    assert Profile.objects.get(user=owner).bio == "Mine, typed in tab one"
+
+
 def test_a_form_without_its_version_token_never_overwrites(client, owner):
     data = details(owner)
     del data["details-token"]

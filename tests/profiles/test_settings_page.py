@@ -210,6 +210,8 @@ def test_a_section_changed_in_another_tab_is_shown_as_it_is_now(client, owner):
     html = response.content.decode()
     assert "changed elsewhere" in html
     assert "new tab" in html
+    assert "old tab</textarea>" in html  # what was typed is kept, without JavaScript too
+    assert re.search(r'href="/settings/profile/details/"\s+data-take-theirs', html)
     assert Profile.objects.get(user=owner).bio == "new tab"
 
 

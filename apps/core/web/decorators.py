@@ -34,3 +34,22 @@ def login_required_htmx(view):
         return redirect_to_login(request.get_full_path())
 
     return wrapper
+
+
+def kept_for_back(view):
+    """The page may be kept in the tab's back/forward cache, so Back shows it where the reader
+    was, with what they had loaded and opened. `no-store` (every other page, see
+    FreshPagesMiddleware) makes Chrome refuse that cache; `private, no-cache` lets the page in
+    while no shared cache may keep it and every ordinary visit asks the server again. A
+    sign-in or sign-out clears the browser's copies (Clear-Site-Data, FreshPagesMiddleware) and
+    static/js/restore.js asks who is signed in when such a page comes back. htmx fragments
+    keep `no-store`: only the document itself decides."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        response = view(request, *args, **kwargs)
+        if not getattr(request, "htmx", False) and response.status_code == 200:
+            response["Cache-Control"] = "private, no-cache"
+        return response
+
+    return wrapper

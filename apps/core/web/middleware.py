@@ -10,6 +10,7 @@ FreshPagesMiddleware: what the browser may keep (see its docstring)."""
 
 from collections.abc import Callable
 
+from django.conf import settings
 from django.contrib.messages import get_messages
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
@@ -49,8 +50,14 @@ class FreshPagesMiddleware:
     """Pages show per-person, changing state (counts, threads, who is online), so the browser
     keeps no copy of an HTML page (`no-store`): Back shows the page as it is now, never an old
     copy that disagrees with what was done since. Views that set their own caching (the
-    presence poll's ETag, uploaded images) keep it. Every response says it varies with
-    HX-Request, because the same address answers a fragment to htmx and a page otherwise."""
+    presence poll's ETag, uploaded images, the pages Back may restore: kept_for_back) keep
+    it. Every response says it varies with HX-Request, because the same address answers a
+    fragment to htmx and a page otherwise.
+
+    When the session changes hands (a sign-in, a sign-out: the session cookie is replaced or
+    removed), the response clears the browser's cached copies of this site's pages and its
+    back/forward cache (`Clear-Site-Data: "cache"`), so Back never shows one member's pages
+    after they left."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -61,4 +68,14 @@ class FreshPagesMiddleware:
         is_html = response.get("Content-Type", "").startswith("text/html")
         if is_html and "Cache-Control" not in response:
             add_never_cache_headers(response)
+        if _session_changed_hands(request, response):
+            response["Clear-Site-Data"] = '"cache"'
         return response
+
+
+def _session_changed_hands(request: HttpRequest, response: HttpResponse) -> bool:
+    """The request came with a session cookie and the response replaces or deletes it."""
+    name = settings.SESSION_COOKIE_NAME
+    before = request.COOKIES.get(name)
+    after = response.cookies.get(name)
+    return bool(before) and after is not None and after.value != before
