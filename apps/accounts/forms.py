@@ -1,9 +1,18 @@
+from allauth.account import app_settings as account_settings
 from allauth.account.forms import AddEmailForm as AllauthAddEmailForm
 from allauth.account.forms import LoginForm as AllauthLoginForm
 from allauth.account.forms import SignupForm as AllauthSignupForm
+from allauth.mfa.adapter import get_adapter as get_mfa_adapter
+from allauth.mfa.base.forms import AuthenticateForm as AllauthAuthenticateForm
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.forms import ActivateTOTPForm as AllauthActivateTOTPForm
+from allauth.mfa.utils import is_mfa_enabled
+from allauth.mfa.webauthn.forms import AddWebAuthnForm as AllauthAddWebAuthnForm
 from allauth.socialaccount.forms import SignupForm as AllauthSocialSignupForm
 from django import forms
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.hashers import make_password
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, MaxValueValidator
 from django.utils.translation import gettext_lazy as _
 
@@ -126,4 +135,80 @@ class InvitationForm(forms.Form):
 
 
 class AddEmailForm(NewAddressChecked, AllauthAddEmailForm):
-    """A new address for an account passes the same blocklist as one given at signup."""
+    """A new address for an account passes the same blocklist as one given at signup, and is
+    refused for an account with two-factor (check_address_may_be_added)."""
+
+    def clean_email(self) -> str:
+        email = super().clean_email()
+        check_address_may_be_added(self.user)
+        return email
+
+
+# --- Two-factor ------------------------------------------------------------------------------
+# MFA_ALLOW_UNVERIFIED_EMAIL is on, so allauth's own rule (no unverified address at all, which
+# a pending email change always is) is off; these forms apply the two rules it stood for.
+
+
+def check_address_may_be_added(user: AbstractBaseUser) -> None:
+    """Refuse a new address for an account with two-factor while confirming an address by
+    link signs in (ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION): the link would skip the second
+    factor. allauth's rule, kept."""
+    if not account_settings.EMAIL_VERIFICATION_BY_CODE_ENABLED and is_mfa_enabled(user):
+        raise get_mfa_adapter().validation_error("add_email_blocked")
+
+
+def two_factor_refusal(user: AbstractBaseUser) -> str | None:
+    """Why the member cannot switch two-factor on, or None if they can: their primary address
+    must be proved theirs, or whoever signed up with someone else's address could lock its
+    owner out. An address change waiting for its confirmation does not matter."""
+    if selectors.verified_email(user) is None:
+        return str(
+            _(
+                "Confirm your email address first: open the link we mailed to it (you can "
+                "send it again from the Email page). Then come back to switch two-factor on."
+            )
+        )
+    return None
+
+
+class ActivateTOTPForm(AllauthActivateTOTPForm):
+    """allauth's authenticator-app activation, allowed while an email change is pending."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.refusal = two_factor_refusal(self.user)
+
+    def clean_code(self) -> str:
+        if self.refusal:
+            raise ValidationError(self.refusal, code="unverified_email")
+        return super().clean_code()
+
+
+class AddWebAuthnForm(AllauthAddWebAuthnForm):
+    """allauth's passkey form, under the same rule as the authenticator app."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.refusal = two_factor_refusal(self.user)
+
+    def clean(self) -> dict:
+        if self.refusal:
+            raise ValidationError(self.refusal, code="unverified_email")
+        return super().clean()
+
+
+class TwoFactorCodeForm(AllauthAuthenticateForm):
+    """The code asked at login: focused when the page opens, saying that a recovery code is
+    typed here too, and whether the member has a security key or passkey to use instead."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        code = self.fields["code"]
+        code.widget.attrs["autofocus"] = True
+        code.help_text = _(
+            "The 6-digit code from your authenticator app. Lost your phone? Type one of "
+            "your recovery codes here instead."
+        )
+        self.has_security_key = Authenticator.objects.filter(
+            user=self.user, type=Authenticator.Type.WEBAUTHN
+        ).exists()
