@@ -309,6 +309,9 @@ ACCOUNT_FORMS = {
     "login": "apps.accounts.forms.LoginForm",
     "signup": "apps.accounts.forms.SignupForm",
     "add_email": "apps.accounts.forms.AddEmailForm",
+    "change_password": "apps.accounts.forms.ChangePasswordForm",
+    "set_password": "apps.accounts.forms.SetPasswordForm",
+    "reset_password_from_key": "apps.accounts.forms.ResetPasswordKeyForm",
 }
 SOCIALACCOUNT_FORMS = {"signup": "apps.accounts.forms.SocialSignupForm"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "username*", "password1*", "password2*"]

@@ -1,6 +1,9 @@
 from allauth.account import app_settings as account_settings
 from allauth.account.forms import AddEmailForm as AllauthAddEmailForm
+from allauth.account.forms import ChangePasswordForm as AllauthChangePasswordForm
 from allauth.account.forms import LoginForm as AllauthLoginForm
+from allauth.account.forms import ResetPasswordKeyForm as AllauthResetPasswordKeyForm
+from allauth.account.forms import SetPasswordForm as AllauthSetPasswordForm
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from allauth.mfa.adapter import get_adapter as get_mfa_adapter
 from allauth.mfa.base.forms import AuthenticateForm as AllauthAuthenticateForm
@@ -12,9 +15,14 @@ from allauth.socialaccount.forms import SignupForm as AllauthSocialSignupForm
 from django import forms
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.hashers import make_password
+from django.contrib.auth.password_validation import (
+    MinimumLengthValidator,
+    get_default_password_validators,
+)
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, MaxValueValidator
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from apps.core.web.forms import HONEYPOT_REFUSED, HoneypotField, ProofOfWorkField
 
@@ -30,6 +38,45 @@ class NewAddressChecked:
         email = super().clean_email()
         blocklists.check_new_address(email)
         return email
+
+
+def password_rules() -> str:
+    """What a new password must be, in one sentence: said once, as the help text of the new
+    password field of every form that sets one; the errors then say only what failed. The
+    length comes from AUTH_PASSWORD_VALIDATORS, the rest states its other three validators."""
+    length = next(
+        (v.min_length for v in get_default_password_validators()
+         if isinstance(v, MinimumLengthValidator)),
+        1,
+    )  # fmt: skip
+    return ngettext(
+        "At least %(count)d character; not only digits, not a common password, and not "
+        "close to your name, username or email.",
+        "At least %(count)d characters; not only digits, not a common password, and not "
+        "close to your name, username or email.",
+        length,
+    ) % {"count": length}
+
+
+class PasswordRulesShown:
+    """For allauth's forms that set a password: the rules under the new password, once."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        if "password1" in self.fields:
+            self.fields["password1"].help_text = password_rules()
+
+
+class ChangePasswordForm(PasswordRulesShown, AllauthChangePasswordForm):
+    pass
+
+
+class SetPasswordForm(PasswordRulesShown, AllauthSetPasswordForm):
+    pass
+
+
+class ResetPasswordKeyForm(PasswordRulesShown, AllauthResetPasswordKeyForm):
+    pass
 
 
 class LoginForm(AllauthLoginForm):
@@ -68,7 +115,7 @@ def ask_the_question(form: forms.Form) -> None:
     )
 
 
-class SignupForm(NewAddressChecked, AllauthSignupForm):
+class SignupForm(PasswordRulesShown, NewAddressChecked, AllauthSignupForm):
     """allauth's signup form, asking also for the name people will see (optional, any
     alphabet: the handle is the ASCII username), with a proof-of-work check and a honeypot
     against signups in bulk. Only this form has them: a signup through a social provider is

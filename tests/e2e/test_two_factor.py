@@ -48,7 +48,7 @@ def test_an_authenticator_app_code_completes_the_sign_in(page, alice_with_two_fa
     assert page.url.endswith("/accounts/2fa/authenticate/")  # not signed in yet
     page.get_by_label("Code").fill("000000" if totp_code(SECRET) != "000000" else "111111")
     page.get_by_role("button", name="Sign In").click()
-    page.get_by_text("Incorrect code.").wait_for()
+    page.locator("[data-error-summary]").get_by_text("Incorrect code.").wait_for()
 
     page.get_by_label("Code").fill(totp_code(SECRET))
     page.get_by_role("button", name="Sign In").click()
@@ -84,7 +84,7 @@ def test_a_recovery_code_signs_in_once(page, alice_with_two_factor):
     sign_in_with_password(page)
     page.get_by_label("Code").fill(codes[0])  # used: refused
     page.get_by_role("button", name="Sign In").click()
-    page.get_by_text("Incorrect code.").wait_for()
+    page.locator("[data-error-summary]").get_by_text("Incorrect code.").wait_for()
 
 
 def test_a_passkey_is_added_then_signs_in_on_its_own(context, page):
