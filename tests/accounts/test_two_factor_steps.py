@@ -114,6 +114,7 @@ def test_a_passkey_is_refused_without_a_proved_primary_address(client):
     confirmed(client, someone)
     page = client.get("/accounts/2fa/webauthn/add/")
     assert page.status_code == 200
+    assert "data-two-factor-refusal" in page.content.decode()
     response = client.post("/accounts/2fa/webauthn/add/", {"name": "Key", "credential": "{}"})
     assert "Confirm your email address first" in response.content.decode()
     assert not Authenticator.objects.filter(user=someone).exists()
