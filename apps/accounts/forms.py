@@ -252,10 +252,7 @@ class TwoFactorCodeForm(AllauthAuthenticateForm):
         super().__init__(*args, **kwargs)
         code = self.fields["code"]
         code.widget.attrs["autofocus"] = True
-        code.help_text = _(
-            "The 6-digit code from your authenticator app. Lost your phone? Type one of "
-            "your recovery codes here instead."
-        )
+        code.help_text = _("Lost your phone? One of your recovery codes works here too.")
         self.has_security_key = Authenticator.objects.filter(
             user=self.user, type=Authenticator.Type.WEBAUTHN
         ).exists()

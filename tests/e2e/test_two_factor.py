@@ -61,7 +61,7 @@ def test_an_authenticator_app_code_completes_the_sign_in(page, alice_with_two_fa
 def test_the_code_step_is_focused_on_the_code_and_offers_no_key_to_a_member_without_one(
     page, alice_with_two_factor
 ):
-    from .conftest import assert_accessible, focused
+    from .conftest import assert_accessible, focused, shoot
 
     sign_in_with_password(page)
     page.get_by_role("heading", name="Two-Factor Authentication").wait_for()
@@ -69,6 +69,7 @@ def test_the_code_step_is_focused_on_the_code_and_offers_no_key_to_a_member_with
     assert page.get_by_text("recovery codes", exact=False).first.is_visible()
     assert page.get_by_role("button", name="Use a security key").count() == 0
     assert_accessible(page)
+    shoot(page, "two-factor-step")
 
 
 def test_a_recovery_code_signs_in_once(page, alice_with_two_factor):
