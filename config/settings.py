@@ -309,6 +309,9 @@ ACCOUNT_FORMS = {
     "login": "apps.accounts.forms.LoginForm",
     "signup": "apps.accounts.forms.SignupForm",
     "add_email": "apps.accounts.forms.AddEmailForm",
+    "change_password": "apps.accounts.forms.ChangePasswordForm",
+    "set_password": "apps.accounts.forms.SetPasswordForm",
+    "reset_password_from_key": "apps.accounts.forms.ResetPasswordKeyForm",
 }
 SOCIALACCOUNT_FORMS = {"signup": "apps.accounts.forms.SocialSignupForm"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "username*", "password1*", "password2*"]
@@ -401,6 +404,15 @@ MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
 MFA_PASSKEY_LOGIN_ENABLED = True
 MFA_TOTP_ISSUER = SITE_NAME
 MFA_RATE_LIMITS = {"webauthn_login": "10/m/ip"}
+MFA_FORMS = {
+    "authenticate": "apps.accounts.forms.TwoFactorCodeForm",
+    "activate_totp": "apps.accounts.forms.ActivateTOTPForm",
+    "add_webauthn": "apps.accounts.forms.AddWebAuthnForm",
+}
+# allauth refuses two-factor while any address is unverified, so a pending email change
+# blocked it; apps.accounts.forms asks for a verified primary address instead, and keeps
+# allauth's refusal of new addresses for accounts with two-factor.
+MFA_ALLOW_UNVERIFIED_EMAIL = True
 # WebAuthn needs HTTPS; plain http://localhost is allowed while developing and in tests.
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG or env_bool("WEBAUTHN_ALLOW_HTTP", False)
 # Staff must have two-factor switched on before the admin opens (on by default in production).

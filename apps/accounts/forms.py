@@ -1,11 +1,28 @@
+from allauth.account import app_settings as account_settings
 from allauth.account.forms import AddEmailForm as AllauthAddEmailForm
+from allauth.account.forms import ChangePasswordForm as AllauthChangePasswordForm
 from allauth.account.forms import LoginForm as AllauthLoginForm
+from allauth.account.forms import ResetPasswordKeyForm as AllauthResetPasswordKeyForm
+from allauth.account.forms import SetPasswordForm as AllauthSetPasswordForm
 from allauth.account.forms import SignupForm as AllauthSignupForm
+from allauth.mfa.adapter import get_adapter as get_mfa_adapter
+from allauth.mfa.base.forms import AuthenticateForm as AllauthAuthenticateForm
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.forms import ActivateTOTPForm as AllauthActivateTOTPForm
+from allauth.mfa.utils import is_mfa_enabled
+from allauth.mfa.webauthn.forms import AddWebAuthnForm as AllauthAddWebAuthnForm
 from allauth.socialaccount.forms import SignupForm as AllauthSocialSignupForm
 from django import forms
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.hashers import make_password
+from django.contrib.auth.password_validation import (
+    MinimumLengthValidator,
+    get_default_password_validators,
+)
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, MaxValueValidator
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from apps.core.web.forms import HONEYPOT_REFUSED, HoneypotField, ProofOfWorkField
 
@@ -21,6 +38,45 @@ class NewAddressChecked:
         email = super().clean_email()
         blocklists.check_new_address(email)
         return email
+
+
+def password_rules() -> str:
+    """What a new password must be, in one sentence: said once, as the help text of the new
+    password field of every form that sets one; the errors then say only what failed. The
+    length comes from AUTH_PASSWORD_VALIDATORS, the rest states its other three validators."""
+    length = next(
+        (v.min_length for v in get_default_password_validators()
+         if isinstance(v, MinimumLengthValidator)),
+        1,
+    )  # fmt: skip
+    return ngettext(
+        "At least %(count)d character; not only digits, not a common password, and not "
+        "close to your name, username or email.",
+        "At least %(count)d characters; not only digits, not a common password, and not "
+        "close to your name, username or email.",
+        length,
+    ) % {"count": length}
+
+
+class PasswordRulesShown:
+    """For allauth's forms that set a password: the rules under the new password, once."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        if "password1" in self.fields:
+            self.fields["password1"].help_text = password_rules()
+
+
+class ChangePasswordForm(PasswordRulesShown, AllauthChangePasswordForm):
+    pass
+
+
+class SetPasswordForm(PasswordRulesShown, AllauthSetPasswordForm):
+    pass
+
+
+class ResetPasswordKeyForm(PasswordRulesShown, AllauthResetPasswordKeyForm):
+    pass
 
 
 class LoginForm(AllauthLoginForm):
@@ -59,7 +115,7 @@ def ask_the_question(form: forms.Form) -> None:
     )
 
 
-class SignupForm(NewAddressChecked, AllauthSignupForm):
+class SignupForm(PasswordRulesShown, NewAddressChecked, AllauthSignupForm):
     """allauth's signup form, asking also for the name people will see (optional, any
     alphabet: the handle is the ASCII username), with a proof-of-work check and a honeypot
     against signups in bulk. Only this form has them: a signup through a social provider is
@@ -126,4 +182,77 @@ class InvitationForm(forms.Form):
 
 
 class AddEmailForm(NewAddressChecked, AllauthAddEmailForm):
-    """A new address for an account passes the same blocklist as one given at signup."""
+    """A new address for an account passes the same blocklist as one given at signup, and is
+    refused for an account with two-factor (check_address_may_be_added)."""
+
+    def clean_email(self) -> str:
+        email = super().clean_email()
+        check_address_may_be_added(self.user)
+        return email
+
+
+# --- Two-factor ------------------------------------------------------------------------------
+# MFA_ALLOW_UNVERIFIED_EMAIL is on, so allauth's own rule (no unverified address at all, which
+# a pending email change always is) is off; these forms apply the two rules it stood for.
+
+
+def check_address_may_be_added(user: AbstractBaseUser) -> None:
+    """Refuse a new address for an account with two-factor while confirming an address by
+    link signs in (ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION): the link would skip the second
+    factor. allauth's rule, kept."""
+    if not account_settings.EMAIL_VERIFICATION_BY_CODE_ENABLED and is_mfa_enabled(user):
+        raise get_mfa_adapter().validation_error("add_email_blocked")
+
+
+def two_factor_refusal(user: AbstractBaseUser) -> str | None:
+    """Why the member cannot switch two-factor on, or None if they can: their primary address
+    must be proved theirs, or whoever signed up with someone else's address could lock its
+    owner out. An address change waiting for its confirmation does not matter."""
+    if selectors.verified_email(user) is None:
+        return str(
+            _(
+                "Confirm your email address first: open the link we mailed to it (you can "
+                "send it again from the Email page). Then come back to switch two-factor on."
+            )
+        )
+    return None
+
+
+class ActivateTOTPForm(AllauthActivateTOTPForm):
+    """allauth's authenticator-app activation, allowed while an email change is pending."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.refusal = two_factor_refusal(self.user)
+
+    def clean_code(self) -> str:
+        if self.refusal:
+            raise ValidationError(self.refusal, code="unverified_email")
+        return super().clean_code()
+
+
+class AddWebAuthnForm(AllauthAddWebAuthnForm):
+    """allauth's passkey form, under the same rule as the authenticator app."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.refusal = two_factor_refusal(self.user)
+
+    def clean(self) -> dict:
+        if self.refusal:
+            raise ValidationError(self.refusal, code="unverified_email")
+        return super().clean()
+
+
+class TwoFactorCodeForm(AllauthAuthenticateForm):
+    """The code asked at login: focused when the page opens, saying that a recovery code is
+    typed here too, and whether the member has a security key or passkey to use instead."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        code = self.fields["code"]
+        code.widget.attrs["autofocus"] = True
+        code.help_text = _("Lost your phone? One of your recovery codes works here too.")
+        self.has_security_key = Authenticator.objects.filter(
+            user=self.user, type=Authenticator.Type.WEBAUTHN
+        ).exists()

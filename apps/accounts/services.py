@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable
 from datetime import timedelta
 from importlib import import_module
 
+from allauth.usersessions.adapter import get_adapter as get_usersessions_adapter
 from allauth.usersessions.models import UserSession
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -32,6 +33,15 @@ def end_sessions(*, user: AbstractBaseUser) -> int:
         store(session_key=key).delete()
     UserSession.objects.filter(user=user).delete()
     return len(keys)
+
+
+def end_session(*, user: AbstractBaseUser, session_id: int) -> UserSession | None:
+    """End one of the member's own sessions (its device is signed out); None if `session_id`
+    is not one of theirs. Ending the session of the request itself is the caller's logout."""
+    session = UserSession.objects.filter(user=user, pk=session_id).first()
+    if session is not None:
+        get_usersessions_adapter().end_sessions([session])
+    return session
 
 
 def deactivate(*, user: AbstractBaseUser) -> None:

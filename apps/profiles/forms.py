@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from apps.accounts import blocklists, usernames
+from apps.accounts.forms import check_address_may_be_added
 from apps.accounts.reauth import confirm_password
 from apps.core.uploads.forms import ImageUploadField
 
@@ -120,6 +121,7 @@ class EmailForm(AddEmailForm):
     def clean_email(self) -> str:
         email = super().clean_email()
         blocklists.check_new_address(email)  # a new address, as at signup
+        check_address_may_be_added(self.user)
         return email
 
     def clean_password(self) -> str:

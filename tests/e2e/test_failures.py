@@ -172,7 +172,11 @@ def test_a_write_form_error_keeps_the_draft_and_the_chosen_image(
     page.get_by_label("Text").fill("A long walk by the sea.")
     page.get_by_label("Image", exact=True).set_input_files(picture)
     page.get_by_role("button", name="Publish").click()  # no title: an error
-    expect(page.get_by_text("This field is required.")).to_be_visible()
+    # The error at the top (focused) and at the field.
+    expect(
+        page.locator("[data-error-summary]").get_by_text("This field is required.")
+    ).to_be_visible()
+    expect(page.locator(".invalid-feedback", has_text="This field is required.")).to_be_visible()
     expect(page.get_by_label("Text")).to_have_value("A long walk by the sea.")
     expect(page.get_by_role("img", name="The image you chose")).to_be_visible()
     shoot(page, "failure-form-kept-image-desktop")

@@ -68,7 +68,9 @@ def test_a_reported_post_removed_by_a_moderator_leaves_the_reporters_feed(browse
     expect(queue.get_by_text("logs them out everywhere")).to_be_visible()
     assert_accessible(queue)
     queue.get_by_role("button", name="Suspend @bob").click()
-    expect(queue.get_by_text("This field is required.")).to_be_visible()
+    expect(
+        queue.locator("[data-error-summary]").get_by_text("This field is required.")
+    ).to_be_visible()
     queue.get_by_label("Why (the member reads it; kept in the audit log)").fill("Spammer")
     queue.get_by_role("button", name="Suspend @bob").click()
     expect(queue.get_by_text("@bob is suspended")).to_be_visible()

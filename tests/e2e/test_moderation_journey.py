@@ -133,7 +133,9 @@ def test_report_suspend_appeal_reverse_and_audit(browse, live_server):
         expect(desk.get_by_role("listitem").filter(has_text=consequence)).to_be_visible()
     assert_image_loaded(desk.get_by_role("img", name=ALT))
     desk.get_by_role("button", name="Suspend @bob").click()
-    expect(desk.get_by_text("This field is required.")).to_be_visible()
+    expect(
+        desk.locator("[data-error-summary]").get_by_text("This field is required.")
+    ).to_be_visible()
     expect(desk.get_by_role("heading", name="Suspend @bob?")).to_be_visible()
     bob.refresh_from_db()
     assert bob.is_active

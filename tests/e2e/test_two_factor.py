@@ -48,7 +48,7 @@ def test_an_authenticator_app_code_completes_the_sign_in(page, alice_with_two_fa
     assert page.url.endswith("/accounts/2fa/authenticate/")  # not signed in yet
     page.get_by_label("Code").fill("000000" if totp_code(SECRET) != "000000" else "111111")
     page.get_by_role("button", name="Sign In").click()
-    page.get_by_text("Incorrect code.").wait_for()
+    page.locator("[data-error-summary]").get_by_text("Incorrect code.").wait_for()
 
     page.get_by_label("Code").fill(totp_code(SECRET))
     page.get_by_role("button", name="Sign In").click()
@@ -56,6 +56,20 @@ def test_an_authenticator_app_code_completes_the_sign_in(page, alice_with_two_fa
     page.goto("/accounts/sessions/")
     assert page.locator("[data-signed-in-with]").inner_text() == ("Password + authenticator app")
     assert page.health.console_errors == []
+
+
+def test_the_code_step_is_focused_on_the_code_and_offers_no_key_to_a_member_without_one(
+    page, alice_with_two_factor
+):
+    from .conftest import assert_accessible, focused, shoot
+
+    sign_in_with_password(page)
+    page.get_by_role("heading", name="Two-Factor Authentication").wait_for()
+    assert focused(page) == "code"
+    assert page.get_by_text("recovery codes", exact=False).first.is_visible()
+    assert page.get_by_role("button", name="Use a security key").count() == 0
+    assert_accessible(page)
+    shoot(page, "two-factor-step")
 
 
 def test_a_recovery_code_signs_in_once(page, alice_with_two_factor):
@@ -71,7 +85,7 @@ def test_a_recovery_code_signs_in_once(page, alice_with_two_factor):
     sign_in_with_password(page)
     page.get_by_label("Code").fill(codes[0])  # used: refused
     page.get_by_role("button", name="Sign In").click()
-    page.get_by_text("Incorrect code.").wait_for()
+    page.locator("[data-error-summary]").get_by_text("Incorrect code.").wait_for()
 
 
 def test_a_passkey_is_added_then_signs_in_on_its_own(context, page):

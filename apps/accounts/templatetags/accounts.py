@@ -1,6 +1,8 @@
 from django import template
 from django.utils.translation import gettext as _
 
+from apps.accounts.devices import describe_browser
+
 register = template.Library()
 PROVIDERS = {"github": "GitHub", "google": "Google"}
 
@@ -26,6 +28,12 @@ def signed_in_with(codes: object) -> str:
         else:
             parts.append(labels.get(code, _("other")))
     return " + ".join(parts)
+
+
+@register.filter
+def browser(user_agent: object) -> str:
+    """The sessions list's "Chrome on Linux" for a session's User-Agent string."""
+    return describe_browser(user_agent if isinstance(user_agent, str) else "")
 
 
 @register.simple_tag(takes_context=True)
