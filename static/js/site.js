@@ -99,14 +99,6 @@
     }
   });
 
-  // The language and theme switchers apply as soon as a choice is picked (their buttons stay
-  // for keyboard users and for pages without JavaScript).
-  document.addEventListener("change", function (event) {
-    var form = event.target.closest &&
-      event.target.closest("form[data-preference-form]");
-    if (form) form.submit();
-  });
-
   // "Comments" under a card is a toggle: the first press loads the thread, the second folds it.
   document.addEventListener("htmx:confirm", function (event) {
     var toggle = event.target;
