@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 
 from apps.feed.models import Post
 
-from .conftest import DESKTOP, assert_accessible, log_in, open_context, watch
+from .conftest import DESKTOP, assert_accessible, log_in, open_context, shoot, watch
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -213,6 +213,8 @@ def test_no_bootstrap_blue_on_any_main_page(browser, live_server, pages_to_scan,
             assert response.status == 200, f"{path}: {response.status}"
             assert page.evaluate("() => document.documentElement.dataset.bsTheme") == theme
             assert_accessible(page)
+            if path == "/moderation/":  # tabs, buttons and links in the palette, for the README
+                shoot(page, "palette-moderation" + ("-dark" if theme == "dark" else ""))
             for hit in scan_in_every_state(page):
                 state, _, what = hit.partition("] ")
                 found.setdefault(f"{path} ({who or 'visitor'}) {what}", f"{state}]")
