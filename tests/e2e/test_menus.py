@@ -86,3 +86,15 @@ def test_the_member_menu_and_a_card_menu_are_never_open_together(feed):
     assert feed.locator(".site-bar .dropdown-menu.show").count() == 1
     assert feed.locator(OPEN).count() == 0
     feed.health.assert_clean()
+
+
+def test_escape_closes_the_member_menu_and_returns_focus_to_its_button(feed):
+    member_menu = feed.locator(".site-bar [data-bs-toggle=dropdown]")
+    member_menu.focus()
+    feed.keyboard.press("Enter")
+    feed.locator(".site-bar .dropdown-menu.show").wait_for()
+    feed.keyboard.press("ArrowDown")  # onto the first item
+    feed.keyboard.press("Escape")
+    assert feed.locator(".site-bar .dropdown-menu.show").count() == 0
+    assert member_menu.evaluate("(el) => el === document.activeElement")
+    feed.health.assert_clean()
