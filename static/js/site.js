@@ -2,16 +2,41 @@
 (function () {
   "use strict";
 
-  // Toasts are rendered visible (so they work without JavaScript); fade them out after a while.
+  // Toasts are rendered visible (so they work without JavaScript). A success or a note fades
+  // after a while (not while pointed at or focused); an error or a warning stays until it is
+  // dismissed, so it cannot vanish before it is read (WCAG 2.2.1).
   function initToasts(root) {
     if (!window.bootstrap) return;
     root.querySelectorAll(".toast[data-autohide]").forEach(function (el) {
       el.removeAttribute("data-autohide");
-      var toast = window.bootstrap.Toast.getOrCreateInstance(el, { delay: 6000 });
+      var stays = el.matches(".text-bg-danger, .text-bg-warning, [role=alert]");
+      var toast = window.bootstrap.Toast.getOrCreateInstance(el, { autohide: !stays, delay: 6000 });
       el.addEventListener("hidden.bs.toast", function () { el.remove(); });
       toast.show();
     });
+    placeToasts();
   }
+
+  // Toasts sit just under the bar, which scrolls away with the page: once it is gone they rise
+  // to the top of the window. The bar and its controls are never covered (site.css).
+  function placeToasts() {
+    var region = document.getElementById("messages");
+    var bar = document.querySelector("body > header");
+    if (!region || !bar) return;
+    var top = Math.max(0, Math.round(bar.getBoundingClientRect().bottom));
+    region.style.setProperty("--et-toast-top", top + "px");
+  }
+  var placing = false;
+  function placeSoon() {
+    var region = document.getElementById("messages");
+    if (placing || !region || !region.children.length) return;
+    placing = true;
+    window.requestAnimationFrame(function () { placing = false; placeToasts(); });
+  }
+  window.addEventListener("scroll", placeSoon, { passive: true });
+  window.addEventListener("resize", placeSoon);
+  document.addEventListener("shown.bs.collapse", placeToasts);
+  document.addEventListener("hidden.bs.collapse", placeToasts);
 
   // "12 / 500" under fields with a length limit.
   function initCounters(root) {
@@ -97,14 +122,6 @@
       event.preventDefault();
       form.remove();
     }
-  });
-
-  // The language and theme switchers apply as soon as a choice is picked (their buttons stay
-  // for keyboard users and for pages without JavaScript).
-  document.addEventListener("change", function (event) {
-    var form = event.target.closest &&
-      event.target.closest("form[data-preference-form]");
-    if (form) form.submit();
   });
 
   // "Comments" under a card is a toggle: the first press loads the thread, the second folds it.

@@ -86,6 +86,7 @@ def test_own_profile_in_edit_state_is_accessible(
 def test_the_language_switcher_changes_the_page_language(page):
     page.goto("/")
     page.get_by_label("Language").first.select_option("ru")
+    page.get_by_role("button", name="Change").first.click()
     page.wait_for_function("() => document.documentElement.lang === 'ru'")
     assert page.get_by_role("link", name="Лента").is_visible()
     page.health.assert_clean()
@@ -95,7 +96,8 @@ def test_a_chosen_theme_is_kept_and_beats_the_device_setting(browser, live_serve
     context = open_context(browser, live_server, color_scheme="dark")
     page = context.new_page()
     page.goto("/")
-    page.get_by_label("Theme").select_option("light")  # applies on change, without the button
+    page.get_by_label("Theme").select_option("light")
+    page.get_by_label("Theme").press("Enter")  # Enter in the select applies it, as its button does
     page.wait_for_load_state()
     page.wait_for_function("() => document.documentElement.dataset.bsTheme === 'light'")
     page.goto("/tags/photography/")
