@@ -67,7 +67,8 @@ def _site_url(value: str) -> str:
     Host a request came with (any allowed host, any port)."""
     if not value:
         if DEBUG:
-            return "http://127.0.0.1:8000"
+            # The development server's address: `make run PORT=8001` serves on that port.
+            return f"http://127.0.0.1:{env_int('PORT', 8000)}"
         raise ImproperlyConfigured(
             "SITE_URL is not set. Set it to the address members reach the site at, such as "
             "https://eternity.example.com: links in mail (password resets, confirmations, the "
