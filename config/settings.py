@@ -792,6 +792,9 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
+        # Django's own console handler (DEBUG only) goes: its lines reach the root's, once,
+        # in the site's format (with it, every django.* line, the worker's tasks', printed twice).
+        "django": {"handlers": [], "level": "INFO"},
         "django.db.backends": {"level": "WARNING"},
         # A request for a host the site does not serve: one line, never a traceback or Sentry.
         "django.security.DisallowedHost": {"filters": ["one_line_warning"]},
