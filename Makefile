@@ -27,10 +27,15 @@ $(TOOLS): requirements.txt requirements-dev.txt | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
 	touch $(RUNTIME) $(TOOLS)
 
+# The development server's port (`make run PORT=8001`); SITE_URL, the address in mail links,
+# follows it unless set.
+PORT ?= 8000
+
 run: export DEBUG = 1
+run: export PORT := $(PORT)
 # The task worker (mail, periodic jobs) runs alongside the development server; Ctrl+C stops both.
 run: $(RUNTIME) migrate demo
-	@trap 'kill 0' EXIT; $(MANAGE) worker & $(MANAGE) runserver 127.0.0.1:8000
+	@trap 'kill 0' EXIT; $(MANAGE) worker & $(MANAGE) runserver 127.0.0.1:$(PORT)
 
 migrate: export DEBUG = 1
 migrate: $(RUNTIME)

@@ -67,7 +67,8 @@ def _site_url(value: str) -> str:
     Host a request came with (any allowed host, any port)."""
     if not value:
         if DEBUG:
-            return "http://127.0.0.1:8000"
+            # The development server's address: `make run PORT=8001` serves on that port.
+            return f"http://127.0.0.1:{env_int('PORT', 8000)}"
         raise ImproperlyConfigured(
             "SITE_URL is not set. Set it to the address members reach the site at, such as "
             "https://eternity.example.com: links in mail (password resets, confirmations, the "
@@ -803,6 +804,9 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
+        # Django's own console handler (DEBUG only) goes: its lines reach the root's, once,
+        # in the site's format (with it, every django.* line, the worker's tasks', printed twice).
+        "django": {"handlers": [], "level": "INFO"},
         "django.db.backends": {"level": "WARNING"},
         # A request for a host the site does not serve: one line, never a traceback or Sentry.
         "django.security.DisallowedHost": {"filters": ["one_line_warning"]},

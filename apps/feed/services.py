@@ -4,6 +4,7 @@ the views; nothing else writes the feed's tables."""
 import logging
 import re
 import uuid
+from datetime import datetime
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
@@ -552,3 +553,28 @@ def forget_member(*, user: AbstractBaseUser) -> None:
     if images_of_posts:
         storage = Post._meta.get_field("image").storage
         transaction.on_commit(lambda: images.delete_quietly(storage, images_of_posts), robust=True)
+
+
+# --- Demo data -------------------------------------------------------------------------------
+
+
+def backdate(
+    *,
+    posts: dict[Post, datetime],
+    comments: dict[Comment, datetime],
+    likes: dict[tuple[AbstractBaseUser, Post], datetime],
+) -> None:
+    """Demo data only (apps.membership.demo): when each post, comment and (member, post) like
+    was made, and the notifications they made with them, so that the demo reads like weeks
+    of use rather than one second."""
+    told: dict[Post | Comment | Like, datetime] = {}
+    for model, rows in ((Post, posts), (Comment, comments)):
+        for row, at in rows.items():
+            model.objects.filter(pk=row.pk).update(created=at)
+            told[row] = at
+    for (user, post), at in likes.items():
+        like = Like.objects.filter(user=user, post=post).first()
+        if like is not None:
+            Like.objects.filter(pk=like.pk).update(created=at)
+            told[like] = at
+    social.backdate_notifications(when=told)

@@ -383,3 +383,31 @@ def forget_member(*, user: AbstractBaseUser) -> None:
     Mute.objects.filter(Q(muter=user) | Q(muted=user)).delete()
     MutedKind.objects.filter(user=user).delete()
     Digest.objects.filter(user=user).delete()
+
+
+# --- Demo data -------------------------------------------------------------------------------
+
+
+def backdate_follows(*, when: dict[tuple[AbstractBaseUser, AbstractBaseUser], datetime]) -> None:
+    """Demo data only (apps.membership.demo): when each (follower, followee) follow was made,
+    and its notification with it, so that the demo reads like weeks of use."""
+    for (follower, followee), at in when.items():
+        follow = Follow.objects.filter(follower=follower, followee=followee).first()
+        if follow is not None:
+            Follow.objects.filter(pk=follow.pk).update(created=at)
+            backdate_notifications(when={follow: at})
+
+
+def backdate_notifications(*, when: dict[Model, datetime]) -> None:
+    """Demo data only: the notifications recorded by each row (a like, a comment, a follow)
+    dated when the row is."""
+    for row, at in when.items():
+        Notification.objects.filter(
+            target_type=ContentType.objects.get_for_model(row), target_id=row.pk
+        ).update(created=at)
+
+
+def mark_read_before(*, moment: datetime) -> int:
+    """Demo data only: what members were told before `moment` has been read, as it would be
+    after weeks of use; return how many notifications."""
+    return Notification.objects.filter(created__lt=moment, read=False).update(read=True)

@@ -12,7 +12,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def run_check(*command: str, **env: str) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG", "SITE_URL"}}
+    unset = {"SECRET_KEY", "DEBUG", "SITE_URL", "PORT"}
+    clean = {k: v for k, v in os.environ.items() if k not in unset}
     clean["DJANGO_SETTINGS_MODULE"] = "config.settings"
     return subprocess.run(
         [sys.executable, "manage.py", *(command or ["check"])],
@@ -79,6 +80,18 @@ def test_local_start_links_to_the_development_server():
     shown = "from django.conf import settings; print(settings.SITE_URL)"
     result = run_check("shell", "-v0", "-c", shown, DEBUG="1")
     assert result.stdout.strip() == "http://127.0.0.1:8000"
+
+
+def test_local_start_on_another_port_links_to_that_port():
+    shown = "from django.conf import settings; print(settings.SITE_URL)"
+    result = run_check("shell", "-v0", "-c", shown, DEBUG="1", PORT="8001")
+    assert result.stdout.strip() == "http://127.0.0.1:8001"
+
+
+def test_a_malformed_port_is_reported_by_name():
+    result = run_check(DEBUG="1", PORT="eighty")
+    assert result.returncode != 0
+    assert "PORT must be an integer" in result.stderr
 
 
 DATABASE_OPTIONS = (

@@ -1,14 +1,19 @@
 """`make run` loads the demo on every start, whatever was changed in it through the site."""
 
 import io
+from datetime import timedelta
 
 import pytest
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
+from django.utils import timezone
+from PIL import Image, ImageStat
 
-from apps.feed.models import Post
+from apps.feed.models import Comment, Like, Post, Tag
+from apps.membership import demo_images
 from apps.membership.demo import load_demo_data
+from apps.social.models import Follow, Notification
 
 pytestmark = pytest.mark.django_db
 User = get_user_model()
@@ -66,3 +71,75 @@ def test_the_demo_has_a_moderator_to_try_the_moderation_pages(client):
     assert client.get("/moderation/").status_code == 200
     client.force_login(User.objects.get(username="alice"))
     assert client.get("/moderation/").status_code == 403
+
+
+def test_the_demo_reads_like_weeks_of_use_not_one_second():
+    load_demo_data()
+    now = timezone.now()
+    posts = list(Post.objects.all())
+    created = sorted(post.created for post in posts)
+    assert created[-1] - created[0] > timedelta(days=14)
+    assert len({moment.date() for moment in created}) >= 10  # "2 days ago", "Nov 20", …
+    assert all(moment < now for moment in created)
+    comments = Comment.objects.select_related("post", "parent")
+    assert comments.count() >= 20
+    assert comments.filter(parent__isnull=False).count() >= 8
+    # Every comment comes after its post, every reply after the comment it answers.
+    for comment in comments:
+        assert comment.post.created < comment.created < now
+        assert comment.parent is None or comment.parent.created < comment.created
+    assert Like.objects.count() >= 20
+    assert all(like.post.created < like.created < now for like in Like.objects.all())
+    assert Follow.objects.count() >= 10
+    assert len({follow.created.date() for follow in Follow.objects.all()}) >= 10
+    # What members were told is dated with what told them, not with the load.
+    told = Notification.objects.values_list("created", flat=True)
+    assert told.count() >= 50
+    assert min(told) < now - timedelta(days=7)
+    # Members came back since: what they were told days ago is read, the latest is new.
+    assert not Notification.objects.filter(created__lt=now - timedelta(days=4), read=False)
+    assert Notification.objects.filter(read=False).exists()
+
+
+def test_the_demo_has_six_members_with_photos_and_varied_tags():
+    load_demo_data()
+    members = User.objects.filter(username__in=["alice", "boris", "chloe", "dmitri", "emma",
+                                                "femi"])  # fmt: skip
+    assert members.count() == 6
+    assert all(member.profile.photo and member.profile.bio for member in members)
+    assert Tag.objects.filter(posts__isnull=False).distinct().count() >= 8
+
+
+def looks_like_a_photograph(field) -> None:
+    """A real JPEG with the tones of a photograph: many colours, light and shade, not one
+    flat gradient (whose every row is a single colour)."""
+    with field.open("rb") as file:
+        data = file.read()
+    image = Image.open(io.BytesIO(data))
+    assert image.format == "JPEG"
+    image = image.convert("RGB")
+    small = image.resize((image.width // 4, image.height // 4))
+    assert len(small.getcolors(small.width * small.height)) > 2000
+    assert min(ImageStat.Stat(image).stddev) > 12
+    # Across a row the picture changes (a gradient's rows are each one colour).
+    row = image.crop((0, image.height // 2, image.width, image.height // 2 + 1))
+    assert max(ImageStat.Stat(row).stddev) > 4
+
+
+def test_demo_pictures_look_like_photographs():
+    load_demo_data()
+    posts = Post.objects.exclude(image="")
+    assert posts.count() >= 6
+    for post in posts:
+        looks_like_a_photograph(post.image)
+        assert post.image_alt  # described for people who cannot see it
+    for member in User.objects.select_related("profile"):
+        looks_like_a_photograph(member.profile.photo)
+
+
+def test_demo_pictures_are_the_same_every_time_and_drawn_once_per_process():
+    first = demo_images.landscape(1, demo_images.DAWN)
+    assert demo_images.landscape(1, demo_images.DAWN) is first  # kept: a second load is quick
+    demo_images.landscape.cache_clear()
+    assert demo_images.landscape(1, demo_images.DAWN) == first  # seeded: stable screenshots
+    assert demo_images.landscape(2, demo_images.DAWN) != first
