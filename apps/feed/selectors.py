@@ -4,6 +4,7 @@ because a ranked list has no keyset; their pages are few (SEARCH_MAX_PAGES)."""
 
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 from django.contrib.auth import get_user_model
@@ -14,6 +15,7 @@ from django.contrib.postgres.search import (
     SearchRank,
     SearchVector,
 )
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.db.models.expressions import RawSQL
@@ -21,6 +23,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from apps.accounts.lifecycle import MemberData
+from apps.accounts.selectors import signup_policy
 from apps.core.db import sql
 from apps.core.db.paging import Page, decode_cursor, newest_first
 from apps.social import selectors as social
@@ -306,6 +309,36 @@ def member_export(*, user: AbstractBaseUser) -> MemberData:
 
 def has_posts_by(*, authors: list[AbstractBaseUser]) -> bool:
     return Post.objects.filter(author__in=authors).exists()
+
+
+# --- The community at a glance ---------------------------------------------------------------
+
+_COMMUNITY_KEY = "feed:community"
+_COMMUNITY_SECONDS = 60
+
+
+@dataclass(frozen=True)
+class Community:
+    """How big the site is and how one joins it, for the visitors' "about" panel."""
+
+    members: int
+    posts: int
+    signup_mode: str
+
+
+def community() -> Community:
+    """Active members, the posts everyone may see and the signup mode, read at most once a
+    minute (kept in the shared cache, as long as the signup policy is): one cache read per
+    page, three small queries when it has expired."""
+    fields = cache.get(_COMMUNITY_KEY)
+    if fields is None:
+        fields = (
+            get_user_model().objects.filter(is_active=True).count(),
+            Post.objects.filter(removed__isnull=True, author__is_active=True).count(),
+            str(signup_policy().mode),
+        )
+        cache.set(_COMMUNITY_KEY, fields, _COMMUNITY_SECONDS)
+    return Community(*fields)
 
 
 # --- Search ----------------------------------------------------------------------------------

@@ -9,6 +9,8 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from apps.accounts.models import SignupMode
+from apps.accounts.selectors import session_invitation
 from apps.core.db.paging import requested_page, wants_fragment
 from apps.core.uploads import pending
 from apps.core.uploads.forms import refuse_upload
@@ -69,7 +71,23 @@ def _feed_page(request: HttpRequest, tag: str | None = None) -> HttpResponse:
     }
     if wants_fragment(request, page):
         return render(request, "feed/feed.html#page", context)
+    if not request.user.is_authenticated and tag is None and page.is_first:
+        context["welcome"] = _welcome(request)
     return render(request, "feed/feed.html", context)
+
+
+def _welcome(request: HttpRequest) -> dict[str, object]:
+    """What the visitors' "about this community" panel says: how big the site is, and how
+    one joins it now (the signup mode; in invitation mode, whether a link was opened here)."""
+    community = selectors.community()
+    mode = community.signup_mode
+    invited = mode == SignupMode.INVITATION and session_invitation(request.session) is not None
+    can_join = mode in {SignupMode.OPEN, SignupMode.APPROVAL} or invited
+    return {
+        "community": community,
+        "join": "apply" if mode == SignupMode.APPROVAL else can_join,
+        "by_invitation": mode == SignupMode.INVITATION and not invited,
+    }
 
 
 @require_safe
