@@ -187,7 +187,7 @@ def mark_for_viewer(viewer: AbstractBaseUser, posts: list[Post]) -> None:
         post.card_key = card_key(post)
         post.liked = post.pk in liked
         post.follows_author = post.author_id in followed
-        post.can_follow = viewer.is_authenticated and post.author_id != viewer.pk
+        post.can_follow = post.author_id != viewer.pk  # a visitor's Follow asks them to log in
         post.can_edit = permissions.can_edit_post(viewer, post)
         post.can_delete = permissions.can_delete_post(viewer, post)
         post.can_report = permissions.can_report(viewer, post.author_id)

@@ -16,6 +16,7 @@ from apps.core.uploads import pending
 from apps.core.uploads.forms import refuse_upload
 from apps.core.uploads.images import InvalidImage, NotStored, too_large_message
 from apps.core.uploads.limits import limit_upload_size
+from apps.core.web import intents
 from apps.core.web.decorators import login_required_htmx
 from apps.core.web.forms import focus_first_field
 from apps.core.web.http import local_path
@@ -121,7 +122,16 @@ def post_detail(request: HttpRequest, pk: int) -> HttpResponse:
     post = selectors.get_post(pk=pk, viewer=request.user)
     reply_to = request.GET.get("reply", "")
     is_id = reply_to.isascii() and reply_to.isdecimal() and len(reply_to) < 19
-    context = _thread_context(request, post, reply_to=int(reply_to) if is_id else None)
+    draft = None
+    if request.user.is_authenticated and (
+        intent := intents.take(request, "comment", target=post.pk)
+    ):
+        # What the member typed before logging in, back in the box: sent only when they say.
+        draft = CommentForm(initial={"text": intent.text})
+        focus_first_field(draft)
+    context = _thread_context(
+        request, post, reply_to=int(reply_to) if is_id and not draft else None, form=draft
+    )
     return render(request, "feed/post_detail.html", context)
 
 
@@ -299,11 +309,16 @@ def delete_post(request: HttpRequest, pk: int) -> HttpResponse:
 # --- Likes -----------------------------------------------------------------------------------
 
 
-@login_required_htmx
 @require_POST
 @rate_limited("like")
 def set_like(request: HttpRequest, pk: int) -> HttpResponse:
     post = get_object_or_404(selectors.visible_posts(request.user, Post.objects.all()), pk=pk)
+    if not request.user.is_authenticated:
+        # A visitor's Like is kept for after the login (apps/feed/signals.py), which comes
+        # back to the card.
+        if request.POST.get("liked") == "1":
+            intents.remember(request, kind="like", target=post.pk)
+        return intents.ask_to_log_in(request, _way_back(request, post))
     liked = request.POST.get("liked") == "1"
     try:
         post.like_count = services.set_like(user=request.user, post=post, liked=liked)
@@ -319,18 +334,41 @@ def set_like(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _way_back(request: HttpRequest, post: Post) -> str:
+    """Where a visitor asked to log in returns: the page the form was on (its `next`, else
+    the Referer), else the post."""
+    return (
+        local_path(request, request.POST.get("next", ""))
+        or local_path(request, request.headers.get("Referer", ""))
+        or post.get_absolute_url()
+    )
+
+
 # --- Comments --------------------------------------------------------------------------------
 
 
 @require_http_methods(["GET", "POST"])
 def comments(request: HttpRequest, pk: int) -> HttpResponse:
-    """GET (htmx): the thread under a feed card. POST: add a comment or a reply."""
+    """GET (htmx): the thread under a feed card. POST: add a comment or a reply (a visitor's
+    text is kept for after the login, to send then)."""
+    if request.method == "POST" and not request.user.is_authenticated:
+        return _keep_comment_for_later(request, pk)
     if request.method == "POST":
         return _create_comment(request, pk)
     post = selectors.get_post(pk=pk, viewer=request.user)
     if not request.htmx:
         return redirect(f"{post.get_absolute_url()}#comments-{post.pk}")
     return render(request, "feed/post_detail.html#comments", _thread_context(request, post))
+
+
+@rate_limited("write_comment")
+def _keep_comment_for_later(request: HttpRequest, pk: int) -> HttpResponse:
+    """A visitor's comment is not posted: its text waits in their session and comes back in
+    the comment box on the post once they have logged in."""
+    post = selectors.get_post(pk=pk, viewer=request.user)
+    if text := request.POST.get("text", "").strip():
+        intents.remember(request, kind="comment", target=post.pk, text=text)
+    return intents.ask_to_log_in(request, f"{post.get_absolute_url()}#comment-form-{post.pk}")
 
 
 @login_required_htmx
