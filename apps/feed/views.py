@@ -43,18 +43,20 @@ MENTIONS_TOO_MANY = _(
 )
 
 
-def _tab(request: HttpRequest, tag: str | None) -> str | None:
+def _tab(request: HttpRequest, tag: str | None, follows_anyone: bool) -> str | None:
     """Members choose between the people they follow and everyone; "following" is where
     they start once they follow anybody. Guests and tag pages have no tabs."""
     if tag or not request.user.is_authenticated:
         return None
     if (asked := request.GET.get("tab")) in TABS:
         return asked
-    return "following" if social_selectors.follows_anyone(request.user) else "everyone"
+    return "following" if follows_anyone else "everyone"
 
 
 def _feed_page(request: HttpRequest, tag: str | None = None) -> HttpResponse:
-    tab = _tab(request, tag)
+    member = request.user.is_authenticated and tag is None
+    follows_anyone = member and social_selectors.follows_anyone(request.user)
+    tab = _tab(request, tag, follows_anyone)
     page = requested_page(
         request,
         lambda cursor: selectors.page_of_posts(
@@ -74,6 +76,9 @@ def _feed_page(request: HttpRequest, tag: str | None = None) -> HttpResponse:
         return render(request, "feed/feed.html#page", context)
     if not request.user.is_authenticated and tag is None and page.is_first:
         context["welcome"] = _welcome(request)
+    elif member and not follows_anyone and page.is_first:
+        # A member who follows nobody yet (a new one, most often) is shown whom they might.
+        context["suggestions"] = selectors.who_to_follow(request.user)
     return render(request, "feed/feed.html", context)
 
 
