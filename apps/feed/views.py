@@ -76,9 +76,13 @@ def _feed_page(request: HttpRequest, tag: str | None = None) -> HttpResponse:
         return render(request, "feed/feed.html#page", context)
     if not request.user.is_authenticated and tag is None and page.is_first:
         context["welcome"] = _welcome(request)
-    elif member and not follows_anyone and page.is_first:
-        # A member who follows nobody yet (a new one, most often) is shown whom they might.
-        context["suggestions"] = selectors.who_to_follow(request.user)
+    elif member and page.is_first:
+        # A new member's checklist (templates/profiles/first_steps.html) and, while they
+        # follow nobody, whom they might.
+        context["first_steps"] = True
+        context["follows_anyone"] = follows_anyone
+        if not follows_anyone:
+            context["suggestions"] = selectors.who_to_follow(request.user)
     return render(request, "feed/feed.html", context)
 
 
