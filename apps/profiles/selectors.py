@@ -2,12 +2,14 @@
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import PurePosixPath
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db.models import Case, Q, QuerySet, Value, When
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from apps.accounts import usernames
 from apps.accounts.lifecycle import MemberData
@@ -71,10 +73,16 @@ class FirstStep:
     done: bool
 
 
+FIRST_STEPS_DAYS = 14
+
+
 def first_steps(*, user: AbstractBaseUser, follows_anyone: bool) -> list[FirstStep] | None:
     """The new member's checklist (a photo, a bio, someone followed, a first post), each
-    ticked from what is really there; None once all are done or the member closed it.
+    ticked from what is really there; None once all are done, once the member closed it, and
+    for members who joined more than FIRST_STEPS_DAYS ago (no query for them).
     `follows_anyone` is the feed's own answer; the profile is the one the page's bar read."""
+    if user.date_joined < timezone.now() - timedelta(days=FIRST_STEPS_DAYS):
+        return None
     try:
         profile = user.profile
     except Profile.DoesNotExist:

@@ -2,6 +2,7 @@
 for, and a new member's first steps."""
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from apps.feed.models import Like
@@ -51,7 +52,7 @@ def test_a_visitors_like_is_given_after_logging_in_and_they_are_back_on_the_post
 
 
 def test_a_new_members_first_steps_on_a_phone(browser, live_server):
-    newcomer = UserFactory(username="newcomer", first_name="Nina")
+    newcomer = UserFactory(username="newcomer", first_name="Nina", date_joined=timezone.now())
     for name in ("alice", "boris"):
         PostFactory(author=UserFactory(username=name, first_name=name.title()))
     context = open_context(browser, live_server, viewport=MOBILE)

@@ -4,6 +4,7 @@ import re
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from apps.membership.services import delete_account
 from apps.profiles.models import Profile
@@ -17,7 +18,7 @@ HTMX = {"HX-Request": "true"}
 
 @pytest.fixture
 def newcomer(client):
-    user = UserFactory(username="newcomer")
+    user = UserFactory(username="newcomer", date_joined=timezone.now())
     client.force_login(user)
     return user
 
@@ -47,6 +48,16 @@ def test_each_step_is_ticked_from_what_is_really_there(client, newcomer):
     assert steps(html) == {"photo": False, "bio": True, "follow": True, "post": False}
     assert "2 of 4 done" in html
     assert "(done)" in html
+
+
+def test_members_of_more_than_two_weeks_never_see_it(client, newcomer, django_assert_num_queries):
+    from datetime import timedelta
+
+    from apps.profiles.selectors import first_steps
+
+    newcomer.date_joined = timezone.now() - timedelta(days=15)
+    with django_assert_num_queries(0):
+        assert first_steps(user=newcomer, follows_anyone=False) is None
 
 
 def test_the_checklist_goes_once_every_step_is_done(client, newcomer):
