@@ -9,7 +9,7 @@ class FeedConfig(AppConfig):
         from apps.social import services as social
         from apps.social import targets
 
-        from . import services
+        from . import services, signals  # noqa: F401 (connects the login receiver)
         from .models import Comment, Like, Post
 
         # What a notification about a feed row quotes (nothing of what moderators removed or

@@ -4,6 +4,8 @@ because a ranked list has no keyset; their pages are few (SEARCH_MAX_PAGES)."""
 
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import PurePosixPath
 
 from django.contrib.auth import get_user_model
@@ -14,19 +16,23 @@ from django.contrib.postgres.search import (
     SearchRank,
     SearchVector,
 )
+from django.core.cache import cache
 from django.db import connection
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from apps.accounts.lifecycle import MemberData
+from apps.accounts.selectors import signup_policy
 from apps.core.db import sql
 from apps.core.db.paging import Page, decode_cursor, newest_first
 from apps.social import selectors as social
 
 from . import permissions
-from .models import TAG_MAX_LENGTH, Comment, Like, Post
+from .models import TAG_MAX_LENGTH, Comment, Like, Post, Tag
 
 PAGE_SIZE = 10
 
@@ -184,7 +190,7 @@ def mark_for_viewer(viewer: AbstractBaseUser, posts: list[Post]) -> None:
         post.card_key = card_key(post)
         post.liked = post.pk in liked
         post.follows_author = post.author_id in followed
-        post.can_follow = viewer.is_authenticated and post.author_id != viewer.pk
+        post.can_follow = post.author_id != viewer.pk  # a visitor's Follow asks them to log in
         post.can_edit = permissions.can_edit_post(viewer, post)
         post.can_delete = permissions.can_delete_post(viewer, post)
         post.can_report = permissions.can_report(viewer, post.author_id)
@@ -306,6 +312,87 @@ def member_export(*, user: AbstractBaseUser) -> MemberData:
 
 def has_posts_by(*, authors: list[AbstractBaseUser]) -> bool:
     return Post.objects.filter(author__in=authors).exists()
+
+
+# --- Whom to follow --------------------------------------------------------------------------
+
+SUGGESTION_DAYS = 28
+
+
+def _count(queryset: QuerySet) -> Coalesce:
+    """The number of rows of `queryset` (filtered on an OuterRef), as a subquery."""
+    counted = queryset.order_by().annotate(one=Value(1)).values("one")
+    return Coalesce(Subquery(counted.annotate(n=Count("pk")).values("n")[:1]), 0)
+
+
+def who_to_follow(viewer: AbstractBaseUser, *, limit: int = 5) -> list[AbstractBaseUser]:
+    """Members `viewer` might follow, in one query: those who write about the tags of the
+    posts the viewer wrote or liked first, then those most active lately (posts and
+    comments in the last SUGGESTION_DAYS), which is all a new member gets. Never the viewer,
+    nobody they follow already, nobody suspended, and nobody a block or a mute stands
+    between. Each carries `shares_tags`."""
+    since = timezone.now() - timedelta(days=SUGGESTION_DAYS)
+    viewer_tags = Tag.objects.filter(Q(posts__author=viewer) | Q(posts__likes__user=viewer)).values(
+        "pk"
+    )
+    shown = Q(removed__isnull=True)
+    people = (
+        get_user_model()
+        .objects.filter(is_active=True)
+        .exclude(pk=viewer.pk)
+        .exclude(social.not_to_suggest(viewer))
+        .annotate(
+            # How often they wrote about the viewer's tags (a post with two counts twice).
+            shared=_count(
+                Tag.objects.filter(
+                    pk__in=viewer_tags, posts__author=OuterRef("pk"), posts__removed__isnull=True
+                )
+            ),
+            activity=_count(Post.objects.filter(shown, author=OuterRef("pk"), created__gte=since))
+            + _count(
+                Comment.objects.filter(
+                    shown, is_deleted=False, author=OuterRef("pk"), created__gte=since
+                )
+            ),
+        )
+        .filter(Q(shared__gt=0) | Q(activity__gt=0))
+        .select_related("profile")
+        .order_by("-shared", "-activity", "-pk")[:limit]
+    )
+    people = list(people)
+    for person in people:
+        person.shares_tags = person.shared > 0
+    return people
+
+
+# --- The community at a glance ---------------------------------------------------------------
+
+_COMMUNITY_KEY = "feed:community"
+_COMMUNITY_SECONDS = 60
+
+
+@dataclass(frozen=True)
+class Community:
+    """How big the site is and how one joins it, for the visitors' "about" panel."""
+
+    members: int
+    posts: int
+    signup_mode: str
+
+
+def community() -> Community:
+    """Active members, the posts everyone may see and the signup mode, read at most once a
+    minute (kept in the shared cache, as long as the signup policy is): one cache read per
+    page, three small queries when it has expired."""
+    fields = cache.get(_COMMUNITY_KEY)
+    if fields is None:
+        fields = (
+            get_user_model().objects.filter(is_active=True).count(),
+            Post.objects.filter(removed__isnull=True, author__is_active=True).count(),
+            str(signup_policy().mode),
+        )
+        cache.set(_COMMUNITY_KEY, fields, _COMMUNITY_SECONDS)
+    return Community(*fields)
 
 
 # --- Search ----------------------------------------------------------------------------------

@@ -9,11 +9,14 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from apps.accounts.models import SignupMode
+from apps.accounts.selectors import session_invitation
 from apps.core.db.paging import requested_page, wants_fragment
 from apps.core.uploads import pending
 from apps.core.uploads.forms import refuse_upload
 from apps.core.uploads.images import InvalidImage, NotStored, too_large_message
 from apps.core.uploads.limits import limit_upload_size
+from apps.core.web import intents
 from apps.core.web.decorators import kept_for_back, login_required_htmx
 from apps.core.web.forms import focus_first_field
 from apps.core.web.http import local_path
@@ -40,18 +43,20 @@ MENTIONS_TOO_MANY = _(
 )
 
 
-def _tab(request: HttpRequest, tag: str | None) -> str | None:
+def _tab(request: HttpRequest, tag: str | None, follows_anyone: bool) -> str | None:
     """Members choose between the people they follow and everyone; "following" is where
     they start once they follow anybody. Guests and tag pages have no tabs."""
     if tag or not request.user.is_authenticated:
         return None
     if (asked := request.GET.get("tab")) in TABS:
         return asked
-    return "following" if social_selectors.follows_anyone(request.user) else "everyone"
+    return "following" if follows_anyone else "everyone"
 
 
 def _feed_page(request: HttpRequest, tag: str | None = None) -> HttpResponse:
-    tab = _tab(request, tag)
+    member = request.user.is_authenticated and tag is None
+    follows_anyone = member and social_selectors.follows_anyone(request.user)
+    tab = _tab(request, tag, follows_anyone)
     page = requested_page(
         request,
         lambda cursor: selectors.page_of_posts(
@@ -69,7 +74,30 @@ def _feed_page(request: HttpRequest, tag: str | None = None) -> HttpResponse:
     }
     if wants_fragment(request, page):
         return render(request, "feed/feed.html#page", context)
+    if not request.user.is_authenticated and tag is None and page.is_first:
+        context["welcome"] = _welcome(request)
+    elif member and page.is_first:
+        # A new member's checklist (templates/profiles/first_steps.html) and, while they
+        # follow nobody, whom they might.
+        context["first_steps"] = True
+        context["follows_anyone"] = follows_anyone
+        if not follows_anyone:
+            context["suggestions"] = selectors.who_to_follow(request.user)
     return render(request, "feed/feed.html", context)
+
+
+def _welcome(request: HttpRequest) -> dict[str, object]:
+    """What the visitors' "about this community" panel says: how big the site is, and how
+    one joins it now (the signup mode; in invitation mode, whether a link was opened here)."""
+    community = selectors.community()
+    mode = community.signup_mode
+    invited = mode == SignupMode.INVITATION and session_invitation(request.session) is not None
+    can_join = mode in {SignupMode.OPEN, SignupMode.APPROVAL} or invited
+    return {
+        "community": community,
+        "join": "apply" if mode == SignupMode.APPROVAL else can_join,
+        "by_invitation": mode == SignupMode.INVITATION and not invited,
+    }
 
 
 @require_safe
@@ -106,7 +134,16 @@ def post_detail(request: HttpRequest, pk: int) -> HttpResponse:
     post = selectors.get_post(pk=pk, viewer=request.user)
     reply_to = request.GET.get("reply", "")
     is_id = reply_to.isascii() and reply_to.isdecimal() and len(reply_to) < 19
-    context = _thread_context(request, post, reply_to=int(reply_to) if is_id else None)
+    draft = None
+    if request.user.is_authenticated and (
+        intent := intents.take(request, "comment", target=post.pk)
+    ):
+        # What the member typed before logging in, back in the box: sent only when they say.
+        draft = CommentForm(initial={"text": intent.text})
+        focus_first_field(draft)
+    context = _thread_context(
+        request, post, reply_to=int(reply_to) if is_id and not draft else None, form=draft
+    )
     return render(request, "feed/post_detail.html", context)
 
 
@@ -286,11 +323,16 @@ def delete_post(request: HttpRequest, pk: int) -> HttpResponse:
 # --- Likes -----------------------------------------------------------------------------------
 
 
-@login_required_htmx
 @require_POST
 @rate_limited("like")
 def set_like(request: HttpRequest, pk: int) -> HttpResponse:
     post = get_object_or_404(selectors.visible_posts(request.user, Post.objects.all()), pk=pk)
+    if not request.user.is_authenticated:
+        # A visitor's Like is kept for after the login (apps/feed/signals.py), which comes
+        # back to the card.
+        if request.POST.get("liked") == "1":
+            intents.remember(request, kind="like", target=post.pk)
+        return intents.ask_to_log_in(request, _way_back(request, post))
     liked = request.POST.get("liked") == "1"
     try:
         post.like_count = services.set_like(user=request.user, post=post, liked=liked)
@@ -306,18 +348,41 @@ def set_like(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _way_back(request: HttpRequest, post: Post) -> str:
+    """Where a visitor asked to log in returns: the page the form was on (its `next`, else
+    the Referer), else the post."""
+    return (
+        local_path(request, request.POST.get("next", ""))
+        or local_path(request, request.headers.get("Referer", ""))
+        or post.get_absolute_url()
+    )
+
+
 # --- Comments --------------------------------------------------------------------------------
 
 
 @require_http_methods(["GET", "POST"])
 def comments(request: HttpRequest, pk: int) -> HttpResponse:
-    """GET (htmx): the thread under a feed card. POST: add a comment or a reply."""
+    """GET (htmx): the thread under a feed card. POST: add a comment or a reply (a visitor's
+    text is kept for after the login, to send then)."""
+    if request.method == "POST" and not request.user.is_authenticated:
+        return _keep_comment_for_later(request, pk)
     if request.method == "POST":
         return _create_comment(request, pk)
     post = selectors.get_post(pk=pk, viewer=request.user)
     if not request.htmx:
         return redirect(f"{post.get_absolute_url()}#comments-{post.pk}")
     return render(request, "feed/post_detail.html#comments", _thread_context(request, post))
+
+
+@rate_limited("write_comment")
+def _keep_comment_for_later(request: HttpRequest, pk: int) -> HttpResponse:
+    """A visitor's comment is not posted: its text waits in their session and comes back in
+    the comment box on the post once they have logged in."""
+    post = selectors.get_post(pk=pk, viewer=request.user)
+    if text := request.POST.get("text", "").strip():
+        intents.remember(request, kind="comment", target=post.pk, text=text)
+    return intents.ask_to_log_in(request, f"{post.get_absolute_url()}#comment-form-{post.pk}")
 
 
 @login_required_htmx

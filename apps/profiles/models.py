@@ -39,6 +39,8 @@ class Profile(models.Model):
         default=True,
         help_text=_("When off, others see neither “Online” nor when you were last seen."),
     )
+    # The member closed the first-steps checklist on the feed before finishing it.
+    first_steps_dismissed = models.BooleanField(default=False, editable=False)
 
     class Meta:
         indexes = [models.Index(fields=["-created"], name="profiles_created_idx")]

@@ -1,16 +1,20 @@
 """Read queries shared by profile pages and other apps."""
 
 from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import PurePosixPath
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db.models import Case, Q, QuerySet, Value, When
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from apps.accounts import usernames
 from apps.accounts.lifecycle import MemberData
 from apps.accounts.selectors import get_active_member
+from apps.feed import selectors as feed_selectors
 from apps.social import selectors as social
 
 from .models import Profile, Theme
@@ -55,11 +59,43 @@ def member_export(*, user: AbstractBaseUser) -> MemberData:
             "member_since": profile.created,
             "show_online_status": profile.show_online_status,
             "theme": profile.theme,
+            "first_steps_dismissed": profile.first_steps_dismissed,
             "last_seen": profile.last_seen,
             "photo": PurePosixPath(profile.photo.name).name if profile.photo else None,
         }
     }
     return MemberData(data, [("photo", profile.photo)] if profile.photo else [])
+
+
+@dataclass(frozen=True)
+class FirstStep:
+    name: str
+    done: bool
+
+
+FIRST_STEPS_DAYS = 14
+
+
+def first_steps(*, user: AbstractBaseUser, follows_anyone: bool) -> list[FirstStep] | None:
+    """The new member's checklist (a photo, a bio, someone followed, a first post), each
+    ticked from what is really there; None once all are done, once the member closed it, and
+    for members who joined more than FIRST_STEPS_DAYS ago (no query for them).
+    `follows_anyone` is the feed's own answer; the profile is the one the page's bar read."""
+    if user.date_joined < timezone.now() - timedelta(days=FIRST_STEPS_DAYS):
+        return None
+    try:
+        profile = user.profile
+    except Profile.DoesNotExist:
+        return None
+    if profile.first_steps_dismissed:
+        return None
+    steps = [
+        FirstStep("photo", bool(profile.photo)),
+        FirstStep("bio", bool(profile.bio.strip())),
+        FirstStep("follow", follows_anyone),
+        FirstStep("post", feed_selectors.has_posts_by(authors=[user])),
+    ]
+    return None if all(step.done for step in steps) else steps
 
 
 def search_people(

@@ -140,6 +140,11 @@ def set_theme(*, user: AbstractBaseUser, theme: str) -> None:
     Profile.objects.filter(user=user).update(theme=theme)
 
 
+def dismiss_first_steps(*, user: AbstractBaseUser) -> None:
+    """Hide the first-steps checklist for good, on every device."""
+    Profile.objects.filter(user=user).update(first_steps_dismissed=True)
+
+
 # --- Presence columns: the presence app decides when, these write -----------------------------
 
 

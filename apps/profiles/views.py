@@ -338,3 +338,15 @@ def _remember(request: HttpRequest, value: str, *, save: Callable, session_key: 
     response.set_cookie(cookie, value, max_age=max_age, secure=settings.SESSION_COOKIE_SECURE,
                         samesite="Lax", httponly=True)  # fmt: skip
     return response
+
+
+@login_required_htmx
+@require_POST
+def dismiss_first_steps(request: HttpRequest) -> HttpResponse:
+    """Close the first-steps checklist for good: with htmx a short note takes its place (and
+    the focus, which was on the button that went), without JavaScript the browser goes back
+    to the page it was on."""
+    services.dismiss_first_steps(user=request.user)
+    if request.htmx:
+        return render(request, "profiles/first_steps.html#hidden")
+    return redirect(local_path(request, request.POST.get("next", "")) or "feed:home")

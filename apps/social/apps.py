@@ -6,7 +6,7 @@ class SocialConfig(AppConfig):
     verbose_name = "Social"
 
     def ready(self) -> None:
-        from . import targets
+        from . import signals, targets  # noqa: F401 (signals connects the login receiver)
         from .models import Follow
 
         # A follow's notification links to the new follower's profile.

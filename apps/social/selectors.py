@@ -105,6 +105,23 @@ def blocks_with(viewer: AbstractBaseUser) -> Exists:
     )
 
 
+def not_to_suggest(viewer: AbstractBaseUser) -> Q:
+    """A condition for a query over users: the members never suggested to `viewer` to
+    follow: those they follow already, and those a block or a mute stands between, made by
+    either of them."""
+    return (
+        Q(Exists(Follow.objects.filter(follower=viewer, followee=OuterRef("pk"))))
+        | Q(blocks_with(viewer))
+        | Q(
+            Exists(
+                Mute.objects.filter(
+                    Q(muter=viewer, muted=OuterRef("pk")) | Q(muter=OuterRef("pk"), muted=viewer)
+                )
+            )
+        )
+    )
+
+
 def blocks_with_sql(viewer_id: int, member: str) -> tuple[str, list[int]]:
     """`blocks_with` as an SQL condition for a hand-written query (apps.core.db.sql): true
     for the member whose id is the SQL expression `member`."""

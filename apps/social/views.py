@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from django_htmx.http import HttpResponseClientRefresh
 
 from apps.accounts.selectors import get_active_member
+from apps.core.web import intents
 from apps.core.web.decorators import login_required_htmx
 from apps.core.web.http import local_path
 from apps.core.web.ratelimit import rate_limited
@@ -28,14 +29,19 @@ CARD = re.compile(r"post-[0-9]{1,19}")
 # --- Following -------------------------------------------------------------------------------
 
 
-@login_required_htmx
 @require_POST
 @rate_limited("follow")
 def follow(request: HttpRequest, username: str) -> HttpResponse:
     """POST follow=1 to follow, follow=0 to stop. With htmx: every follow button for this
     member on the page (place "profile" or "card") out of band, and on the profile the
-    follower count; without: back to where the form was."""
+    follower count; without: back to where the form was. A visitor's Follow is kept for
+    after the login (apps/social/signals.py), which comes back to the same page."""
     member = get_active_member(username)
+    if not request.user.is_authenticated:
+        if request.POST.get("follow") == "1":
+            intents.remember(request, kind="follow", target=member.username)
+        back = local_path(request, request.POST.get("next", "")) or member.get_absolute_url()
+        return intents.ask_to_log_in(request, back)
     try:
         if request.POST.get("follow") == "1":
             services.follow(follower=request.user, followee=member)

@@ -28,7 +28,7 @@ def test_navbar_collapses_on_a_phone_and_opens_from_the_toggler(browser, live_se
     page = context.new_page()
     health = watch(page, live_server)
     page.goto("/")
-    login = page.get_by_role("link", name="Log in")
+    login = page.locator("#navbar-menu").get_by_role("link", name="Log in")
     assert not login.is_visible()
     page.get_by_role("button", name="Toggle navigation").click()
     login.wait_for(state="visible")

@@ -150,7 +150,7 @@ def test_report_suspend_appeal_reverse_and_audit(browse, live_server):
     expect(reporter.get_by_role("link", name=TITLE)).to_have_count(0)
     assert reporter.request.get(public_image).status == 404
     author.reload()
-    expect(author.get_by_role("link", name="Log in")).to_be_visible()
+    expect(author.locator("#navbar-menu").get_by_role("link", name="Log in")).to_be_visible()
     expect(author.locator("#navbar-identity")).to_have_count(0)
 
     # 4. Bob is told by email, with the reason and a link to appeal.

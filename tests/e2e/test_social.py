@@ -99,10 +99,11 @@ def test_following_from_a_card_updates_every_card_of_that_author(browser, live_s
     page = context.new_page()
     health = watch(page, live_server)
     page.goto("/")
-    buttons = page.get_by_role("button", name="Follow @bob")
+    cards = page.locator("#posts")  # Bob is also in "Who to follow", beside them
+    buttons = cards.get_by_role("button", name="Follow @bob")
     expect(buttons).to_have_count(2)
     buttons.nth(1).click()
-    following = page.get_by_role("button", name="Following @bob")
+    following = cards.get_by_role("button", name="Following @bob")
     expect(following).to_have_count(2)
     expect(following.nth(1)).to_be_focused()
     # The Following tab now has Bob's posts.

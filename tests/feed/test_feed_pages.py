@@ -251,7 +251,8 @@ def test_cards_on_a_profile_do_not_repeat_the_profile_header(client):
     alice = UserFactory(username="alice")
     PostFactory(author=alice, title="Mine")
     profile = client.get("/u/alice/").content.decode()
-    assert profile.count(">@alice<") == 1  # the header's handle, not one per card
+    # The header's handle, not one per card (the Follow button names her to screen readers).
+    assert profile.count(">@alice<") - profile.count('visually-hidden">@alice<') == 1
     assert profile.count('data-presence="alice"') == 1
     feed = client.get("/").content.decode()
     assert ">@alice<" in feed

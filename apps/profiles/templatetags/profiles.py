@@ -5,6 +5,8 @@ from django.core.exceptions import ObjectDoesNotExist
 
 from apps.core.uploads import moderated
 
+from .. import selectors
+
 register = template.Library()
 
 AVATAR_COLOURS = 12
@@ -46,4 +48,18 @@ def avatar(user, size: str = "md", decorative: bool = False) -> dict[str, object
         "initials": initials(user),
         "colour": colour_index(user.username),
         "decorative": decorative,
+    }
+
+
+@register.inclusion_tag("profiles/first_steps.html", takes_context=True)
+def first_steps(context: template.Context, follows_anyone: bool, suggestions: bool = False):
+    """The new member's checklist on the feed (nothing once done or closed)."""
+    user = context["user"]
+    steps = selectors.first_steps(user=user, follows_anyone=follows_anyone)
+    return {
+        "steps": steps,
+        "done": sum(step.done for step in steps or ()),
+        "suggestions": suggestions,
+        "request": context.get("request"),
+        "csrf_token": context.get("csrf_token"),
     }
