@@ -52,6 +52,7 @@ def test_the_digest_speaks_the_language_the_member_used(client, alice):
     services.send_digests()
     assert mail.outbox[0].subject == "1 непрочитанное уведомление на Eternity"
     assert "Здравствуйте, Alice A!" in mail.outbox[0].body
+    assert "Bob B оценил(а) вашу запись" in mail.outbox[0].body
 
 
 def test_at_most_one_digest_a_day_and_only_with_news(alice):
