@@ -8,6 +8,7 @@ from django.dispatch import receiver
 from django.utils.translation import gettext as _
 
 from apps.core.web import intents
+from apps.core.web.ratelimit import consume, refusal
 
 from . import selectors, services
 from .models import Post
@@ -28,6 +29,9 @@ def carry_out_intent(sender, request, user, **kwargs) -> None:
     if intent := intents.take(request, "like"):
         post = _visible_post(user, intent.target)
         if post is None:
+            return
+        if not consume(request, "like"):  # the member's own limits, as for a click
+            messages.error(request, refusal(request), fail_silently=True)
             return
         try:
             services.set_like(user=user, post=post, liked=True)

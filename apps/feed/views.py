@@ -31,7 +31,7 @@ from apps.social import selectors as social_selectors
 
 from . import mentions, permissions, selectors, services
 from .forms import CommentForm, PostForm
-from .models import Comment, Post
+from .models import COMMENT_MAX_LENGTH, Comment, Post
 
 # --- Reading ---------------------------------------------------------------------------------
 
@@ -381,7 +381,7 @@ def _keep_comment_for_later(request: HttpRequest, pk: int) -> HttpResponse:
     the comment box on the post once they have logged in."""
     post = selectors.get_post(pk=pk, viewer=request.user)
     if text := request.POST.get("text", "").strip():
-        intents.remember(request, kind="comment", target=post.pk, text=text)
+        intents.remember(request, kind="comment", target=post.pk, text=text[:COMMENT_MAX_LENGTH])
     return intents.ask_to_log_in(request, f"{post.get_absolute_url()}#comment-form-{post.pk}")
 
 

@@ -1,4 +1,5 @@
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.reauth import confirm_code, confirm_password, has_code_factor
@@ -36,8 +37,13 @@ class DeleteAccountForm(forms.Form):
                          wrong=_("That is not your password."))  # fmt: skip
         return password
 
-    def clean_code(self) -> str:
-        code = self.cleaned_data["code"]
-        if "password" not in self.errors:  # a recovery code is not used up by a wrong password
-            confirm_code(user=self.user, code=code)
-        return code
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        # The code last, once all else holds: a recovery code (or this window's app code) is
+        # spent only by a deletion that goes ahead, not by a wrong password or a missing tick.
+        if "code" in self.fields and not self.errors:
+            try:
+                confirm_code(user=self.user, code=cleaned["code"])
+            except ValidationError as error:
+                self.add_error("code", error)
+        return cleaned

@@ -20,6 +20,7 @@ from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -76,7 +77,11 @@ def profile_detail(request: HttpRequest, username: str) -> HttpResponse:
         "relation": social_selectors.relationship(request.user, profile_user),
         "counts": social_selectors.follow_counts(profile_user),
     }
-    return render(request, "profiles/profile.html", context)
+    response = render(request, "profiles/profile.html", context)
+    if context["is_owner"]:
+        # The owner's page shows their email addresses: no copy of it is kept anywhere.
+        add_never_cache_headers(response)
+    return response
 
 
 def _people(request: HttpRequest, username: str, which: str) -> HttpResponse:

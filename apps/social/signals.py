@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from apps.accounts.selectors import get_active_member
 from apps.core.web import intents
+from apps.core.web.ratelimit import consume, refusal
 
 from . import services
 
@@ -19,6 +20,9 @@ def carry_out_intent(sender, request, user, **kwargs) -> None:
     if request is None or not hasattr(request, "session"):
         return
     if (intent := intents.take(request, "follow")) is None:
+        return
+    if not consume(request, "follow"):  # the member's own limits (a new member's too)
+        messages.error(request, refusal(request), fail_silently=True)
         return
     try:
         member = get_active_member(intent.target)

@@ -164,9 +164,11 @@ def _kind(request: HttpRequest) -> str:
 
 
 def _prefetch(request: HttpRequest) -> bool:
-    """A request the browser makes ahead of a click that may never come."""
+    """A request the browser makes ahead of a click that may never come, or one another site
+    started (a link or redirect there must not mark the reader's notifications read)."""
     purpose = request.headers.get("Sec-Purpose", "") or request.headers.get("Purpose", "")
-    return "prefetch" in purpose or "prerender" in purpose
+    elsewhere = request.headers.get("Sec-Fetch-Site", "same-origin") not in {"same-origin", "none"}
+    return "prefetch" in purpose or "prerender" in purpose or elsewhere
 
 
 def _tabs(kind: str) -> dict[str, object]:

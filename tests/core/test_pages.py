@@ -145,10 +145,12 @@ def test_pages_are_never_kept_stale_and_say_they_vary_with_htmx(client, user):
 def test_lists_of_posts_may_be_kept_for_back_but_never_by_a_shared_cache(client, user):
     """The back/forward cache refuses `no-store` pages; the feed, a post and a profile are
     `private, no-cache` instead: the tab may keep them, a proxy may not, a visit asks anew."""
-    post = PostFactory(author=user)
+    post = PostFactory()
     client.force_login(user)
-    for url in ["/", "/?tab=everyone", post.get_absolute_url(), f"/u/{user.username}/"]:
+    for url in ["/", "/?tab=everyone", post.get_absolute_url(), f"/u/{post.author.username}/"]:
         assert client.get(url)["Cache-Control"] == "private, no-cache", url
+    # A member's own profile shows their email addresses: never kept anywhere.
+    assert "no-store" in client.get(f"/u/{user.username}/")["Cache-Control"]
     more = client.get("/", {"after": "x"}, headers={"HX-Request": "true"})
     assert more.status_code == 400
     thread = client.get(f"/posts/{post.pk}/comments/", headers={"HX-Request": "true"})

@@ -2,6 +2,7 @@
 the like and the follow are done after it, the comment waits as a draft."""
 
 import time
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import time_machine
@@ -29,6 +30,13 @@ def log_in(client, next_url: str):
     )
 
 
+def way_back(response) -> str:
+    """The `next` the login page was sent with (it carries the intent's nonce)."""
+    login = response.get("HX-Redirect") or response["Location"]
+    [back] = parse_qs(urlsplit(login).query)["next"]
+    return back
+
+
 def said(response) -> list[str]:
     return [str(message) for message in get_messages(response.wsgi_request)]
 
@@ -38,10 +46,12 @@ def test_a_visitors_like_asks_for_a_login_and_is_given_once_after_it(client, rit
     response = client.post(
         f"/posts/{post.pk}/like/", {"liked": "1", "next": f"/#post-{post.pk}"}, headers=HTMX
     )
-    assert response["HX-Redirect"] == f"/accounts/login/?next=/%23post-{post.pk}"
+    back = way_back(response)
+    assert back.startswith("/?intent=")
+    assert back.endswith(f"#post-{post.pk}")
     assert not Like.objects.exists()
-    response = log_in(client, f"/#post-{post.pk}")
-    assert response["Location"] == f"/#post-{post.pk}"
+    response = log_in(client, back)
+    assert response["Location"] == back
     assert "You liked “Sea at dawn”." in said(response)
     assert Like.objects.filter(user=rita, post=post).count() == 1
     assert Post.objects.get().like_count == 1
@@ -53,8 +63,8 @@ def test_a_visitors_like_asks_for_a_login_and_is_given_once_after_it(client, rit
 def test_without_javascript_the_like_goes_to_login_and_back_to_the_card(client, rita):
     post = PostFactory()
     response = client.post(f"/posts/{post.pk}/like/", {"liked": "1", "next": "/tags/x/"})
-    assert response["Location"] == "/accounts/login/?next=/tags/x/"
-    log_in(client, "/tags/x/")
+    assert way_back(response).startswith("/tags/x/?intent=")
+    log_in(client, way_back(response))
     assert Like.objects.filter(user=rita, post=post).exists()
 
 
@@ -63,15 +73,15 @@ def test_a_foreign_next_is_not_where_the_login_returns(client, rita):
     response = client.post(
         f"/posts/{post.pk}/like/", {"liked": "1", "next": "https://evil.example/"}
     )
-    assert response["Location"] == f"/accounts/login/?next={post.get_absolute_url()}"
+    assert way_back(response).startswith(f"{post.get_absolute_url()}?intent=")
 
 
 def test_a_visitors_follow_is_done_after_the_login(client, rita):
     bob = UserFactory(username="bob")
     response = client.post("/u/bob/follow/", {"follow": "1", "next": "/"}, headers=HTMX)
-    assert response["HX-Redirect"] == "/accounts/login/?next=/"
+    assert way_back(response).startswith("/?intent=")
     assert not Follow.objects.exists()
-    response = log_in(client, "/")
+    response = log_in(client, way_back(response))
     assert "You follow @bob." in said(response)
     assert Follow.objects.filter(follower=rita, followee=bob).count() == 1
 
@@ -79,12 +89,13 @@ def test_a_visitors_follow_is_done_after_the_login(client, rita):
 def test_a_visitors_comment_comes_back_as_a_draft_and_is_not_posted(client, rita):
     post = PostFactory(title="Sea at dawn")
     response = client.post(f"/posts/{post.pk}/comments/", {"text": "Lovely <b>light</b>"})
-    back = f"{post.get_absolute_url()}#comment-form-{post.pk}"
-    assert response["Location"] == f"/accounts/login/?next={back.replace('#', '%23')}"
+    back = way_back(response)
+    assert back.startswith(f"{post.get_absolute_url()}?intent=")
+    assert back.endswith(f"#comment-form-{post.pk}")
     response = log_in(client, back)
     assert not Comment.objects.exists()
     assert any("is not sent yet" in text for text in said(response))
-    html = client.get(post.get_absolute_url()).content.decode()
+    html = client.get(back.split("#")[0]).content.decode()
     assert "Lovely &lt;b&gt;light&lt;/b&gt;</textarea>" in html
     assert "autofocus" in html
     assert not Comment.objects.exists()
@@ -95,16 +106,16 @@ def test_a_visitors_comment_comes_back_as_a_draft_and_is_not_posted(client, rita
 def test_an_intent_too_old_is_forgotten(client, rita):
     post = PostFactory()
     with time_machine.travel(time.time() - INTENT_SECONDS - 60, tick=False):
-        client.post(f"/posts/{post.pk}/like/", {"liked": "1"})
-    log_in(client, "/")
+        response = client.post(f"/posts/{post.pk}/like/", {"liked": "1"})
+    log_in(client, way_back(response))
     assert not Like.objects.exists()
 
 
 def test_an_intent_for_a_post_gone_meanwhile_is_ignored(client, rita):
     post = PostFactory()
-    client.post(f"/posts/{post.pk}/like/", {"liked": "1"})
+    back = way_back(client.post(f"/posts/{post.pk}/like/", {"liked": "1"}))
     post.delete()
-    response = log_in(client, "/")
+    response = log_in(client, back)
     assert response.status_code == 302
     assert not [text for text in said(response) if "liked" in text]
     assert not Like.objects.exists()
@@ -113,15 +124,15 @@ def test_an_intent_for_a_post_gone_meanwhile_is_ignored(client, rita):
 def test_an_intent_towards_someone_across_a_block_is_ignored(client, rita):
     bob = UserFactory(username="bob")
     post = PostFactory(author=bob)
-    client.post(f"/posts/{post.pk}/like/", {"liked": "1"})
+    back = way_back(client.post(f"/posts/{post.pk}/like/", {"liked": "1"}))
     social.block(blocker=bob, blocked=rita)
-    log_in(client, "/")
+    log_in(client, back)
     assert not Like.objects.exists()
     client.logout()
     social.unblock(blocker=bob, blocked=rita)
-    client.post("/u/bob/follow/", {"follow": "1"})
+    back = way_back(client.post("/u/bob/follow/", {"follow": "1"}))
     social.block(blocker=rita, blocked=bob)
-    log_in(client, "/")
+    log_in(client, back)
     assert not Follow.objects.exists()
 
 
@@ -131,3 +142,32 @@ def test_an_unlike_or_an_unfollow_from_a_visitor_keeps_nothing(client, rita):
     client.post(f"/posts/{post.pk}/like/", {"liked": "0"})
     client.post("/u/bob/follow/", {"follow": "0"})
     assert "visitor_intent" not in client.session
+
+
+def test_only_the_login_a_visitor_was_sent_to_carries_out_their_intent(client, rita):
+    """A shared computer: someone presses Follow and Like and walks away; the next person logs
+    in from the plain login page. Nothing is done in their name, and no draft is handed over."""
+    post = PostFactory()
+    UserFactory(username="mallory")
+    client.post("/u/mallory/follow/", {"follow": "1"})
+    client.post(f"/posts/{post.pk}/like/", {"liked": "1"})
+    response = log_in(client, "/")
+    assert not Follow.objects.exists()
+    assert not Like.objects.exists()
+    assert not [text for text in said(response) if "liked" in text]
+    forged = f"{post.get_absolute_url()}?intent=guessed"
+    assert "autofocus" not in client.get(forged).content.decode()
+    assert not Like.objects.exists()
+
+
+def test_a_visitors_follow_counts_against_the_members_own_limits(client, rita, settings):
+    """A member's follow limit is not side-stepped by following as a visitor first."""
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "follow": "2/h/user"}
+    for name in ["bob", "carl", "dan"]:
+        UserFactory(username=name)
+    log_in(client, way_back(client.post("/u/bob/follow/", {"follow": "1"})))
+    client.post("/u/carl/follow/", {"follow": "1"})
+    client.logout()
+    response = log_in(client, way_back(client.post("/u/dan/follow/", {"follow": "1"})))
+    assert sorted(Follow.objects.values_list("followee__username", flat=True)) == ["bob", "carl"]
+    assert any("Too many" in text or "too often" in text for text in said(response))

@@ -65,12 +65,18 @@ def test_a_recovery_code_deletes_the_account_too(alice):
     assert not User.objects.filter(pk=alice.pk).exists()
 
 
-def test_a_wrong_password_does_not_use_up_a_recovery_code(alice):
+@pytest.mark.parametrize(
+    ("password", "confirm", "error"),
+    [("wrong", "on", "That is not your password."), (PASSWORD, "", "This field is required.")],
+)
+def test_a_deletion_that_does_not_go_ahead_does_not_use_up_a_recovery_code(
+    alice, password, confirm, error
+):
     codes = RecoveryCodes.activate(alice)
     code = codes.get_unused_codes()[0]
-    data = {"password": "wrong", "code": code, "confirm": "on"}
+    data = {"password": password, "code": code, "confirm": confirm}
     response = signed_in(alice).post("/settings/account/delete/", data)
-    assert "That is not your password." in response.content.decode()
+    assert error in response.content.decode()
     assert User.objects.filter(pk=alice.pk).exists()
     assert (
         code

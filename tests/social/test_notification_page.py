@@ -7,6 +7,7 @@ import pytest
 from django.contrib.staticfiles import finders
 
 from apps.feed import services as feed
+from apps.feed.models import Comment
 from apps.social import selectors, services, targets
 from apps.social.kinds import KINDS, TABS
 from apps.social.models import Kind, Notification
@@ -130,6 +131,19 @@ def test_a_removed_or_deleted_comment_quotes_nothing_of_its_text(alice, bob, pos
     assert targets.excerpt_of(comment) is None
 
 
+def test_a_comment_under_a_post_the_reader_cannot_see_quotes_nothing(alice, bob, post):
+    """The post page would answer 404: its removal or its author's suspension hides the
+    thread, and the notification (and the digest) quote none of it."""
+    comment = feed.create_comment(author=bob, post=post, text="Secret words")
+    feed.remove_post(post=post)
+    assert targets.excerpt_of(Comment.objects.get(pk=comment.pk)) is None
+    other = PostFactory(author=bob)
+    reply = feed.create_comment(author=alice, post=other, text="Hidden too")
+    bob.is_active = False
+    bob.save(update_fields=["is_active"])
+    assert targets.excerpt_of(Comment.objects.get(pk=reply.pk)) is None
+
+
 def test_a_follow_quotes_nothing(client, alice, bob):
     services.follow(follower=bob, followee=alice)
     client.force_login(alice)
@@ -233,6 +247,16 @@ def test_a_head_request_or_a_prefetch_marks_nothing_read(client, alice, bob, pos
     assert client.head("/notifications/").status_code == 200
     assert client.get("/notifications/", headers={"Sec-Purpose": "prefetch"}).status_code == 200
     assert Notification.objects.filter(recipient=alice, read=False).count() == 1
+
+
+def test_a_visit_another_site_started_marks_nothing_read(client, alice, bob, post):
+    feed.set_like(user=bob, post=post, liked=True)
+    client.force_login(alice)
+    response = client.get("/notifications/", headers={"Sec-Fetch-Site": "cross-site"})
+    assert response.status_code == 200
+    assert Notification.objects.filter(recipient=alice, read=False).count() == 1
+    client.get("/notifications/", headers={"Sec-Fetch-Site": "same-origin"})
+    assert not Notification.objects.filter(recipient=alice, read=False).exists()
 
 
 def test_only_the_lines_shown_are_marked_read(client, alice, bob):

@@ -48,7 +48,12 @@ def kept_for_back(view):
     @wraps(view)
     def wrapper(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
         response = view(request, *args, **kwargs)
-        if not getattr(request, "htmx", False) and response.status_code == 200:
+        # A view that set its own (a member's own profile, which shows their addresses) wins.
+        if (
+            not getattr(request, "htmx", False)
+            and response.status_code == 200
+            and "Cache-Control" not in response
+        ):
             response["Cache-Control"] = "private, no-cache"
         return response
 

@@ -6,10 +6,14 @@ login cycles the session key but keeps an anonymous session's data, so the inten
 the login and a signup made in the same browser.
 
 One intent at a time (the latest), for INTENT_SECONDS; the apps check again, when they act,
-that the target is still there and allowed."""
+that the target is still there and allowed. An intent is carried out only by the login it led
+to: its random nonce rides in the login's `next` (`?intent=…`), and a login without it (the
+next person at a shared computer, a session planted by someone else) leaves it alone."""
 
+import secrets
 import time
 from dataclasses import dataclass
+from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
@@ -17,8 +21,8 @@ from django.http import HttpRequest, HttpResponse
 from django_htmx.http import HttpResponseClientRedirect
 
 SESSION_KEY = "visitor_intent"
-INTENT_SECONDS = 30 * 60
-TEXT_LIMIT = 10_000  # a comment's text is checked against its own limit when it is sent
+PARAMETER = "intent"
+INTENT_SECONDS = 10 * 60
 
 
 @dataclass(frozen=True)
@@ -29,13 +33,27 @@ class Intent:
 
 
 def remember(request: HttpRequest, *, kind: str, target: object, text: str = "") -> None:
-    """Keep what the visitor meant to do, replacing any earlier intent."""
+    """Keep what the visitor meant to do, replacing any earlier intent; ask_to_log_in then
+    carries its nonce to the login. The caller bounds `text` (a comment's own limit)."""
+    nonce = secrets.token_urlsafe(16)
     request.session[SESSION_KEY] = {
         "kind": kind,
         "target": str(target),
-        "text": text[:TEXT_LIMIT],
+        "text": text,
         "at": int(time.time()),
+        "nonce": nonce,
     }
+    request.intent_nonce = nonce
+
+
+def _carried(request: HttpRequest) -> set[str]:
+    """The intent nonces `request` carries: in its own address (the page a login came back
+    to) or in the `next` it was sent with (the login and signup forms)."""
+    found = set(request.GET.getlist(PARAMETER))
+    for way_back in (request.POST.get("next"), request.GET.get("next")):
+        if way_back:
+            found.update(parse_qs(urlsplit(way_back).query).get(PARAMETER, []))
+    return found
 
 
 def _current(request: HttpRequest) -> Intent | None:
@@ -46,12 +64,14 @@ def _current(request: HttpRequest) -> Intent | None:
     try:
         age = time.time() - float(stored["at"])
         intent = Intent(str(stored["kind"]), str(stored["target"]), str(stored.get("text", "")))
+        nonce = str(stored["nonce"])
     except (KeyError, TypeError, ValueError):
         age = INTENT_SECONDS + 1
     if not 0 <= age <= INTENT_SECONDS:
         del session[SESSION_KEY]
         return None
-    return intent
+    # Kept, but not acted on, by a request that does not come from the login it led to.
+    return intent if nonce in _carried(request) else None
 
 
 def take(request: HttpRequest, *kinds: str, target: object = None) -> Intent | None:
@@ -74,7 +94,12 @@ def peek(request: HttpRequest, *kinds: str) -> Intent | None:
 def ask_to_log_in(request: HttpRequest, back: str) -> HttpResponse:
     """Send the visitor to the login page, to come back to `back` (a path on this site,
     already checked): a whole-page redirect for htmx, a plain one otherwise."""
-    response = redirect_to_login(back or settings.LOGIN_REDIRECT_URL)
+    back = back or settings.LOGIN_REDIRECT_URL
+    if nonce := getattr(request, "intent_nonce", None):
+        scheme, netloc, path, query, fragment = urlsplit(back)
+        query = "&".join(filter(None, [query, urlencode({PARAMETER: nonce})]))
+        back = urlunsplit((scheme, netloc, path, query, fragment))
+    response = redirect_to_login(back)
     if request.htmx:
         return HttpResponseClientRedirect(response["Location"])
     return response
