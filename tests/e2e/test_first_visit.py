@@ -1,6 +1,8 @@
 """A visitor's first minutes: what the community is, a Like that survives the login it asks
 for, and a new member's first steps."""
 
+import re
+
 import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
@@ -42,7 +44,8 @@ def test_a_visitors_like_is_given_after_logging_in_and_they_are_back_on_the_post
     page.get_by_label("Username or email").fill("rita")
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign In", exact=True).click()
-    page.wait_for_url(f"**/#post-{post.pk}")
+    # Back on the card, with the nonce that tied the like to this login.
+    page.wait_for_url(re.compile(rf"/\?intent=[\w-]+#post-{post.pk}$"))
     card = page.locator(f"#post-{post.pk}")
     expect(card.get_by_role("button", name="Liked")).to_have_attribute("aria-pressed", "true")
     expect(card.locator("[data-like-count]")).to_have_text("1")
