@@ -23,7 +23,7 @@ SMALL_TARGETS_JS = """
   };
   const inSentence = (el) => {
     if (el.tagName !== "A" || getComputedStyle(el).display !== "inline") return false;
-    const run = el.parentElement.closest("p, li, dd, td, label, small, .form-text");
+    const run = el.parentElement.closest("p, li, dd, td, label, small, .form-text, .text-break");
     if (!run) return false;
     return Array.from(el.parentElement.childNodes).some(
       (node) => node !== el && node.nodeType === 3 && node.textContent.trim());
