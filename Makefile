@@ -8,6 +8,9 @@ BIN := $(VENV)/bin
 RUNTIME := $(VENV)/.installed-runtime
 TOOLS := $(VENV)/.installed-tools
 MANAGE := $(BIN)/python manage.py
+# Lighthouse, for tests/e2e/test_lighthouse.py: the npm package in tests/lighthouse (the tool
+# only, pinned by its package-lock.json). Without npm the test skips, or fails with CI set.
+LIGHTHOUSE := tests/lighthouse/node_modules/.installed
 # Production-like settings for the deploy check; the key is a throwaway, only for the check.
 DEPLOY_ENV := DEBUG=0 SECRET_KEY=deploy-check-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEFGHIJ \
 	ALLOWED_HOSTS=eternity.example.com SITE_URL=https://eternity.example.com DATABASE_URL=sqlite:///:memory: EMAIL_HOST=smtp.example.com
@@ -30,6 +33,10 @@ $(TOOLS): requirements.txt requirements-dev.txt | $(BIN)/python
 # The development server's port (`make run PORT=8001`); SITE_URL, the address in mail links,
 # follows it unless set.
 PORT ?= 8000
+$(LIGHTHOUSE): tests/lighthouse/package.json tests/lighthouse/package-lock.json
+	@if command -v npm >/dev/null; then \
+		npm ci --prefix tests/lighthouse --no-audit --no-fund --loglevel=error && touch $@; \
+	else echo "npm not found: tests/e2e/test_lighthouse.py will skip (apt-get install npm)"; fi
 
 run: export DEBUG = 1
 run: export PORT := $(PORT)
@@ -70,7 +77,7 @@ check-deploy: $(TOOLS)
 	env $(DEPLOY_ENV) $(MANAGE) check --deploy --fail-level WARNING
 	env $(DEPLOY_ENV) $(MANAGE) makemigrations --check --dry-run
 
-pytest: $(TOOLS)
+pytest: $(TOOLS) $(LIGHTHOUSE)
 	$(BIN)/pytest --create-db
 
 test: lint check-deploy pytest
@@ -80,11 +87,11 @@ test: lint check-deploy pytest
 test-fast: lint
 	$(BIN)/pytest --create-db -m "not e2e and not process" --ignore=tests/e2e
 
-e2e: $(TOOLS)
+e2e: $(TOOLS) $(LIGHTHOUSE)
 	$(BIN)/pytest --create-db tests/e2e
 
 clean:
-	rm -rf $(VENV) staticfiles
+	rm -rf $(VENV) staticfiles tests/lighthouse/node_modules
 
 bench: $(TOOLS)
 	$(BIN)/python bench/run.py

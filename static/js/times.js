@@ -14,9 +14,19 @@
   var DAY = 24 * HOUR;
   var WEEK = 7 * DAY;
   var language = document.documentElement.lang || undefined;
-  var relative = new Intl.RelativeTimeFormat(language, { numeric: "auto" });
-  var date = new Intl.DateTimeFormat(language, { dateStyle: "long" });
-  var full = new Intl.DateTimeFormat(language, { dateStyle: "long", timeStyle: "short" });
+  // Made when first needed: the first Intl formatter loads the language's data, a long task
+  // on a slow phone that a page without times need not wait for.
+  var formats = {};
+  function format(name) {
+    if (!formats[name]) {
+      formats[name] = name === "relative"
+        ? new Intl.RelativeTimeFormat(language, { numeric: "auto" })
+        : new Intl.DateTimeFormat(language, name === "date"
+          ? { dateStyle: "long" }
+          : { dateStyle: "long", timeStyle: "short" });
+    }
+    return formats[name];
+  }
 
   // Days on the reader's calendar: "yesterday" is the day before today, not 24 hours ago.
   function daysBetween(earlier, later) {
@@ -28,11 +38,11 @@
   function say(moment, now) {
     var ago = now - moment;
     // Under a minute, and a moment this clock has not reached yet (the server's is ahead).
-    if (ago < MINUTE) return relative.format(0, "second");
-    if (ago < HOUR) return relative.format(-Math.floor(ago / MINUTE), "minute");
-    if (ago < DAY) return relative.format(-Math.floor(ago / HOUR), "hour");
-    if (ago < WEEK) return relative.format(-daysBetween(moment, now), "day");
-    return date.format(moment);
+    if (ago < MINUTE) return format("relative").format(0, "second");
+    if (ago < HOUR) return format("relative").format(-Math.floor(ago / MINUTE), "minute");
+    if (ago < DAY) return format("relative").format(-Math.floor(ago / HOUR), "hour");
+    if (ago < WEEK) return format("relative").format(-daysBetween(moment, now), "day");
+    return format("date").format(moment);
   }
 
   function render(root) {
@@ -44,13 +54,22 @@
       var moment = new Date(time.getAttribute("datetime"));
       if (isNaN(moment)) return;
       var text = say(moment, now);
-      var title = full.format(moment);
+      var title = format("full").format(moment);
       // Only what changed is written: most minutes most times read the same.
       if (time.textContent !== text) time.textContent = text;
       if (time.title !== title) time.title = title;
     });
   }
 
+  // Loaded in <head>, not deferred: each time is said as the parser adds it, before the page
+  // is first drawn, so no line changes its length afterwards (a layout shift: "Dec. 6, 2026,
+  // 4:28 a.m. UTC" on two lines of a phone, then "5 minutes ago" on one). A chunk of parsed
+  // page is drawn only after the observer has run.
+  if (document.readyState === "loading") {
+    var parsing = new MutationObserver(function () { render(document); });
+    parsing.observe(document, { childList: true, subtree: true, characterData: true });
+    document.addEventListener("DOMContentLoaded", function () { parsing.disconnect(); });
+  }
   render(document);
   setInterval(function () {
     if (!document.hidden) render(document);

@@ -307,3 +307,37 @@ def test_a_kept_card_shows_the_authors_new_name_and_the_posts_new_text(client):
     assert "Old words" not in html
     assert "#two" in html
     assert "#one" not in html
+
+
+def image_loading(html: str) -> dict[str, str]:
+    """Each card image's loading attributes, by its post's title."""
+    cards = re.findall(r'id="post-\d+-title">.*?</h[12]>(.*?)</article>', html, re.S)
+    names = titles(html)
+    found = {}
+    for name, card in zip(names, cards, strict=True):
+        image = re.search(r"<img class=\"img-fluid[^>]*>", card)
+        if image:
+            found[name] = " ".join(re.findall(r'(fetchpriority="\w+"|loading="\w+")', image[0]))
+    return found
+
+
+def test_the_first_screens_image_loads_first_and_the_others_as_they_come_near(client):
+    from tests.images import image_bytes
+
+    author = UserFactory()
+    for title, image in [("Older photo", True), ("Photo", True), ("Words", False)]:
+        create_post(author=author, title=title, text="Text", tags=[],
+                    image=image_bytes() if image else None)  # fmt: skip
+    assert image_loading(client.get("/").content.decode()) == {
+        "Photo": 'fetchpriority="high"',
+        "Older photo": 'loading="lazy"',
+    }
+    post = Post.objects.get(title="Older photo")
+    assert image_loading(client.get(post.get_absolute_url()).content.decode()) == {
+        "Older photo": 'fetchpriority="high"'
+    }
+    profile = client.get(f"/u/{author.username}/").content.decode()
+    assert image_loading(profile) == {
+        "Photo": 'fetchpriority="high"',
+        "Older photo": 'loading="lazy"',
+    }
