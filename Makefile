@@ -33,6 +33,7 @@ $(TOOLS): requirements.txt requirements-dev.txt | $(BIN)/python
 # The development server's port (`make run PORT=8001`); SITE_URL, the address in mail links,
 # follows it unless set.
 PORT ?= 8000
+
 $(LIGHTHOUSE): tests/lighthouse/package.json tests/lighthouse/package-lock.json
 	@if command -v npm >/dev/null; then \
 		npm ci --prefix tests/lighthouse --no-audit --no-fund --loglevel=error && touch $@; \
