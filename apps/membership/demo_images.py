@@ -46,10 +46,12 @@ def _mix(a: RGB, b: RGB, t: float) -> RGB:
 def _finish(
     image: Image.Image, rng: random.Random, size: tuple[int, int], grain: float, vignette: float
 ) -> bytes:
-    """Enlarged to `size`, darker in the corners, with film grain, as JPEG bytes."""
+    """Enlarged to `size`, darker in the corners, with film grain if asked, as JPEG bytes."""
     image = _vignette(image.resize(size, Image.Resampling.BICUBIC), vignette)
+    if grain:
+        image = _grain(image, rng, grain)
     buffer = io.BytesIO()
-    _grain(image, rng, grain).save(buffer, "JPEG", quality=88)
+    image.save(buffer, "JPEG", quality=88)
     return buffer.getvalue()
 
 
@@ -176,7 +178,7 @@ def landscape(seed: int, scene: Scene = DAWN) -> bytes:
     shore = Image.new("L", (WIDTH, HEIGHT), 0)
     ImageDraw.Draw(shore).rectangle((0, horizon - 1, WIDTH, horizon + 2), fill=255)
     photo = Image.composite(photo.filter(ImageFilter.GaussianBlur(1)), photo, shore)
-    return _finish(photo, rng, SIZE, grain=3, vignette=0.35)
+    return _finish(photo, rng, SIZE, grain=0, vignette=0.35)  # grain triples the bytes
 
 
 @lru_cache(maxsize=32)
@@ -198,7 +200,7 @@ def bokeh(seed: int, light: RGB, dark: RGB) -> bytes:
         small = (WIDTH // 4, HEIGHT // 4)
         mask = mask.resize(small).filter(ImageFilter.GaussianBlur(blur / 4)).resize(photo.size)
         photo = Image.composite(layer, photo, mask)
-    return _finish(photo, rng, SIZE, grain=4, vignette=0.45)
+    return _finish(photo, rng, SIZE, grain=0, vignette=0.45)
 
 
 @lru_cache(maxsize=32)
