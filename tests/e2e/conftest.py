@@ -209,3 +209,30 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if item.get_closest_marker("e2e"):
             item.add_marker(pytest.mark.flaky(reruns=1, reruns_delay=1))
+
+
+def main_pages() -> list[tuple[str | None, str]]:
+    """Every main page as (who is signed in, its address), on the demo data: what the palette
+    and touch-target scans walk."""
+    from apps.feed.models import Post
+
+    post = Post.objects.filter(image__gt="").first()
+    return [
+        (None, "/"),
+        (None, "/accounts/login/"),
+        (None, "/accounts/signup/"),
+        (None, "/accounts/password/reset/"),
+        ("alice", "/"),
+        ("alice", "/u/alice/"),
+        ("alice", "/u/chloe/"),
+        ("alice", post.get_absolute_url()),
+        ("alice", "/posts/new/"),
+        ("alice", "/search/?q=tea"),
+        ("alice", "/notifications/"),
+        ("alice", "/u/alice/followers/"),
+        ("alice", "/settings/account/"),
+        ("alice", "/settings/profile/"),
+        ("alice", "/accounts/sessions/"),
+        ("alice", "/accounts/2fa/"),
+        ("chloe", "/moderation/"),
+    ]

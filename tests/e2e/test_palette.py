@@ -6,9 +6,7 @@ every computed colour, shadow and background image. Everything is in the site's 
 import pytest
 from django.contrib.auth import get_user_model
 
-from apps.feed.models import Post
-
-from .conftest import DESKTOP, assert_accessible, log_in, open_context, shoot, watch
+from .conftest import DESKTOP, assert_accessible, log_in, main_pages, open_context, shoot, watch
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -170,26 +168,7 @@ def scan_in_every_state(page) -> list[str]:
 
 @pytest.fixture
 def pages_to_scan(demo):
-    post = Post.objects.filter(image__gt="").first()
-    return [
-        (None, "/"),
-        (None, "/accounts/login/"),
-        (None, "/accounts/signup/"),
-        (None, "/accounts/password/reset/"),
-        ("alice", "/"),
-        ("alice", "/u/alice/"),
-        ("alice", "/u/chloe/"),
-        ("alice", post.get_absolute_url()),
-        ("alice", "/posts/new/"),
-        ("alice", "/search/?q=tea"),
-        ("alice", "/notifications/"),
-        ("alice", "/u/alice/followers/"),
-        ("alice", "/settings/account/"),
-        ("alice", "/settings/profile/"),
-        ("alice", "/accounts/sessions/"),
-        ("alice", "/accounts/2fa/"),
-        ("chloe", "/moderation/"),
-    ]
+    return main_pages()
 
 
 @pytest.mark.parametrize("theme", ["light", "dark"])

@@ -5,9 +5,7 @@ target; links inside a sentence are exempt, as WCAG exempts them."""
 import pytest
 from django.contrib.auth import get_user_model
 
-from apps.feed.models import Post
-
-from .conftest import MOBILE, log_in, open_context, watch
+from .conftest import MOBILE, log_in, main_pages, open_context, watch
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -68,26 +66,7 @@ SMALL_TARGETS_JS = """
 
 @pytest.fixture
 def phone_pages(demo):
-    post = Post.objects.filter(image__gt="").first()
-    return [
-        (None, "/"),
-        (None, "/accounts/login/"),
-        (None, "/accounts/signup/"),
-        (None, "/accounts/password/reset/"),
-        ("alice", "/"),
-        ("alice", "/u/alice/"),
-        ("alice", "/u/chloe/"),
-        ("alice", post.get_absolute_url()),
-        ("alice", "/posts/new/"),
-        ("alice", "/search/?q=tea"),
-        ("alice", "/notifications/"),
-        ("alice", "/u/alice/followers/"),
-        ("alice", "/settings/account/"),
-        ("alice", "/settings/profile/"),
-        ("alice", "/accounts/sessions/"),
-        ("alice", "/accounts/2fa/"),
-        ("chloe", "/moderation/"),
-    ]
+    return main_pages()
 
 
 def test_every_control_on_a_phone_is_a_24_pixel_target(browser, live_server, phone_pages):
