@@ -14,12 +14,19 @@ from tests.servers import ROOT
 pytestmark = pytest.mark.skipif(shutil.which("make") is None, reason="needs GNU make")
 
 STAND_IN = """
-import json, os, sys
+import json, os, sys, time
 sys.path.insert(0, os.getcwd())
 os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
 from django.conf import settings
 with open(os.environ["RECORDED"], "a") as record:
     record.write(json.dumps([sys.argv[1:], settings.SITE_URL]) + "\\n")
+# The server returns only once the worker beside it has recorded itself: make's `kill 0` on
+# exit would otherwise stop a worker still importing its settings.
+deadline = time.monotonic() + 30
+while sys.argv[1:2] == ["runserver"] and time.monotonic() < deadline:
+    if '[["worker"]' in open(os.environ["RECORDED"]).read():
+        break
+    time.sleep(0.05)
 """
 
 
