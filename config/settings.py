@@ -127,6 +127,7 @@ INSTALLED_APPS = [
     "apps.feed",
     "apps.social",
     "apps.search",
+    "apps.push",
     "apps.moderation",
     "apps.membership",
 ]

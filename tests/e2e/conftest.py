@@ -64,10 +64,23 @@ class PageHealth:
         assert self.failed_requests == []
 
 
+# Every context a test opened, closed when the test ends: a page left open keeps polling the
+# test server (presence, notifications) after its test, into the next module's setup.
+_opened: list = []
+
+
 def open_context(browser, live_server, viewport=DESKTOP, **options):
     context = browser.new_context(viewport=viewport, base_url=live_server.url, **options)
     context.set_default_timeout(10_000)
+    _opened.append(context)
     return context
+
+
+@pytest.fixture(autouse=True)
+def _close_opened_contexts():
+    yield
+    while _opened:
+        _opened.pop().close()
 
 
 def watch(page, live_server) -> PageHealth:
