@@ -8,6 +8,7 @@ from django.contrib import admin
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from . import services
 from .models import (
@@ -58,8 +59,18 @@ class InvitationAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Revoke the selected invitations"), permissions=["delete"])
     def revoke(self, request: HttpRequest, queryset) -> None:
-        for invitation in queryset:
-            services.revoke_invitation(invitation=invitation)
+        """Revoke each link and record it in the admin's history of that invitation (who,
+        when), like any change made in the admin."""
+        revoked = 0
+        for invitation in queryset.select_related("created_by"):
+            if services.revoke_invitation(invitation=invitation):
+                self.log_change(request, invitation, [{"changed": {"fields": ["revoked"]}}])
+                revoked += 1
+        self.message_user(
+            request,
+            ngettext("%(count)d invitation revoked.", "%(count)d invitations revoked.", revoked)
+            % {"count": revoked},
+        )
 
 
 @admin.register(Application)

@@ -168,11 +168,16 @@ def create_invitation(*, user: AbstractBaseUser, days: int, max_uses: int) -> In
     )
 
 
-def revoke_invitation(*, invitation: Invitation) -> None:
-    """Stop the link working; the accounts made with it stay."""
-    if invitation.revoked is None:
-        invitation.revoked = timezone.now()
-        Invitation.objects.filter(pk=invitation.pk).update(revoked=invitation.revoked)
+def revoke_invitation(*, invitation: Invitation) -> bool:
+    """Stop the link working; the accounts made with it stay. Return whether this call
+    revoked it (False: it was revoked already)."""
+    if invitation.revoked is not None:
+        return False
+    now = timezone.now()
+    if not Invitation.objects.filter(pk=invitation.pk, revoked__isnull=True).update(revoked=now):
+        return False
+    invitation.revoked = now
+    return True
 
 
 def replace_disposable_domains(*, lines: Iterable[str]) -> int:

@@ -6,6 +6,7 @@ import threading
 
 import pytest
 from allauth.account.models import EmailAddress
+from django.contrib.admin.models import LogEntry
 from django.contrib.auth import get_user_model
 from django.core import mail
 from django.db import connection
@@ -82,6 +83,25 @@ def test_a_change_in_the_admin_takes_effect_at_once(client):
     assert response.status_code == 302
     assert QUESTION in page(client)
     assert SignupPolicy.objects.count() == 1
+
+
+def test_revoking_invitations_in_the_admin_stops_them_and_is_recorded(client, user):
+    set_mode("invitation")
+    root = UserFactory(username="root", is_staff=True, is_superuser=True)
+    admin = Client()
+    admin.force_login(root)
+    live, gone = invitation(user, max_uses=2), invitation(user, max_uses=2)
+    services.revoke_invitation(invitation=gone)
+    response = admin.post("/admin/accounts/invitation/",
+                          {"action": "revoke", "_selected_action": [live.pk, gone.pk]},
+                          follow=True)  # fmt: skip
+    assert "1 invitation revoked." in response.content.decode()
+    assert client.get(f"/invite/{live.token}/").status_code == 410
+    history = LogEntry.objects.get()  # only the link this action revoked
+    assert (history.user, history.object_id) == (root, str(live.pk))
+    assert history.get_change_message() == "Changed revoked."
+    response = admin.get(f"/admin/accounts/invitation/{live.pk}/history/")
+    assert "root" in response.content.decode()
 
 
 def test_the_admin_refuses_approval_mode_without_a_question():
