@@ -21,6 +21,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from . import selectors
 from .blocklists import clean_domain
 from .models import Application, DisposableDomain, Invitation, SignupMode, SignupPolicy
 
@@ -161,11 +162,24 @@ def _decide(application: Application, moderator: AbstractBaseUser, status: str, 
     return True
 
 
-def create_invitation(*, user: AbstractBaseUser, days: int, max_uses: int) -> Invitation:
-    """A new invitation link of `user`'s, valid `days` days for `max_uses` signups."""
-    return Invitation.objects.create(
-        created_by=user, expires=timezone.now() + timedelta(days=days), max_uses=max_uses
-    )
+class TooManyInvitations(Exception):
+    """The member holds as many usable links as they may."""
+
+
+def create_invitation(
+    *, user: AbstractBaseUser, days: int, max_uses: int, most: int | None = None
+) -> Invitation:
+    """A new invitation link of `user`'s, valid `days` days for `max_uses` signups. With
+    `most`, raise TooManyInvitations when the member already holds that many usable links;
+    the member's row is locked while counting, so two requests at once cannot both pass."""
+    with transaction.atomic():
+        if most is not None:
+            get_user_model().objects.select_for_update().filter(pk=user.pk).exists()
+            if selectors.active_invitation_count(user) >= most:
+                raise TooManyInvitations
+        return Invitation.objects.create(
+            created_by=user, expires=timezone.now() + timedelta(days=days), max_uses=max_uses
+        )
 
 
 def revoke_invitation(*, invitation: Invitation) -> bool:

@@ -138,13 +138,13 @@ def invitations(request: HttpRequest) -> HttpResponse:
     form = _new_form(request, request.POST if request.method == "POST" else None)
     if form.is_valid():
         _max_uses, per_member = _invitation_limits(request.user)
-        if per_member is not None and (
-            accounts_selectors.active_invitation_count(request.user) >= per_member
-        ):
+        try:
+            accounts.create_invitation(user=request.user, days=form.cleaned_data["days"],
+                                       max_uses=form.cleaned_data["uses"],
+                                       most=per_member)  # fmt: skip
+        except accounts.TooManyInvitations:
             form.add_error(None, TOO_MANY_LINKS)
         else:
-            accounts.create_invitation(user=request.user, days=form.cleaned_data["days"],
-                                       max_uses=form.cleaned_data["uses"])  # fmt: skip
             messages.success(request, _("Your new invitation link is at the top of the list."))
             return redirect("membership:invitations")
     return _invitations_page(request, form, status=400 if form.is_bound else 200)
