@@ -7,74 +7,150 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0005_blocklists'),
+        ("accounts", "0005_blocklists"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Preferences',
+            name="Preferences",
             fields=[
-                ('user', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='push_preferences', serialize=False, to=settings.AUTH_USER_MODEL)),
-                ('quiet_from', models.TimeField(blank=True, null=True)),
-                ('quiet_until', models.TimeField(blank=True, null=True)),
-                ('time_zone', models.CharField(blank=True, max_length=64)),
-                ('considered_until', models.DateTimeField(blank=True, editable=False, null=True)),
+                (
+                    "user",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        primary_key=True,
+                        related_name="push_preferences",
+                        serialize=False,
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                ("quiet_from", models.TimeField(blank=True, null=True)),
+                ("quiet_until", models.TimeField(blank=True, null=True)),
+                ("time_zone", models.CharField(blank=True, max_length=64)),
+                ("considered_until", models.DateTimeField(blank=True, editable=False, null=True)),
             ],
         ),
         migrations.CreateModel(
-            name='Subscription',
+            name="Subscription",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('endpoint', models.URLField(max_length=1024, unique=True)),
-                ('p256dh', models.CharField(max_length=128)),
-                ('auth', models.CharField(max_length=64)),
-                ('device', models.CharField(blank=True, max_length=120)),
-                ('session_key', models.CharField(blank=True, db_index=True, max_length=40)),
-                ('created', models.DateTimeField(default=django.utils.timezone.now, editable=False)),
-                ('last_success', models.DateTimeField(blank=True, editable=False, null=True)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='push_subscriptions', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("endpoint", models.URLField(max_length=1024, unique=True)),
+                ("p256dh", models.CharField(max_length=128)),
+                ("auth", models.CharField(max_length=64)),
+                ("device", models.CharField(blank=True, max_length=120)),
+                ("session_key", models.CharField(blank=True, db_index=True, max_length=40)),
+                (
+                    "created",
+                    models.DateTimeField(default=django.utils.timezone.now, editable=False),
+                ),
+                ("last_success", models.DateTimeField(blank=True, editable=False, null=True)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="push_subscriptions",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Message',
+            name="Message",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.CharField(max_length=64)),
-                ('payload', models.JSONField()),
-                ('state', models.CharField(choices=[('pending', 'Pending'), ('sent', 'Sent'), ('failed', 'Failed')], default='pending', max_length=8)),
-                ('attempts', models.PositiveSmallIntegerField(default=0)),
-                ('next_attempt', models.DateTimeField(default=django.utils.timezone.now)),
-                ('created', models.DateTimeField(default=django.utils.timezone.now, editable=False)),
-                ('sent', models.DateTimeField(blank=True, null=True)),
-                ('subscription', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='messages', to='push.subscription')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("key", models.CharField(max_length=64)),
+                ("payload", models.JSONField()),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[("pending", "Pending"), ("sent", "Sent"), ("failed", "Failed")],
+                        default="pending",
+                        max_length=8,
+                    ),
+                ),
+                ("attempts", models.PositiveSmallIntegerField(default=0)),
+                ("next_attempt", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "created",
+                    models.DateTimeField(default=django.utils.timezone.now, editable=False),
+                ),
+                ("sent", models.DateTimeField(blank=True, null=True)),
+                (
+                    "subscription",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="messages",
+                        to="push.subscription",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='MutedKind',
+            name="MutedKind",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('follow', 'New followers'), ('like', 'Likes on your posts'), ('comment', 'Comments on your posts'), ('reply', 'Replies to your comments'), ('mention', 'Mentions of you'), ('removed', 'Removals by moderators'), ('suspended', 'Suspensions'), ('appeal', 'Decisions on your appeals')], max_length=16)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='muted_push_kinds', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("follow", "New followers"),
+                            ("like", "Likes on your posts"),
+                            ("comment", "Comments on your posts"),
+                            ("reply", "Replies to your comments"),
+                            ("mention", "Mentions of you"),
+                            ("removed", "Removals by moderators"),
+                            ("suspended", "Suspensions"),
+                            ("appeal", "Decisions on your appeals"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="muted_push_kinds",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('user', 'kind'), name='push_mute_kind_once')],
+                "constraints": [
+                    models.UniqueConstraint(fields=("user", "kind"), name="push_mute_kind_once")
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='subscription',
-            index=models.Index(fields=['user', '-created'], name='push_subscriptions_idx'),
+            model_name="subscription",
+            index=models.Index(fields=["user", "-created"], name="push_subscriptions_idx"),
         ),
         migrations.AddIndex(
-            model_name='message',
-            index=models.Index(fields=['state', 'next_attempt'], name='push_due_idx'),
+            model_name="message",
+            index=models.Index(fields=["state", "next_attempt"], name="push_due_idx"),
         ),
         migrations.AddConstraint(
-            model_name='message',
-            constraint=models.UniqueConstraint(fields=('subscription', 'key'), name='push_message_once'),
+            model_name="message",
+            constraint=models.UniqueConstraint(
+                fields=("subscription", "key"), name="push_message_once"
+            ),
         ),
     ]
