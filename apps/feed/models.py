@@ -122,7 +122,8 @@ class Comment(models.Model):
     mentions = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True,
                                       related_name="mentioned_in_comments")  # fmt: skip
     # The random token of the form that wrote it (see forms.client_token_field): a retry of
-    # the same send finds this comment instead of posting it twice.
+    # the same send finds this comment instead of posting it twice. Unique per author and
+    # post, so one token sent under another post is a new comment there.
     client_token = models.UUIDField(null=True, blank=True, editable=False)
     notifications = notifications()
 
@@ -131,7 +132,8 @@ class Comment(models.Model):
         indexes = [models.Index(fields=["post", "created", "id"], name="feed_comment_thread_idx")]
         constraints = [
             models.UniqueConstraint(
-                fields=["author", "client_token"], name="feed_comment_once_per_client_token"
+                fields=["author", "post", "client_token"],
+                name="feed_comment_once_per_post_and_client_token",
             ),
         ]
 

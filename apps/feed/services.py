@@ -108,12 +108,17 @@ def _store_image(data: bytes) -> tuple[str, int, int]:
     return images.store(storage, "posts", encoded), encoded.width, encoded.height
 
 
-def _sent_before(model: type[Post] | type[Comment], author: AbstractBaseUser,
-                 client_token: uuid.UUID | None) -> Post | Comment | None:  # fmt: skip
-    """The row `author` already wrote with the form that carried `client_token`, if any."""
+def _sent_before(
+    model: type[Post] | type[Comment],
+    author: AbstractBaseUser,
+    client_token: uuid.UUID | None,
+    **where: object,
+) -> Post | Comment | None:
+    """The row `author` already wrote with the form that carried `client_token`, if any; a
+    comment's token counts under its post only (`where`: post=…), as the constraints say."""
     if client_token is None:
         return None
-    return model.objects.filter(author=author, client_token=client_token).first()
+    return model.objects.filter(author=author, client_token=client_token, **where).first()
 
 
 def create_post(
@@ -275,7 +280,8 @@ def create_comment(
     with transaction.atomic():
         post = Post.objects.select_for_update().select_related("author").get(pk=post.pk)
         # Behind the post's lock a retry of the same send sees the first one once it commits.
-        if sent := _sent_before(Comment, author, client_token):
+        # The same token under another post is another form's: a comment of its own here.
+        if sent := _sent_before(Comment, author, client_token, post=post):
             return sent
         try:
             with transaction.atomic():
@@ -283,8 +289,8 @@ def create_comment(
                     post=post, author=author, text=text, parent=parent, client_token=client_token
                 )
         except IntegrityError:
-            # The same token sent to another post's thread at the same moment won.
-            if sent := _sent_before(Comment, author, client_token):
+            # Another send of the same form committed between the check and the insert.
+            if sent := _sent_before(Comment, author, client_token, post=post):
                 return sent
             raise
         recount_comments(post.pk)

@@ -33,6 +33,26 @@
   var pending = new WeakMap(); // the form that asked -> what its copies looked like before
   var hadFocus = null;
 
+  // A count elsewhere on the page that the toggle changes (a profile's followers) is an
+  // element with data-optimistic-tally="kind:key": its [data-tally-now] shows the count, and
+  // <template data-tally-if="true|false"> hold the server's text for the toggle pressed or not.
+  function talliesOf(form) {
+    var key = form.getAttribute("data-optimistic");
+    return Array.prototype.filter.call(
+      document.querySelectorAll("[data-optimistic-tally]"),
+      function (each) { return each.getAttribute("data-optimistic-tally") === key; }
+    );
+  }
+
+  function changeTally(tally, pressed) {
+    var now = tally.querySelector("[data-tally-now]");
+    var next = tally.querySelector('template[data-tally-if="' + (pressed ? "true" : "false") + '"]');
+    if (!now || !next) return null;
+    var before = Array.prototype.slice.call(now.childNodes);
+    now.replaceChildren(next.content.cloneNode(true));
+    return { now: now, before: before };
+  }
+
   function copiesOf(form) {
     var key = form.getAttribute("data-optimistic");
     return Array.prototype.filter.call(
@@ -100,13 +120,16 @@
     var shots = copiesOf(form).map(function (each) { return snapshot(each, kind); })
       .filter(Boolean);
     shots.forEach(function (shot) { flip(shot, kind); });
-    pending.set(form, { shots: shots, focus: hadFocus });
+    var tallies = shots.length ? talliesOf(form).map(function (each) {
+      return changeTally(each, shots[0].pressed !== "true");
+    }).filter(Boolean) : [];
+    pending.set(form, { shots: shots, tallies: tallies, focus: hadFocus });
     hadFocus = null;
   });
 
-  // The server's answer replaces the forms (it is the truth). A form still on the page when
-  // the request ends was not confirmed (an error, no answer, a refusal that swaps nothing):
-  // it and its copies go back to what they were, and the failure toast says why.
+  // The server's answer replaces the forms and the counts (it is the truth). A form or count
+  // still on the page when the request ends was not confirmed (an error, no answer, a refusal
+  // that swaps nothing): it goes back to what it was, and the failure toast says why.
   document.addEventListener("htmx:afterRequest", function (event) {
     var form = asker(event);
     var state = form && pending.get(form);
@@ -116,6 +139,9 @@
       if (shot.form.isConnected && shot.form.hasAttribute("data-optimistic-pending")) {
         restore(shot);
       }
+    });
+    state.tallies.forEach(function (tally) {
+      if (tally.now.isConnected) tally.now.replaceChildren.apply(tally.now, tally.before);
     });
     if (state.focus && state.focus.isConnected && !state.focus.disabled) state.focus.focus();
   });

@@ -6,6 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from apps.feed.models import Comment, Like
+from apps.social import services as social
 from apps.social.models import Follow
 from tests.factories import PostFactory, UserFactory
 
@@ -158,6 +159,67 @@ def test_a_follow_refused_by_the_server_rolls_back(page, live_server, context):
     expect(page.get_by_role("alert")).to_contain_text("That did not work (400)")
     expect(button).to_have_attribute("aria-pressed", "false")
     expect(button).to_have_accessible_name("Follow @bob")
+
+
+def test_following_from_a_profile_counts_the_follower_before_the_server_answers(
+    page, live_server, context
+):
+    reader = UserFactory(username="fay")
+    log_in(context, live_server, reader)
+    alice = UserFactory(username="alice")
+    social.follow(follower=UserFactory(username="gus"), followee=alice)
+    page.goto(alice.get_absolute_url())
+    counts = page.locator("#follow-counts")
+    button = page.locator("form[data-follow='profile:alice'] button")
+    expect(counts).to_contain_text("1 follower ·")
+    held = hold(page, "**/follow/")
+    button.click()
+    wait_for_held(page, held)
+    expect(button).to_have_accessible_name("Following @alice")
+    expect(counts).to_contain_text("2 followers ·")
+    assert not Follow.objects.filter(follower=reader).exists()
+    held[0].continue_()
+    expect(page.locator("form[data-optimistic-pending]")).to_have_count(0)  # answered
+    expect(counts).to_contain_text("2 followers ·")
+    assert Follow.objects.filter(follower=reader, followee=alice).exists()
+    # And back down at once when unfollowing.
+    held = hold(page, "**/follow/")
+    button.click()
+    wait_for_held(page, held)
+    expect(counts).to_contain_text("1 follower ·")
+    held[0].continue_()
+    expect(page.locator("form[data-optimistic-pending]")).to_have_count(0)
+    expect(counts).to_contain_text("1 follower ·")
+    assert not Follow.objects.filter(follower=reader).exists()
+    page.health.assert_clean()
+
+
+def test_the_follower_count_rolls_back_with_the_button_on_a_503(page, live_server, context):
+    log_in(context, live_server, UserFactory(username="fay"))
+    alice = UserFactory(username="alice")
+    page.goto(alice.get_absolute_url())
+    counts = page.locator("#follow-counts")
+    button = page.locator("form[data-follow='profile:alice'] button")
+    expect(counts).to_contain_text("0 followers ·")
+    held = hold(page, "**/follow/")
+    button.click()
+    wait_for_held(page, held)
+    expect(counts).to_contain_text("1 follower ·")
+    expect(counts.get_by_role("link", name="1 follower")).to_be_visible()
+    held[0].fulfill(status=503, body="<h1>Down for a moment</h1>")
+    expect(button).to_have_attribute("aria-pressed", "false")
+    expect(counts).to_contain_text("0 followers ·")
+    expect(counts.get_by_role("link", name="0 followers")).to_have_attribute(
+        "href", "/u/alice/followers/"
+    )
+    expect(page.get_by_role("alert")).to_contain_text("the server had a problem (503)")
+    assert not Follow.objects.exists()
+    # Once the server is back, the count follows the button again.
+    page.unroute("**/follow/")
+    button.click()
+    expect(page.locator("form[data-optimistic-pending]")).to_have_count(0)
+    expect(counts).to_contain_text("1 follower ·")
+    assert Follow.objects.count() == 1
 
 
 def test_a_slow_request_shows_a_spinner_after_300_ms_and_a_fast_one_none(

@@ -109,6 +109,43 @@ def test_one_token_belongs_to_one_author(client, reader):
     assert sorted(Comment.objects.values_list("text", flat=True)) == ["Mine", "Theirs"]
 
 
+def test_one_token_sent_under_another_post_makes_a_comment_there(client, reader):
+    """A token is one form's, and a form belongs to one post: the same token under another
+    post is not a retry of the first comment but a comment of its own."""
+    first, second = PostFactory(), PostFactory()
+    token = str(uuid.uuid4())
+    client.post(f"/posts/{first.pk}/comments/", {"text": "On the first", "client_token": token},
+                headers=HTMX)  # fmt: skip
+    answer = client.post(
+        f"/posts/{second.pk}/comments/",
+        {"text": "On the second", "client_token": token},
+        headers=HTMX,
+    )
+    html = answer.content.decode()
+    made = Comment.objects.get(post=second)
+    assert answer.status_code == 200
+    assert made.text == "On the second"
+    assert f'id="comment-{made.pk}"' in html
+    assert "On the first" not in html
+    assert re.search(rf'id="comment-count-{second.pk}"\s+hx-swap-oob="true">1</span>', html)
+    first.refresh_from_db(), second.refresh_from_db()
+    assert (first.comment_count, second.comment_count) == (1, 1)
+    assert Comment.objects.filter(post=first).get().text == "On the first"
+    # Sent again under the second post, it is that comment's retry: still one there.
+    client.post(f"/posts/{second.pk}/comments/", {"text": "On the second", "client_token": token},
+                headers=HTMX)  # fmt: skip
+    assert Comment.objects.filter(post=second).count() == 1
+
+
+def test_one_token_under_another_post_without_javascript_goes_to_the_new_comment(client, reader):
+    first, second = PostFactory(), PostFactory()
+    token = str(uuid.uuid4())
+    client.post(f"/posts/{first.pk}/comments/", {"text": "One", "client_token": token})
+    answer = client.post(f"/posts/{second.pk}/comments/", {"text": "Two", "client_token": token})
+    made = Comment.objects.get(post=second)
+    assert answer["Location"] == f"/posts/{second.pk}/#comment-{made.pk}"
+
+
 def test_a_send_that_loses_the_race_returns_the_comment_that_won():
     """Two sends of one form at the same moment: the second's insert hits the unique
     constraint, and it answers with the first's comment."""
@@ -171,6 +208,17 @@ def test_the_write_form_carries_a_token_and_a_post_sent_twice_is_published_once(
     second = client.post("/posts/new/", sent)
     post = Post.objects.get()
     assert first["Location"] == second["Location"] == post.get_absolute_url()
+
+
+def test_a_post_token_belongs_to_one_author(client, reader):
+    token = uuid.uuid4()
+    theirs = services.create_post(author=UserFactory(), title="Theirs", text="X", tags=[],
+                                  image=None, client_token=token)  # fmt: skip
+    sent = {"title": "Mine", "text": "Y", "tags": "", "client_token": str(token)}
+    answer = client.post("/posts/new/", sent)
+    mine = Post.objects.get(author=reader)
+    assert answer["Location"] == mine.get_absolute_url() != theirs.get_absolute_url()
+    assert mine.title == "Mine"
 
 
 def test_a_post_that_loses_the_race_keeps_no_image_and_returns_the_one_that_won():

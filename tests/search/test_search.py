@@ -35,7 +35,7 @@ def titles(html: str) -> list[str]:
 
 
 def handles(html: str) -> list[str]:
-    return re.findall(r'<div class="post-meta text-break">@(\w+)</div>', html)
+    return re.findall(r'<div class="post-meta text-break">@(\w+)[ <]', html)
 
 
 def make_posts(count: int, title: str) -> list[Post]:

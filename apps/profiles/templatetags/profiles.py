@@ -2,6 +2,10 @@ import hashlib
 
 from django import template
 from django.core.exceptions import ObjectDoesNotExist
+from django.template.base import FilterExpression, NodeList, Parser, Token
+from django.template.defaulttags import token_kwargs
+from django.template.exceptions import TemplateSyntaxError
+from django.utils.safestring import SafeString, mark_safe
 
 from apps.core.uploads import moderated
 
@@ -63,3 +67,45 @@ def first_steps(context: template.Context, follows_anyone: bool, suggestions: bo
         "request": context.get("request"),
         "csrf_token": context.get("csrf_token"),
     }
+
+
+PERSON_ROW_OPTIONS = frozenset({"item_class", "can_follow", "following"})
+
+
+class PersonRowNode(template.Node):
+    def __init__(self, person: FilterExpression, options: dict[str, FilterExpression],
+                 nodelist: NodeList) -> None:  # fmt: skip
+        self.person, self.options, self.nodelist = person, options, nodelist
+
+    def render(self, context: template.Context) -> SafeString:
+        options = {name: value.resolve(context) for name, value in self.options.items()}
+        # The block's own output, escaped as it rendered; strip() alone would drop the mark.
+        meta = mark_safe(self.nodelist.render(context).strip())  # noqa: S308
+        row = context.template.engine.get_template("partials/person_row.html")
+        with context.push(person=self.person.resolve(context), meta=meta, **options):
+            return row.render(context)
+
+
+@register.tag
+def person_row(parser: Parser, token: Token) -> PersonRowNode:
+    """One member in a list of people (Who to follow, followers, search): their avatar, name
+    and @handle, what the block holds after the handle (a badge, why they are suggested), and
+    with `can_follow` a follow button showing `following`. `item_class` adds to the row's
+    classes (`list-group-item` in a list group).
+
+        {% person_row person item_class="list-group-item" can_follow=True following=False %}
+          {% presence_badge person %}
+        {% endperson_row %}
+    """
+    bits = token.split_contents()
+    if len(bits) < 2:
+        raise TemplateSyntaxError("person_row takes the member, then options.")
+    person = parser.compile_filter(bits[1])
+    options = token_kwargs(bits[2:], parser, support_legacy=False)
+    if len(options) != len(bits) - 2 or not options.keys() <= PERSON_ROW_OPTIONS:
+        raise TemplateSyntaxError(
+            f"person_row's options are name=value, named among {sorted(PERSON_ROW_OPTIONS)}."
+        )
+    nodelist = parser.parse(("endperson_row",))
+    parser.delete_first_token()
+    return PersonRowNode(person, options, nodelist)
