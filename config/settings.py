@@ -772,6 +772,18 @@ PRESENCE_TTL = env_int("PRESENCE_TTL", 120)  # seconds
 PRESENCE_POLL_INTERVAL = env_int("PRESENCE_POLL_INTERVAL", 30)  # seconds between page polls
 PRESENCE_TOUCH_INTERVAL = env_int("PRESENCE_TOUCH_INTERVAL", 60)  # at most one write per user
 PRESENCE_MAX_USERNAMES = 100  # per poll
+# Web Push (apps/push): a notification is pushed PUSH_DELAY seconds after it is made (or after
+# the member goes offline), never while they are online, at most once per PUSH_MIN_INTERVAL;
+# notifications older than PUSH_MAX_AGE are not pushed. A push service that fails or hangs
+# (PUSH_TIMEOUT) is tried again PUSH_RETRY_SECONDS later, four times longer each time,
+# PUSH_MAX_ATTEMPTS in all; it keeps an undelivered message for PUSH_TTL seconds.
+PUSH_DELAY = env_int("PUSH_DELAY", 60)
+PUSH_MIN_INTERVAL = env_int("PUSH_MIN_INTERVAL", 120)
+PUSH_MAX_AGE = 24 * 60 * 60
+PUSH_TIMEOUT = env_int("PUSH_TIMEOUT", 10)
+PUSH_RETRY_SECONDS = env_int("PUSH_RETRY_SECONDS", 30)
+PUSH_MAX_ATTEMPTS = env_int("PUSH_MAX_ATTEMPTS", 5)
+PUSH_TTL = env_int("PUSH_TTL", 12 * 60 * 60)
 # How fresh "Sessions and devices" keeps a device's last activity (seconds).
 USER_SESSION_REFRESH_INTERVAL = 300
 
