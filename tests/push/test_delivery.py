@@ -25,7 +25,8 @@ from tests.servers import HeldPort
 
 from .conftest import run_tasks, subscribe
 
-pytestmark = pytest.mark.django_db
+# The worker runs in the test, as in production: it commits and may close its connection.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def like(client, user, post, capture) -> None:
