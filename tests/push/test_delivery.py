@@ -428,3 +428,25 @@ def test_the_vapid_key_may_be_given_as_pem_or_hex(
     run_tasks()
 
     assert len(service.delivered(browser)) == 1
+
+
+def test_a_like_taken_back_before_the_delay_is_not_pushed(
+    client, service, server_key, clock, member, bob, post, liked_by,
+    django_capture_on_commit_callbacks,
+):  # fmt: skip
+    subscribe(service, member, server_key)
+    liked_by(bob)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/posts/{post.pk}/like/", {"liked": "0"})
+    clock.shift(61)
+    run_tasks()
+
+    assert service.delivered() == []
+
+
+def test_nothing_is_asked_of_the_worker_for_a_member_without_a_browser(
+    service, server_key, clock, member, bob, post, liked_by
+):
+    liked_by(bob)
+
+    assert not DBTaskResult.objects.filter(task_path__startswith="apps.push").exists()
