@@ -9,7 +9,8 @@ class PushConfig(AppConfig):
         from apps.presence import services as presence
         from apps.social import services as social
 
-        from . import signals
+        from . import tasks
 
-        social.when_notified(signals.notified)
-        presence.when_offline(signals.went_offline)
+        # Told through the hooks of the apps below, which may not import this one.
+        social.when_notified(tasks.notified)
+        presence.when_offline(tasks.went_offline)

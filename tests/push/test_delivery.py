@@ -16,7 +16,7 @@ from django_tasks_db.models import DBTaskResult
 
 from apps.presence.tasks import sweep_presence
 from apps.profiles.models import Profile
-from apps.push import services
+from apps.push import delivery
 from apps.push.models import Message, MutedKind, Preferences, Subscription
 from apps.push.tasks import consider_push, send_overdue_pushes, send_pushes
 from apps.social import services as social
@@ -324,7 +324,7 @@ def test_a_message_another_worker_is_sending_is_not_sent_again(
     consider_push.call(user_id=member.pk)
     message = Message.objects.get()
     # A worker claims it and sends; another run of the task meanwhile finds it taken.
-    claimed = services._claim(message.pk, timezone.now())
+    claimed = delivery._claim(message.pk, timezone.now())
     assert claimed is not None
     send_pushes.call(message_ids=[message.pk])
     assert service.received(browser) == []
@@ -398,7 +398,7 @@ def test_the_look_at_a_members_notifications_takes_the_same_queries_for_many(
     clock.shift(61)
 
     with django_assert_max_num_queries(24):
-        considered = services.consider(user_id=member.pk)
+        considered = delivery.consider(user_id=member.pk)
 
     assert len(considered.messages) == size
 
