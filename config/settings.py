@@ -523,6 +523,12 @@ URLIZE_ASSUME_HTTPS = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    # The app's icons, drawn from the brand when first listed (apps/core/app/icons.py).
+    "apps.core.app.finders.AppIconsFinder",
+]
 
 # Media (uploads).
 MEDIA_URL = "media/"
@@ -756,6 +762,9 @@ SECURE_CSP = {
         *env_list("CSP_EXTRA_IMG_SRC"),
     ],
     "connect-src": [CSP.SELF],
+    # The service worker (/sw.js) and the app manifest, from the site itself only.
+    "worker-src": [CSP.SELF],
+    "manifest-src": [CSP.SELF],
     "font-src": [CSP.SELF, *_static_origin()],
     "object-src": [CSP.NONE],
     "base-uri": [CSP.NONE],
