@@ -47,7 +47,8 @@ def section_context(request: HttpRequest, form: PreferencesForm | None = None) -
 def _section(request: HttpRequest, form: PreferencesForm | None = None, **extra) -> HttpResponse:
     context = section_context(request, form) | extra
     template = SECTION if request.htmx else "push/settings.html"
-    status = 400 if form is not None and form.errors else 200
+    # htmx swaps only what answers 200 here; the page without it says 400.
+    status = 400 if form is not None and form.errors and not request.htmx else 200
     return render(request, template, context, status=status)
 
 
