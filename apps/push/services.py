@@ -5,7 +5,7 @@ from collections.abc import Iterable
 from datetime import time
 
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from apps.social.forms import SWITCHABLE
 
@@ -39,7 +39,14 @@ def subscribe(
             existing = None
         values = {"p256dh": p256dh, "auth": auth, "device": device, "session_key": session_key}
         if existing is None:
-            subscription = Subscription.objects.create(user=user, endpoint=endpoint, **values)
+            try:
+                with transaction.atomic():
+                    subscription = Subscription.objects.create(
+                        user=user, endpoint=endpoint, **values
+                    )
+            except IntegrityError:  # the same browser's two tabs at once: one row, this one's
+                Subscription.objects.filter(endpoint=endpoint).update(user=user, **values)
+                subscription = Subscription.objects.get(endpoint=endpoint)
         else:
             Subscription.objects.filter(pk=existing.pk).update(**values)
             subscription = existing
@@ -98,6 +105,14 @@ def forget_sessions(*, session_keys: Iterable[str]) -> int:
     return deleted
 
 
+def forget_browsers(*, user: AbstractBaseUser) -> int:
+    """Forget every browser the member gets push notifications in (their account suspended:
+    signed out everywhere), with what was still owed to them; their kinds and quiet hours stay
+    for when they are back. Return how many."""
+    deleted, _ = Subscription.objects.filter(user=user).delete()
+    return deleted
+
+
 def follow_session(*, subscription_id: int, user: AbstractBaseUser, session_key: str) -> None:
     """The browser's session got a new key (a password change keeps the member signed in under
     a new one): its subscription follows, so ending the session still ends it."""
@@ -107,6 +122,6 @@ def follow_session(*, subscription_id: int, user: AbstractBaseUser, session_key:
 def forget_member(*, user: AbstractBaseUser) -> None:
     """Delete the member's subscriptions (with what was still owed to them), push settings
     and muted kinds."""
-    Subscription.objects.filter(user=user).delete()
+    forget_browsers(user=user)
     MutedKind.objects.filter(user=user).delete()
     Preferences.objects.filter(user=user).delete()

@@ -191,3 +191,23 @@ def test_kinds_and_quiet_hours_are_saved_in_place(browser, live_server):
     assert preferences.time_zone  # the browser's own, sent with the form
     assert json.dumps(page.evaluate("() => window.__permissionAsks")) == "0"
     page.health.assert_clean()
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_the_push_section_is_in_the_sites_teal(browser, live_server, theme):
+    from .test_palette import scan_in_every_state
+
+    alice = UserFactory(username="alice")
+    Subscription.objects.create(
+        user=alice,
+        endpoint="https://fcm.googleapis.com/fcm/send/phone",
+        p256dh="x",
+        auth="y",
+        device="Chrome Mobile on Android",
+    )
+    page = settings_page(browser, live_server, alice, color_scheme=theme, reduced_motion="reduce")
+    page.locator("#push").get_by_label("Quiet from").fill("22:00")
+    page.locator("#push").get_by_role("button", name="Save push settings").click()
+    expect(page.locator("#push").get_by_role("alert")).to_be_visible()  # errors shown too
+    assert scan_in_every_state(page) == []
+    assert_accessible(page)

@@ -202,3 +202,31 @@ def test_heroku_makes_the_key_at_setup_and_compose_passes_it_on():
     assert re.search(r"^VAPID_PRIVATE_KEY=$", example, re.M)
     assert ".vapid-development-key" in (root / ".gitignore").read_text().split()
     assert ".vapid-development-key" in (root / ".dockerignore").read_text().split()
+
+
+@pytest.mark.parametrize("form", ["pem", "base64url", "hex"])
+def test_a_key_in_each_form_signs_what_a_push_service_takes(settings, key, form):
+    from pywebpush import webpush
+
+    from tests.pushservice import PushService
+
+    settings.VAPID_PRIVATE_KEY = {
+        "pem": key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        ).decode(),
+        "base64url": keys.raw_private_key(key),
+        "hex": f"{scalar(key):064x}",
+    }[form]
+    with PushService() as service:
+        subscription = service.subscription(server_key=keys.public_key())
+        webpush(
+            subscription_info=subscription,
+            data='{"title": "Bob followed you"}',
+            vapid_private_key=keys.vapid(),
+            vapid_claims={"sub": settings.VAPID_SUBJECT},
+            timeout=10,
+        )
+        [message] = service.delivered(subscription)
+    assert message.payload == {"title": "Bob followed you"}

@@ -64,11 +64,15 @@ def test_signing_out_everywhere_removes_every_subscription(alice):
     assert not Subscription.objects.exists()
 
 
-def test_a_suspension_removes_the_members_subscriptions(alice):
+def test_a_suspension_removes_the_members_subscriptions_and_keeps_their_settings(alice):
     subscribed("alice")
+    # A browser whose session has no record (signed in before sessions were recorded).
+    Subscription.objects.create(user=alice, endpoint="https://push.example/1", p256dh="x", auth="y")
+    MutedKind.objects.create(user=alice, kind="like")
     moderator = UserFactory(username="mod", is_superuser=True)
     moderation.suspend(moderator=moderator, member=alice, reason="Spam", thing=None)
     assert not Subscription.objects.exists()
+    assert MutedKind.objects.filter(user=alice).exists()
 
 
 def test_a_password_change_keeps_this_browsers_subscription(alice):
