@@ -18,6 +18,7 @@ settings page says so.
 
 import base64
 import binascii
+import logging
 import os
 import re
 from functools import lru_cache
@@ -27,6 +28,8 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from django.conf import settings
 from py_vapid import Vapid02
+
+logger = logging.getLogger(__name__)
 
 # The order of the P-256 group (SEC 2, secp256r1 "n"): a private scalar is 1 ≤ d < N.
 CURVE_ORDER = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551
@@ -111,17 +114,24 @@ def raw_public_key(key: ec.EllipticCurvePrivateKey) -> str:
 
 
 def _development_key(path: Path) -> str:
-    """The key kept at `path`, made there first if missing. Made with O_EXCL, so the server
-    and the worker starting together keep one key between them."""
+    """The key kept at `path`, made there first if missing ("" where it cannot be written:
+    push is off). Made with O_EXCL, so the server and the worker starting together keep one
+    key between them."""
     try:
         return path.read_text().strip()
     except FileNotFoundError:
         pass
+    except OSError as error:
+        logger.warning("Push is off: the development key %s cannot be read (%s).", path, error)
+        return ""
     text = raw_private_key(generate_private_key())
     try:
         descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
         return path.read_text().strip()
+    except OSError as error:
+        logger.warning("Push is off: the development key %s cannot be made (%s).", path, error)
+        return ""
     with os.fdopen(descriptor, "w") as file:
         file.write(text + "\n")
     return text

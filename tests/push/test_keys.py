@@ -230,3 +230,10 @@ def test_a_key_in_each_form_signs_what_a_push_service_takes(settings, key, form)
         )
         [message] = service.delivered(subscription)
     assert message.payload == {"title": "Bob followed you"}
+
+
+def test_a_development_key_that_cannot_be_written_leaves_push_off(settings, tmp_path):
+    settings.VAPID_PRIVATE_KEY = ""
+    settings.VAPID_DEVELOPMENT_KEY_FILE = tmp_path / "missing-folder" / "key"
+    assert not keys.configured()
+    assert keys.public_key() == ""
