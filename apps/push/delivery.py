@@ -11,11 +11,9 @@ service answered: delivered, gone (the browser's subscription is deleted at once
 another try later, or refused for good.
 """
 
-import base64
 import html
 import json
 import logging
-import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -29,13 +27,13 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.html import strip_tags
 from django.utils.translation import ngettext
-from py_vapid import Vapid
 from pywebpush import WebPushException, webpush
 
 from apps.presence import selectors as presence
 from apps.social import selectors as social
 from apps.social.selectors import NotificationGroup
 
+from . import keys
 from .models import Message, MutedKind, Preferences, Subscription
 
 logger = logging.getLogger(__name__)
@@ -49,10 +47,8 @@ GONE_STATUSES = {404, 410}
 
 
 def is_configured() -> bool:
-    """Whether the site has a VAPID key and subject, without which nothing is pushed."""
-    return bool(
-        getattr(settings, "VAPID_PRIVATE_KEY", "") and getattr(settings, "VAPID_SUBJECT", "")
-    )
+    """Whether the site can push (a VAPID key that reads), without which nothing is."""
+    return keys.configured()
 
 
 def subscribed_among(user_ids: list[int]) -> list[int]:
@@ -78,7 +74,7 @@ def consider(*, user_id: int, now: datetime | None = None) -> Considered:
     """Push the member's unread notifications made since the last look, if now is the time. A
     fixed number of queries, however many notifications and browsers there are."""
     if not is_configured():
-        return Considered("push is not configured (VAPID_PRIVATE_KEY, VAPID_SUBJECT)")
+        return Considered("push is off: no VAPID_PRIVATE_KEY")
     now = now or timezone.now()
     user = get_user_model().objects.filter(pk=user_id, is_active=True).first()
     if user is None:
@@ -224,7 +220,7 @@ def deliver(*, message_id: int) -> Delivery:
     """Send one message from the outbox to its browser's push service, unless it was sent,
     given up on, or is another worker's now."""
     if not is_configured():
-        return Delivery("push is not configured (VAPID_PRIVATE_KEY, VAPID_SUBJECT)")
+        return Delivery("push is off: no VAPID_PRIVATE_KEY")
     now = timezone.now()
     message = _claim(message_id, now)
     if message is None:
@@ -277,7 +273,7 @@ def _post(message: Message) -> tuple[int | None, str]:
         response = webpush(
             info,
             json.dumps(message.payload, ensure_ascii=False, separators=(",", ":")),
-            vapid_private_key=_signing_key(),
+            vapid_private_key=keys.vapid(),
             vapid_claims={"sub": settings.VAPID_SUBJECT},
             ttl=settings.PUSH_TTL,
             timeout=settings.PUSH_TIMEOUT,
@@ -292,15 +288,3 @@ def _post(message: Message) -> tuple[int | None, str]:
     except requests.RequestException as error:
         return None, type(error).__name__
     return response.status_code, ""
-
-
-def _signing_key() -> Vapid:
-    """The site's VAPID key from settings.VAPID_PRIVATE_KEY: PEM, a base64url raw scalar (or
-    DER), or 64 hex digits."""
-    value = settings.VAPID_PRIVATE_KEY.strip()
-    if value.startswith("-----BEGIN"):
-        return Vapid.from_pem(value.encode())
-    if re.fullmatch(r"[0-9a-fA-F]{64}", value):
-        raw = bytes.fromhex(value)
-        return Vapid.from_raw(base64.urlsafe_b64encode(raw).rstrip(b"="))
-    return Vapid.from_string(value)

@@ -26,7 +26,7 @@ from tests.servers import HeldPort
 from .conftest import run_tasks, subscribe
 
 # The worker runs in the test, as in production: it commits and may close its connection.
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("server_key")]
 
 
 def like(client, user, post, capture) -> None:
