@@ -5,6 +5,7 @@ theirs. Every message goes through the push service stand-in (tests/pushservice.
 checks it as a push service does and decrypts it as the browser would."""
 
 import datetime as dt
+import json
 import time
 from zoneinfo import ZoneInfo
 
@@ -16,14 +17,14 @@ from django_tasks_db.models import DBTaskResult
 
 from apps.presence.tasks import sweep_presence
 from apps.profiles.models import Profile
-from apps.push import delivery
+from apps.push import delivery, keys
 from apps.push.models import Message, MutedKind, Preferences, Subscription
 from apps.push.tasks import consider_push, send_overdue_pushes, send_pushes
 from apps.social import services as social
 from tests.factories import PostFactory, UserFactory
 from tests.servers import HeldPort
 
-from .conftest import run_tasks, subscribe
+from .conftest import log_in, run_tasks, subscribe
 
 # The worker runs in the test, as in production: it commits and may close its connection.
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("server_key")]
@@ -450,3 +451,22 @@ def test_nothing_is_asked_of_the_worker_for_a_member_without_a_browser(
     liked_by(bob)
 
     assert not DBTaskResult.objects.filter(task_path__startswith="apps.push").exists()
+
+
+def test_a_browser_that_turned_push_on_in_the_settings_gets_the_like_once_closed(
+    settings, service, clock, member, bob, post, liked_by
+):
+    settings.PUSH_ALLOW_HTTP_ENDPOINTS = True  # the stand-in speaks plain http
+    phone = log_in(member.username)
+    browser = service.subscription(server_key=keys.public_key())
+    answer = phone.post("/settings/notifications/push/subscribe/", json.dumps(browser),
+                        content_type="application/json")  # fmt: skip
+    assert answer.json()["ok"]
+
+    clock.shift(121)  # the page closed: no poll since, past the presence TTL
+    liked_by(bob)
+    clock.shift(61)
+    run_tasks()
+
+    [message] = service.delivered(browser)
+    assert message.payload["body"] == "Bob B liked your post\n“Sunset over the bay”"
