@@ -10,6 +10,8 @@ import time
 from zoneinfo import ZoneInfo
 
 import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
 from django.contrib.auth import get_user_model
 from django.test import Client
 from django.utils import timezone
@@ -22,6 +24,7 @@ from apps.push.models import Message, MutedKind, Preferences, Subscription
 from apps.push.tasks import consider_push, send_overdue_pushes, send_pushes
 from apps.social import services as social
 from tests.factories import PostFactory, UserFactory
+from tests.pushservice import b64url, raw_public_key
 from tests.servers import HeldPort
 
 from .conftest import log_in, run_tasks, subscribe
@@ -408,11 +411,6 @@ def test_the_look_at_a_members_notifications_takes_the_same_queries_for_many(
 def test_the_vapid_key_may_be_given_as_pem_or_hex(
     form, settings, service, clock, member, bob, post, liked_by
 ):
-    from cryptography.hazmat.primitives import serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-
-    from tests.pushservice import b64url, raw_public_key
-
     key = ec.generate_private_key(ec.SECP256R1())
     if form == "pem":
         settings.VAPID_PRIVATE_KEY = key.private_bytes(
