@@ -7,6 +7,7 @@ DEBUG the site refuses to start unless SECRET_KEY is set, and production securit
 
 import os
 import socket
+from email.utils import parseaddr
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -378,6 +379,8 @@ RATE_LIMITS = {
     # challenge expires on an open page.
     "pow_challenge": "20/m/ip,200/h/ip",
     "invite": "5/m/user,20/d/user",
+    # Turning push on or off in a browser, removing a device, its kinds and quiet hours.
+    "push_settings": "30/m/user,60/m/ip",
 }
 # A new account's first NEW_MEMBER_HOURS (0: no such period) count against these rates as well,
 # in the same form, so it gets the stricter of the two. "mention" counts the people a post or
@@ -520,6 +523,12 @@ URLIZE_ASSUME_HTTPS = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    # The app's icons, drawn from the brand when first listed (apps/core/app/icons.py).
+    "apps.core.app.finders.AppIconsFinder",
+]
 
 # Media (uploads).
 MEDIA_URL = "media/"
@@ -701,6 +710,28 @@ MAILERS = {
 MAIL_MAX_ATTEMPTS = env_int("MAIL_MAX_ATTEMPTS", 6)
 MAIL_RETRY_SECONDS = env_int("MAIL_RETRY_SECONDS", 30)  # then 4x longer each time: 30 s … 2 h
 
+# --- Web Push -------------------------------------------------------------------------------
+
+# The site's VAPID private key (apps/push/keys.py reads a PEM, base64url or 64 hex characters;
+# `python manage.py vapid_keys` makes one). Unset: push is off, except with DEBUG, where a key
+# is made on first use and kept in VAPID_DEVELOPMENT_KEY_FILE (gitignored) so that `make run`
+# pushes with no setup.
+VAPID_PRIVATE_KEY = os.environ.get("VAPID_PRIVATE_KEY", "").strip()
+VAPID_DEVELOPMENT_KEY_FILE = BASE_DIR / ".vapid-development-key" if DEBUG else None
+# Whom push services contact about this site's messages (RFC 8292 "sub"): mailto: or https:.
+# Default: the sender address of the site's mail, or else the site's https address.
+_from_address = parseaddr(DEFAULT_FROM_EMAIL)[1]
+VAPID_SUBJECT = os.environ.get("VAPID_SUBJECT", "").strip() or (
+    f"mailto:{_from_address}"
+    if _from_address.rpartition("@")[2] not in {"", "localhost"}
+    else SITE_URL
+    if SITE_URL.startswith("https://")
+    else "mailto:noreply@localhost"
+)
+# Subscriptions must name an https push service; plain http is taken only with DEBUG or this
+# (the tests' local push-service stand-in).
+PUSH_ALLOW_HTTP_ENDPOINTS = env_bool("PUSH_ALLOW_HTTP_ENDPOINTS", False)
+
 # --- Background work ------------------------------------------------------------------------
 
 # Django's tasks framework with a database-backed queue: no extra service, the same database
@@ -731,6 +762,9 @@ SECURE_CSP = {
         *env_list("CSP_EXTRA_IMG_SRC"),
     ],
     "connect-src": [CSP.SELF],
+    # The service worker (/sw.js) and the app manifest, from the site itself only.
+    "worker-src": [CSP.SELF],
+    "manifest-src": [CSP.SELF],
     "font-src": [CSP.SELF, *_static_origin()],
     "object-src": [CSP.NONE],
     "base-uri": [CSP.NONE],
@@ -772,6 +806,18 @@ PRESENCE_TTL = env_int("PRESENCE_TTL", 120)  # seconds
 PRESENCE_POLL_INTERVAL = env_int("PRESENCE_POLL_INTERVAL", 30)  # seconds between page polls
 PRESENCE_TOUCH_INTERVAL = env_int("PRESENCE_TOUCH_INTERVAL", 60)  # at most one write per user
 PRESENCE_MAX_USERNAMES = 100  # per poll
+# Web Push (apps/push): a notification is pushed PUSH_DELAY seconds after it is made (or after
+# the member goes offline), never while they are online, at most once per PUSH_MIN_INTERVAL;
+# notifications older than PUSH_MAX_AGE are not pushed. A push service that fails or hangs
+# (PUSH_TIMEOUT) is tried again PUSH_RETRY_SECONDS later, four times longer each time,
+# PUSH_MAX_ATTEMPTS in all; it keeps an undelivered message for PUSH_TTL seconds.
+PUSH_DELAY = env_int("PUSH_DELAY", 60)
+PUSH_MIN_INTERVAL = env_int("PUSH_MIN_INTERVAL", 120)
+PUSH_MAX_AGE = 24 * 60 * 60
+PUSH_TIMEOUT = env_int("PUSH_TIMEOUT", 10)
+PUSH_RETRY_SECONDS = env_int("PUSH_RETRY_SECONDS", 30)
+PUSH_MAX_ATTEMPTS = env_int("PUSH_MAX_ATTEMPTS", 5)
+PUSH_TTL = env_int("PUSH_TTL", 12 * 60 * 60)
 # How fresh "Sessions and devices" keeps a device's last activity (seconds).
 USER_SESSION_REFRESH_INTERVAL = 300
 

@@ -10,6 +10,10 @@ os.environ.setdefault("SECRET_KEY", "test-only-not-secret")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
 # Mail links name the test client's host, as a real site's name its own address.
 os.environ.setdefault("SITE_URL", "http://testserver")
+# Push is on in the tests, with a key made for them only (64 hex characters, as Heroku makes).
+os.environ.setdefault(
+    "VAPID_PRIVATE_KEY", "4f1b9a3c8d2e7f60a5b4c3d2e1f0a9b8c7d6e5f4a3b2c1d0e9f8a7b6c5d4e3f2"
+)
 
 from config.settings import *  # noqa: F403
 

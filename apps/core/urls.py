@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.urls import path
 
+from .app import views as app
 from .ops import staticfiles
 from .uploads import views as uploads
 from .web import proof_of_work, who
@@ -11,6 +12,10 @@ app_name = "core"
 urlpatterns = [
     path("pow/challenge/", proof_of_work.challenge, name="pow_challenge"),
     path("who/", who.signed_in, name="who"),
+    # The installable app: at the root, where a service worker's scope covers every page.
+    path("manifest.webmanifest", app.manifest, name="manifest"),
+    path("sw.js", app.service_worker, name="service_worker"),
+    path("offline/", app.offline, name="offline"),
 ]
 
 if settings.MEDIA_ON_LOCAL_DISK:

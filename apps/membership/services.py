@@ -31,6 +31,8 @@ from apps.moderation import selectors as moderation_selectors
 from apps.moderation import services as moderation
 from apps.profiles import selectors as profiles_selectors
 from apps.profiles import services as profiles
+from apps.push import selectors as push_selectors
+from apps.push import services as push
 from apps.social import selectors as social_selectors
 from apps.social import services as social
 
@@ -53,6 +55,7 @@ PARTS = (
     Part(social_selectors.member_export, social.forget_member),
     Part(feed_selectors.member_export, feed.forget_member),
     Part(profiles_selectors.member_export, profiles.forget_member),
+    Part(push_selectors.member_export, push.forget_member),
     Part(moderation_selectors.member_export, moderation.forget_member),
 )
 

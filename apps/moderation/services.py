@@ -20,6 +20,7 @@ from apps.accounts.models import Application
 from apps.feed import services as feed
 from apps.presence import services as presence
 from apps.profiles import services as profiles
+from apps.push import services as push
 
 from . import notices, selectors
 from .models import Action, Appeal, AuditEntry, Reason, Report, Suspension
@@ -157,6 +158,7 @@ def suspend(
         # Every page shows active members only: once deactivated, their posts, comments and
         # profile are hidden everywhere, and the counts on posts they touched drop.
         accounts.deactivate(user=member)
+        push.forget_browsers(user=member)
         feed.recount_for_member(user=member)
         transaction.on_commit(lambda: place_files(member=member), robust=True)
         closed = _close_reports(thing, member, Action.SUSPEND)

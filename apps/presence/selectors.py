@@ -112,3 +112,13 @@ def online_followed(user) -> tuple[list, int]:
         people.append(person)
         total = row[-1]
     return people, total
+
+
+def online_on_any_device(user_id: int, *, now: datetime | None = None) -> bool:
+    """Whether the member counts as online now: a page of theirs open somewhere, or activity
+    within PRESENCE_TTL. Their own state, whoever may see it: a member who hides their
+    status from others is still online here (for what the site itself does, such as holding
+    back a push while the bell shows)."""
+    now = now or timezone.now()
+    since = now - timedelta(seconds=settings.PRESENCE_TTL)
+    return Profile.objects.filter(user_id=user_id, is_online=True, last_seen__gte=since).exists()

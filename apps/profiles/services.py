@@ -163,13 +163,21 @@ def record_activity(*, user_id: int, at: datetime, unless_seen_since: datetime) 
     )
 
 
-def clear_online(*, silent_since: datetime) -> int:
-    """Mark offline everyone still online with no activity since `silent_since`."""
-    return (
-        Profile.objects.filter(is_online=True)
-        .filter(Q(last_seen__lt=silent_since) | Q(last_seen__isnull=True))
-        .update(is_online=False)
+def clear_online(*, silent_since: datetime) -> list[int]:
+    """Mark offline everyone still online with no activity since `silent_since`; return the
+    ids of the members it marked (those a racing touch kept online are left out)."""
+    silent = Profile.objects.filter(is_online=True).filter(
+        Q(last_seen__lt=silent_since) | Q(last_seen__isnull=True)
     )
+    ids = list(silent.values_list("user_id", flat=True))
+    if not ids:
+        return []
+    with transaction.atomic():
+        marked = list(
+            silent.filter(user_id__in=ids).select_for_update().values_list("user_id", flat=True)
+        )
+        silent.filter(user_id__in=marked).update(is_online=False)
+    return marked
 
 
 # --- Moderation ------------------------------------------------------------------------------

@@ -412,10 +412,45 @@ def notification_page(
         .order_by("-latest", "kind", "about", "read")
     )
     page = Paginator(groups, NOTIFICATIONS_PAGE_SIZE).get_page(number)
-    rows = list(page.object_list)
+    page.object_list = _lines(shown, list(page.object_list))
+    return page
+
+
+def unread_lines(
+    user: AbstractBaseUser,
+    *,
+    since: datetime,
+    until: datetime,
+    kinds_left_out: Iterable[str] | QuerySet = (),
+) -> list[NotificationGroup]:
+    """The unread lines of the member's notifications page that gained a notification made
+    after `since` and at or before `until`, newest first, each as the page shows it (with
+    every unread actor of its burst), leaving out the kinds named and anyone a block stands
+    between (read again here: a block may have been made since). A fixed number of queries,
+    however many notifications and lines there are."""
+    shown = (
+        shown_notifications(user)
+        .filter(read=False)
+        .exclude(kind__in=kinds_left_out)
+        .exclude(actor_id__in=hidden_ids(user))
+    )
+    fresh = shown.filter(
+        created__gt=since, created__lte=until, kind=OuterRef("kind"), about=OuterRef("about")
+    )
+    rows = (
+        shown.filter(Exists(fresh))
+        .values("kind", "about", "read")
+        .annotate(latest=Max("created"), actors=Count("actor", distinct=True))
+        .order_by("-latest", "kind", "about")
+    )
+    return _lines(shown, list(rows))
+
+
+def _lines(shown: QuerySet[Notification], rows: list[dict]) -> list[NotificationGroup]:
+    """The lines these grouped `rows` of the `shown` notifications stand for, in their order,
+    with their newest actors and targets."""
     if not rows:
-        page.object_list = []
-        return page
+        return []
     lines = Q()
     for row in rows:
         lines |= Q(kind=row["kind"], about=row["about"], read=row["read"])
@@ -440,8 +475,7 @@ def notification_page(
                 target=newest[0].target,
             )
         )
-    page.object_list = items
-    return page
+    return items
 
 
 def _newest_by_actor(rows: QuerySet[Notification]) -> QuerySet[Notification]:

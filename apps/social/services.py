@@ -5,6 +5,7 @@ import html
 import logging
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
+from functools import partial
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -140,6 +141,23 @@ def _block_changed(one: AbstractBaseUser, other: AbstractBaseUser) -> None:
         handler(one=one, other=other)
 
 
+# Apps above this one act on new notifications (push tells the member's browsers): they
+# register here in their AppConfig.ready(), and are called once the notification is committed.
+_NOTIFIED_HANDLERS: list[Callable[..., object]] = []
+
+
+def when_notified(handler: Callable[..., object]) -> None:
+    """Call `handler(recipient_id=…)` after each commit that made a notification for them."""
+    if handler not in _NOTIFIED_HANDLERS:
+        _NOTIFIED_HANDLERS.append(handler)
+
+
+def _notified(recipient_id: int) -> None:
+    for handler in _NOTIFIED_HANDLERS:
+        # robust: what another app does about it never undoes or fails the member's action.
+        transaction.on_commit(partial(handler, recipient_id=recipient_id), robust=True)
+
+
 # --- Muting ----------------------------------------------------------------------------------
 
 
@@ -206,6 +224,7 @@ def notify(
             )
     except IntegrityError:
         return False  # this event was already told
+    _notified(recipient.pk)
     return True
 
 
@@ -231,6 +250,7 @@ def tell(*, recipient: AbstractBaseUser, kind: Kind, target: Model) -> bool:
             )
     except IntegrityError:
         return False
+    _notified(recipient.pk)
     return True
 
 
