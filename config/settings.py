@@ -731,6 +731,14 @@ VAPID_SUBJECT = os.environ.get("VAPID_SUBJECT", "").strip() or (
 # Subscriptions must name an https push service; plain http is taken only with DEBUG or this
 # (the tests' local push-service stand-in).
 PUSH_ALLOW_HTTP_ENDPOINTS = env_bool("PUSH_ALLOW_HTTP_ENDPOINTS", False)
+# The push services browsers use (Chrome, Edge, Opera, Samsung: Google's; Firefox: Mozilla's;
+# Safari: Apple's; Windows: WNS), each with the hosts under it. A subscription elsewhere is
+# refused, so the worker posts only to them; "*" takes any public https host.
+PUSH_SERVICE_HOSTS = env_list(
+    "PUSH_SERVICE_HOSTS",
+    "fcm.googleapis.com,android.googleapis.com,push.services.mozilla.com,push.apple.com,"
+    "notify.windows.com",
+)
 
 # --- Background work ------------------------------------------------------------------------
 

@@ -14,6 +14,8 @@ os.environ.setdefault("SITE_URL", "http://testserver")
 os.environ.setdefault(
     "VAPID_PRIVATE_KEY", "4f1b9a3c8d2e7f60a5b4c3d2e1f0a9b8c7d6e5f4a3b2c1d0e9f8a7b6c5d4e3f2"
 )
+# A subject push services take, also in the servers the process tests start with DEBUG=0.
+os.environ.setdefault("VAPID_SUBJECT", "mailto:push-tests@eternity.example")
 
 from config.settings import *  # noqa: F403
 

@@ -53,6 +53,15 @@ def _local_host(host: str) -> bool:
         return False
 
 
+def _known_push_service(host: str) -> bool:
+    """Whether `host` is one of PUSH_SERVICE_HOSTS, or under one ("*" takes any host)."""
+    host = host.lower().rstrip(".")
+    return any(
+        known == "*" or host == known or host.endswith("." + known)
+        for known in settings.PUSH_SERVICE_HOSTS
+    )
+
+
 def _decoded(value: str, size: int) -> bytes:
     try:
         raw = b64url_decode(value)
@@ -66,8 +75,10 @@ def _decoded(value: str, size: int) -> bytes:
 class SubscriptionForm(forms.Form):
     """A subscription as a browser gives it: an endpoint at a push service and the keys its
     messages are encrypted to. The endpoint must be https (the worker posts the member's
-    notifications there), at a public host; plain http or a local host only with DEBUG or
-    PUSH_ALLOW_HTTP_ENDPOINTS (the tests' stand-in push service)."""
+    notifications there), at one of the browsers' push services (PUSH_SERVICE_HOSTS: the
+    worker never posts to a host a member names, such as one inside the site's own network);
+    plain http or a local host only with DEBUG or PUSH_ALLOW_HTTP_ENDPOINTS (the tests'
+    stand-in push service)."""
 
     endpoint = forms.CharField(max_length=ENDPOINT_MAX, error_messages=UNREADABLE)
     p256dh = forms.CharField(max_length=128, error_messages=UNREADABLE)
@@ -92,6 +103,7 @@ class SubscriptionForm(forms.Form):
             or not endpoint.isascii()
             or any(char.isspace() for char in endpoint)
             or (_local_host(parts.hostname) and not local_allowed)
+            or not (local_allowed or _known_push_service(parts.hostname))
         ):
             raise ValidationError(
                 UNUSABLE_ENDPOINT,

@@ -135,6 +135,8 @@ BAD_BODIES = {
     "http endpoint": _broken(lambda b: b.update(endpoint="http://push.example.com/x")),
     "local endpoint": _broken(lambda b: b.update(endpoint="https://127.0.0.1/x")),
     "not a url": _broken(lambda b: b.update(endpoint="javascript:alert(1)")),
+    "no push service": _broken(lambda b: b.update(endpoint="https://intranet.corp.example/x")),
+    "look-alike host": _broken(lambda b: b.update(endpoint="https://evilfcm.googleapis.com.example/")),
     "credentials in url": _broken(lambda b: b.update(endpoint="https://a:b@push.example.com/")),
     "huge endpoint": _broken(lambda b: b.update(endpoint="https://p.example.com/" + "a" * 1100)),
     "no endpoint": _broken(lambda b: b.pop("endpoint")),
@@ -170,6 +172,29 @@ def test_a_huge_body_is_refused_unread(alice):
     response = subscribe(log_in("alice"), body)
     assert response.status_code == 400
     assert not Subscription.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "endpoint",
+    [
+        "https://fcm.googleapis.com/fcm/send/dXJ1",
+        "https://updates.push.services.mozilla.com/wpush/v2/gAAAA",
+        "https://web.push.apple.com/QGuQyavXutnM",
+        "https://wns2-by3p.notify.windows.com/w/?token=BQYAAAB",
+    ],
+)
+def test_the_browsers_push_services_are_taken(alice, endpoint):
+    body = browser_subscription() | {"endpoint": endpoint}
+    assert subscribe(log_in("alice"), body).status_code == 200
+    assert Subscription.objects.get().endpoint == endpoint
+
+
+def test_an_operator_may_take_any_public_push_service(alice, settings):
+    settings.PUSH_SERVICE_HOSTS = ["*"]
+    body = browser_subscription() | {"endpoint": "https://push.example.net/x"}
+    assert subscribe(log_in("alice"), body).status_code == 200
+    body = browser_subscription() | {"endpoint": "https://10.0.0.8/x"}
+    assert subscribe(log_in("alice"), body).status_code == 400
 
 
 def test_http_endpoints_are_taken_where_allowed(alice, settings):
