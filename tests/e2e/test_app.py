@@ -17,6 +17,7 @@ from .conftest import (
     log_in,
     open_context,
     shoot,
+    sign_in,
     watch,
 )
 
@@ -88,6 +89,20 @@ def test_a_members_page_seen_before_is_not_shown_from_a_kept_copy_offline(browse
     expect(page.get_by_role("heading", name="You are offline")).to_be_visible()
     expect(page.locator("body")).to_have_attribute("data-member", "")
     assert "wren" not in page.content()
+
+
+def test_signing_in_keeps_the_offline_page_ready(browser, live_server):
+    """A sign-in clears the browser's HTTP cache (Clear-Site-Data: "cache"), not the worker's."""
+    UserFactory(username="wren")
+    context = open_context(browser, live_server, **PHONE)
+    page = context.new_page()
+    page.goto("/")
+    controlled(page)
+    sign_in(page, "wren")
+    expect(page.locator("body")).to_have_attribute("data-member", "wren")
+    context.set_offline(True)
+    page.goto("/u/wren/")
+    expect(page.get_by_role("heading", name="You are offline")).to_be_visible()
 
 
 def deliver_push(context, page, live_server, payload: str | None) -> None:
