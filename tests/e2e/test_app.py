@@ -7,6 +7,7 @@ import json
 import pytest
 from playwright.sync_api import expect
 
+from apps.social import services as social
 from tests.factories import UserFactory
 
 from .conftest import (
@@ -244,3 +245,23 @@ def test_the_install_offer_appears_when_the_browser_offers_and_can_be_dismissed(
     page.evaluate("() => window.dispatchEvent(new Event('beforeinstallprompt'))")
     expect(hint).to_be_hidden()
     health.assert_clean()
+
+
+def test_the_bells_unread_count_is_the_apps_badge(browser, live_server):
+    wren = UserFactory(username="wren")
+    social.follow(follower=UserFactory(username="bob"), followee=wren)
+    context = open_context(browser, live_server, **PHONE)
+    # What the page asks of the badge, recorded (Chromium has no badge to read back headless).
+    context.add_init_script(
+        """window.badges = [];
+        navigator.setAppBadge = (n) => { window.badges.push(n); return Promise.resolve(); };
+        navigator.clearAppBadge = () => { window.badges.push(0); return Promise.resolve(); };"""
+    )
+    log_in(context, live_server, wren)
+    page = context.new_page()
+    page.goto("/")
+    page.wait_for_function("() => window.badges.length > 0")
+    assert page.evaluate("() => window.badges.at(-1)") == 1
+    page.goto("/notifications/")  # read when viewed
+    page.wait_for_function("() => window.badges.length > 0")
+    assert page.evaluate("() => window.badges.at(-1)") == 0
