@@ -10,6 +10,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import requests
@@ -125,6 +126,64 @@ def start_gunicorn(env: dict[str, str], port: int, *args: str) -> subprocess.Pop
          "--bind", f"127.0.0.1:{port}", "--log-level", "warning", *args],
         cwd=ROOT, env=env,
     )  # fmt: skip
+
+
+# The production settings, with static files collected into the site's own folder.
+PRODUCTION_SETTINGS = """
+import os
+
+from config.settings import *  # noqa: F403
+
+STATIC_ROOT = os.environ["PRODUCTION_STATIC_ROOT"]
+"""
+
+
+@dataclass
+class ProductionSite:
+    url: str
+    env: dict[str, str]
+    setup_output: str  # what the setup script printed
+
+
+@contextmanager
+def production_site(folder: Path, setup: str = "") -> Iterator[ProductionSite]:
+    """The site as it is deployed: gunicorn with DEBUG=0, its static files collected into a
+    folder of their own (hashed names, compressed copies, whitenoise's year of caching), on a
+    database of its own; `setup`, a script run in the server's environment after the
+    migrations (demo data, sessions), prints what the test needs."""
+    (folder / "production_settings.py").write_text(PRODUCTION_SETTINGS)
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    with own_database(folder) as database:
+        env = server_env(
+            database,
+            DJANGO_SETTINGS_MODULE="production_settings",
+            PYTHONPATH=f"{ROOT}:{folder}",
+            SECRET_KEY="production-test-secret-" + "x" * 40,
+            ALLOWED_HOSTS="127.0.0.1",
+            SITE_URL=url,
+            PRODUCTION_STATIC_ROOT=str(folder / "static"),
+            MEDIA_ROOT=str(folder / "media"),
+            # Staff sign in with a second factor in production; test staff have none.
+            STAFF_REQUIRE_TWO_FACTOR="0",
+            WEB_CONCURRENCY="2",
+            GUNICORN_ACCESS_LOG="",
+        )
+        subprocess.run([*MANAGE, "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env,
+                       check=True, timeout=300)  # fmt: skip
+        prepare_database(env, create_user=False)
+        output = ""
+        if setup:
+            output = subprocess.run(
+                [*MANAGE, "shell", "-c", setup], cwd=ROOT, env=env, check=True,
+                capture_output=True, text=True, timeout=120,
+            ).stdout  # fmt: skip
+        process = start_gunicorn(env, port)
+        try:
+            wait_until_up(url, process, seconds=60)
+            yield ProductionSite(url=url, env=env, setup_output=output)
+        finally:
+            stop(process)
 
 
 @contextmanager

@@ -165,6 +165,7 @@ self.addEventListener("pushsubscriptionchange", (event) => {
   event.waitUntil((async () => {
     const renewed = event.newSubscription
       || await self.registration.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: key });
+    if (!CONFIG.subscribePath) return;
     const windows = await self.clients.matchAll({ type: "window" });
     for (const client of windows) {
       client.postMessage({

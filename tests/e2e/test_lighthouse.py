@@ -23,32 +23,13 @@ import subprocess
 import pytest
 
 from tests.e2e.conftest import CHROMIUM
-from tests.servers import (
-    MANAGE,
-    ROOT,
-    free_port,
-    own_database,
-    prepare_database,
-    server_env,
-    start_gunicorn,
-    stop,
-    wait_until_up,
-)
+from tests.servers import ROOT, production_site
 
 pytestmark = [pytest.mark.e2e, pytest.mark.process]
 
 TOOL = ROOT / "tests" / "lighthouse"
-LIGHTHOUSE = TOOL / "node_modules" / "lighthouse" / "package.json"
 PERFORMANCE = 0.95
 THEMES = ("light", "dark")
-# The production settings, with static files collected into the test's own folder.
-SETTINGS = """
-import os
-
-from config.settings import *  # noqa: F403
-
-STATIC_ROOT = os.environ["LIGHTHOUSE_STATIC_ROOT"]
-"""
 # Run in the server's environment: the demo data, a session for each member and theme, and
 # the addresses that depend on the data. Prints JSON.
 SETUP = """
@@ -100,12 +81,13 @@ PAGES = [
 PAGE_IDS = [f"{name}-{who or 'visitor'}" for name, _, who in PAGES]
 
 
-def tool_or_skip() -> None:
-    """Locally a missing tool skips the test; with CI set it fails the run."""
+def tool_or_skip(package: str = "lighthouse") -> None:
+    """Locally a missing tool skips the test; with CI set it fails the run. `package`: the
+    Lighthouse in tests/lighthouse/node_modules to use (lighthouse-pwa: version 11)."""
     missing = []
     if shutil.which("node") is None:
         missing.append("node (apt-get install nodejs npm)")
-    elif not LIGHTHOUSE.exists():
+    elif not (TOOL / "node_modules" / package / "package.json").exists():
         missing.append("Lighthouse (npm ci --prefix tests/lighthouse, which `make test` runs)")
     if not os.path.exists(CHROMIUM):
         missing.append(f"Chromium at {CHROMIUM} (apt-get install chromium)")
@@ -121,37 +103,8 @@ def site(tmp_path_factory):
     """The site served by gunicorn as in production, with the demo data: (its address, the
     session cookie name, the session keys by member and theme, the demo post's id)."""
     tool_or_skip()
-    folder = tmp_path_factory.mktemp("lighthouse")
-    (folder / "lighthouse_settings.py").write_text(SETTINGS)
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    with own_database(folder) as database:
-        env = server_env(
-            database,
-            DJANGO_SETTINGS_MODULE="lighthouse_settings",
-            PYTHONPATH=f"{ROOT}:{folder}",
-            SECRET_KEY="lighthouse-test-secret-" + "x" * 40,
-            ALLOWED_HOSTS="127.0.0.1",
-            SITE_URL=url,
-            LIGHTHOUSE_STATIC_ROOT=str(folder / "static"),
-            MEDIA_ROOT=str(folder / "media"),
-            # Staff sign in with a second factor in production; chloe has none here.
-            STAFF_REQUIRE_TWO_FACTOR="0",
-            WEB_CONCURRENCY="2",
-            GUNICORN_ACCESS_LOG="",
-        )
-        subprocess.run([*MANAGE, "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env,
-                       check=True, timeout=300)  # fmt: skip
-        prepare_database(env, create_user=False)
-        made = subprocess.run([*MANAGE, "shell", "-c", SETUP], cwd=ROOT, env=env, check=True,
-                              capture_output=True, text=True, timeout=120)  # fmt: skip
-        data = json.loads(made.stdout.strip().splitlines()[-1])
-        process = start_gunicorn(env, port)
-        try:
-            wait_until_up(url, process, seconds=60)
-            yield url, data
-        finally:
-            stop(process)
+    with production_site(tmp_path_factory.mktemp("lighthouse"), setup=SETUP) as site:
+        yield site.url, json.loads(site.setup_output.strip().splitlines()[-1])
 
 
 def runs_for(url: str, data: dict) -> list[dict]:

@@ -11,7 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.templatetags.static import static
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext
 from django.views.decorators.http import require_safe
@@ -25,8 +25,6 @@ THEME_COLORS = {"light": "#e3f6ee", "dark": "#10211d"}
 BACKGROUND_COLOR = "#f4f3f1"
 # Where a notification's click goes when its address is missing or not on this site.
 NOTIFICATIONS_PATH = "/notifications/"
-# Where the worker sends a subscription the browser renewed (apps/push owns the address).
-PUSH_SUBSCRIBE_PATH = "/settings/notifications/push/subscribe/"
 # Revalidated on every use: a release changes the manifest's and the worker's addresses.
 REVALIDATE = "no-cache"
 _LINKED = re.compile(r'(?:src|href)="([^"]+)"')
@@ -79,6 +77,15 @@ def manifest(request: HttpRequest) -> HttpResponse:
     return response
 
 
+def push_subscribe_path() -> str | None:
+    """Where a page sends a subscription the browser renewed (the push app's address, by
+    name: core imports no app), or None on a site without it."""
+    try:
+        return reverse("push:subscribe")
+    except NoReverseMatch:
+        return None
+
+
 def static_prefix() -> str:
     """Where static files are served from (a folder here, or a bucket's), as pages name them."""
     url = static(icons.ICONS[0].path)
@@ -110,7 +117,7 @@ def service_worker(request: HttpRequest) -> HttpResponse:
         "icon": static("app/icon-192.png"),
         "badgeIcon": static("app/badge-96.png"),
         "notificationsPath": NOTIFICATIONS_PATH,
-        "subscribePath": PUSH_SUBSCRIBE_PATH,
+        "subscribePath": push_subscribe_path(),
         "genericTitle": "Eternity",
         "genericBody": gettext("You have new notifications on Eternity"),
     }
