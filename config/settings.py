@@ -769,7 +769,8 @@ SECURE_CSP = {
         *_static_origin(),
         *env_list("CSP_EXTRA_IMG_SRC"),
     ],
-    "connect-src": [CSP.SELF],
+    # The service worker fetches the shell it keeps, which may live in the static bucket.
+    "connect-src": [CSP.SELF, *_static_origin()],
     # The service worker (/sw.js) and the app manifest, from the site itself only.
     "worker-src": [CSP.SELF],
     "manifest-src": [CSP.SELF],
@@ -826,6 +827,8 @@ PUSH_TIMEOUT = env_int("PUSH_TIMEOUT", 10)
 PUSH_RETRY_SECONDS = env_int("PUSH_RETRY_SECONDS", 30)
 PUSH_MAX_ATTEMPTS = env_int("PUSH_MAX_ATTEMPTS", 5)
 PUSH_TTL = env_int("PUSH_TTL", 12 * 60 * 60)
+# Browsers a member may have push on in at once; subscribing one more forgets the oldest.
+PUSH_MAX_BROWSERS = 10
 # How fresh "Sessions and devices" keeps a device's last activity (seconds).
 USER_SESSION_REFRESH_INTERVAL = 300
 

@@ -29,6 +29,7 @@ from django.utils.html import strip_tags
 from django.utils.translation import ngettext
 from pywebpush import WebPushException, webpush
 
+from apps.accounts import selectors as accounts
 from apps.presence import selectors as presence
 from apps.social import selectors as social
 from apps.social.selectors import NotificationGroup
@@ -44,6 +45,12 @@ BODY_LIMIT = 600  # characters: the payload stays far below the 4096 bytes a pus
 CLAIM_MARGIN = timedelta(seconds=60)
 RETRY_STATUSES = {429, 500, 502, 503, 504}
 GONE_STATUSES = {404, 410}
+# The push service refuses the subscription itself (a token it never issued, keys made for
+# another VAPID key): no later message would fare better.
+REFUSED_STATUSES = {400, 401, 403}
+# A message's text is kept only until it is sent or given up on; the row (for the rate limit)
+# a little longer.
+KEEP_FINISHED = timedelta(days=2)
 
 
 def is_configured() -> bool:
@@ -83,9 +90,9 @@ def consider(*, user_id: int, now: datetime | None = None) -> Considered:
         Preferences.objects.get_or_create(user=user)
         # One look at a time per member: a second waits here, then finds the watermark moved.
         preferences = Preferences.objects.select_for_update().get(user=user)
-        browsers = list(Subscription.objects.filter(user=user).values_list("id", flat=True))
+        browsers = _signed_in_browsers(user)
         if not browsers:
-            return Considered("no browser subscribed")
+            return Considered("no browser subscribed in a live session")
         if presence.online_on_any_device(user.pk, now=now):
             return Considered("online: the bell shows it")
         since = now - timedelta(seconds=settings.PUSH_MAX_AGE)
@@ -98,7 +105,8 @@ def consider(*, user_id: int, now: datetime | None = None) -> Considered:
         if not lines:
             return Considered("nothing new and unread")
         if (quiet_end := end_of_quiet_hours(preferences, now)) is not None:
-            return Considered("quiet hours", again=quiet_end)
+            # At least a minute on: an end in the past (a clock set back) must not spin.
+            return Considered("quiet hours", again=max(quiet_end, now + timedelta(minutes=1)))
         last = Message.objects.filter(subscription__user=user).aggregate(last=Max("created"))
         if last["last"] and (due := last["last"] + min_interval()) > now:
             return Considered("pushed a moment ago", again=due)
@@ -116,6 +124,18 @@ def consider(*, user_id: int, now: datetime | None = None) -> Considered:
         messages = list(made.values_list("id", flat=True))
         Preferences.objects.filter(pk=preferences.pk).update(considered_until=watermark)
     return Considered(f"{len(lines)} line(s) for {len(messages)} browser(s)", messages=messages)
+
+
+def _signed_in_browsers(user) -> list[int]:
+    """The member's subscriptions made in sessions that still sign a browser in as them; the
+    others are deleted. A session can end without its browser signing out (it expired, or a
+    password change ended it), and the next person at that browser must not read the
+    member's notifications."""
+    live = {session.session_key for session in accounts.live_sessions(user=user)}
+    rows = list(Subscription.objects.filter(user=user).values_list("id", "session_key"))
+    if stale := [pk for pk, session_key in rows if session_key not in live]:
+        Subscription.objects.filter(pk__in=stale).delete()
+    return [pk for pk, session_key in rows if session_key in live]
 
 
 def min_interval() -> timedelta:
@@ -187,6 +207,13 @@ class Delivery:
     retry_at: datetime | None = None
 
 
+def forget_finished_messages(*, now: datetime | None = None) -> int:
+    """Delete the outbox rows sent or given up on more than KEEP_FINISHED ago; how many."""
+    cutoff = (now or timezone.now()) - KEEP_FINISHED
+    finished = Message.objects.exclude(state=Message.State.PENDING).filter(created__lt=cutoff)
+    return finished.delete()[0]
+
+
 def due_messages(*, overdue: timedelta = timedelta(0), limit: int = 100) -> list[int]:
     """The pending messages due at least `overdue` ago, oldest first."""
     due = Message.objects.filter(
@@ -229,11 +256,12 @@ def deliver(*, message_id: int) -> Delivery:
     status, reason = _post(message)
     ours = Message.objects.filter(pk=message.pk, state=Message.State.PENDING)
     if status is not None and 200 <= status < 300:
-        ours.update(state=Message.State.SENT, sent=timezone.now())
+        ours.update(state=Message.State.SENT, sent=timezone.now(), payload={})
         Subscription.objects.filter(pk=subscription.pk).update(last_success=timezone.now())
         return Delivery(f"delivered to {subscription}")
-    if status in GONE_STATUSES:
-        # The browser unsubscribed, or the push service forgot it: it will never take one.
+    if status in GONE_STATUSES | REFUSED_STATUSES:
+        # The browser unsubscribed, or the push service forgot or never knew it: it will
+        # never take one.
         Subscription.objects.filter(pk=subscription.pk).delete()
         logger.info("Push subscription %s is gone (%s); deleted", subscription.pk, status)
         return Delivery(f"{subscription} is gone ({status}); subscription deleted")
@@ -245,7 +273,7 @@ def deliver(*, message_id: int) -> Delivery:
                        subscription.pk, status, reason, message.attempts + 1, retry_at)  # fmt: skip
         return Delivery(f"not delivered ({status or reason}); next attempt at {retry_at}",
                         retry_at=retry_at)  # fmt: skip
-    ours.update(state=Message.State.FAILED)
+    ours.update(state=Message.State.FAILED, payload={})
     logger.error("Push to subscription %s failed for good after %s attempt(s): %s %s",
                  subscription.pk, message.attempts, status, reason)  # fmt: skip
     return Delivery(f"failed for good ({status or reason})")

@@ -4,6 +4,7 @@ pushed, their quiet hours; and forgetting subscriptions whose session ended."""
 from collections.abc import Iterable
 from datetime import time
 
+from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import IntegrityError, transaction
 
@@ -52,7 +53,20 @@ def subscribe(
             subscription = existing
         if time_zone:
             Preferences.objects.update_or_create(user=user, defaults={"time_zone": time_zone})
+        # A member has a handful of browsers; past PUSH_MAX_BROWSERS the oldest go, so that no
+        # account makes each of its notifications a flood of requests for the worker.
+        kept = Subscription.objects.filter(user=user).order_by("-created", "-pk")
+        extra = kept.values_list("pk", flat=True)[settings.PUSH_MAX_BROWSERS :]
+        Subscription.objects.filter(pk__in=list(extra)).delete()
     return subscription
+
+
+def replace(*, user: AbstractBaseUser, endpoint: object) -> bool:
+    """Forget the member's subscription at `endpoint`, which the browser renewed; False (and
+    nothing forgotten) if they hold none there."""
+    if not isinstance(endpoint, str) or not endpoint:
+        return False
+    return unsubscribe(user=user, endpoint=endpoint)
 
 
 def unsubscribe(*, user: AbstractBaseUser, endpoint: str) -> bool:

@@ -62,6 +62,13 @@ def send_overdue_pushes() -> str:
     return f"{len(overdue)} overdue push message(s) sent or retried"
 
 
+@every(seconds=24 * 60 * 60)
+@task
+def forget_finished_pushes() -> str:
+    """Empty the outbox of messages long sent or given up on."""
+    return f"{delivery.forget_finished_messages()} finished push message(s) deleted"
+
+
 def ask_later(user_ids: list[int]) -> None:
     """Look at these members' notifications PUSH_DELAY from now, those with a browser
     subscribed (one query)."""

@@ -107,6 +107,12 @@ def subscribe(request: HttpRequest) -> HttpResponse:
     form = SubscriptionForm.from_json(data)
     if not form.is_valid():
         return _json_error(next(iter(form.errors.values()))[0])
+    # A subscription the browser renewed by itself (the worker's pushsubscriptionchange) names
+    # the one it replaces: taken only if that one is this member's, so a browser that signed
+    # out is not turned on for whoever signs in next without their asking.
+    replaces = data.get("replaces") if isinstance(data, dict) else None
+    if replaces is not None and not services.replace(user=request.user, endpoint=replaces):
+        return _json_error(_("This browser's push subscription is not yours to renew."))
     if not request.session.session_key:
         request.session.save()
     subscription = services.subscribe(

@@ -16,7 +16,9 @@
       var data = event.data || {};
       var url = data.subscribeUrl;
       if (data.type !== "eternity:push-subscription" || !url || !document.body.dataset.member) return;
+      if (!data.replaces) return;
       var body = Object.assign({}, data.subscription, {
+        replaces: data.replaces,
         timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone,
       });
       fetch(url, {

@@ -161,7 +161,8 @@ self.addEventListener("notificationclick", (event) => {
 self.addEventListener("pushsubscriptionchange", (event) => {
   const old = event.oldSubscription;
   const key = old && old.options && old.options.applicationServerKey;
-  if (!event.newSubscription && !key) return;
+  // The server takes a renewal only in place of a subscription it knows for the member.
+  if (!old || (!event.newSubscription && !key)) return;
   event.waitUntil((async () => {
     const renewed = event.newSubscription
       || await self.registration.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: key });
@@ -171,6 +172,7 @@ self.addEventListener("pushsubscriptionchange", (event) => {
       client.postMessage({
         type: "eternity:push-subscription",
         subscription: renewed.toJSON(),
+        replaces: old.endpoint,
         subscribeUrl: CONFIG.subscribePath,
       });
     }

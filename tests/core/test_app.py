@@ -10,8 +10,9 @@ from django.core.management import call_command
 from PIL import Image
 
 from apps.core.app import icons
+from apps.profiles.models import Profile
 from tests.core.test_static_releases import forget_rendered_pages
-from tests.factories import UserFactory
+from tests.factories import PostFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -131,7 +132,8 @@ def test_the_offline_page_is_in_russian_for_a_russian_reader(client):
     client.cookies["eternity_language"] = "ru"
     html = client.get("/offline/").content.decode()
     assert '<html lang="ru"' in html
-    assert "Eternity: профили" in html
+    assert "Вы не в сети" in html
+    assert "Попробовать ещё раз" in html
 
 
 def test_the_offline_page_shows_nothing_of_the_member_who_asked(client):
@@ -141,6 +143,25 @@ def test_the_offline_page_shows_nothing_of_the_member_who_asked(client):
     assert 'data-member=""' in html
     assert "wren" not in html
     assert 'href="/accounts/login/"' in html
+
+
+def test_the_workers_own_requests_leave_a_members_message_and_presence_alone(client):
+    """The browser asks for /sw.js by itself (an update check, even on a push): that takes no
+    flash message meant for the member's next page and does not make them look online."""
+    member = UserFactory(username="wren")
+    client.force_login(member)
+    Profile.objects.filter(user=member).update(is_online=False, last_seen=None)
+    post = PostFactory(author=member)
+    response = client.post(f"/posts/{post.pk}/delete/")
+    assert response.status_code == 302  # "Post deleted." waits for the next page
+    session = client.session
+    session.pop("_presence_touched_at", None)
+    session.save()
+
+    for url in ("/sw.js", "/offline/", "/manifest.webmanifest"):
+        assert client.get(url).status_code == 200
+    assert not Profile.objects.get(user=member).is_online
+    assert "Post deleted." in client.get("/").content.decode()
 
 
 def test_the_content_security_policy_allows_the_worker_and_the_manifest_from_the_site(client):

@@ -1,10 +1,14 @@
 import base64
 import secrets
+from importlib import import_module
 
 import pytest
 import time_machine
+from allauth.usersessions.models import UserSession
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
+from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
@@ -95,12 +99,28 @@ def post(member):
     return PostFactory(author=member, title="Sunset over the bay")
 
 
+def live_session(user) -> str:
+    """A session signing a browser in as `user`, as a login leaves it (the session and
+    allauth's record of it), without the login's signals: the member stays offline."""
+    store = import_module(settings.SESSION_ENGINE).SessionStore()
+    store[SESSION_KEY] = str(user.pk)
+    store[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
+    store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    store.create()
+    UserSession.objects.create(
+        user=user, session_key=store.session_key, ip="127.0.0.1", user_agent=CHROME,
+        created_at=timezone.now(), last_seen_at=timezone.now(),
+    )  # fmt: skip
+    return store.session_key
+
+
 def subscribe(service, user, server_key) -> dict:
-    """A browser of `user` subscribed at the stand-in, as the page stores it."""
+    """A browser of `user` subscribed at the stand-in in a live session, as the page stores
+    it."""
     info = service.subscription(server_key=server_key)
     Subscription.objects.create(
         user=user, endpoint=info["endpoint"], p256dh=info["keys"]["p256dh"],
-        auth=info["keys"]["auth"], device="Firefox on Linux",
+        auth=info["keys"]["auth"], device="Firefox on Linux", session_key=live_session(user),
     )  # fmt: skip
     return info
 

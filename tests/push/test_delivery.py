@@ -7,12 +7,14 @@ checks it as a push service does and decrypts it as the browser would."""
 import datetime as dt
 import json
 import time
+from importlib import import_module
 from zoneinfo import ZoneInfo
 
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
-from django.contrib.auth import get_user_model
+from django.conf import settings
+from django.contrib.auth import HASH_SESSION_KEY, get_user_model
 from django.test import Client
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
@@ -27,7 +29,7 @@ from tests.factories import PostFactory, UserFactory
 from tests.pushservice import b64url, raw_public_key
 from tests.servers import HeldPort
 
-from .conftest import log_in, run_tasks, subscribe
+from .conftest import live_session, log_in, run_tasks, subscribe
 
 # The worker runs in the test, as in production: it commits and may close its connection.
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("server_key")]
@@ -260,7 +262,7 @@ def test_nothing_is_pushed_of_a_member_blocked_before_the_push(
     assert service.delivered() == []
 
 
-@pytest.mark.parametrize("status", [410, 404])
+@pytest.mark.parametrize("status", [410, 404, 400, 403])
 def test_a_browser_the_push_service_no_longer_knows_is_forgotten_at_once(
     status, service, server_key, clock, member, bob, post, liked_by
 ):
@@ -273,6 +275,44 @@ def test_a_browser_the_push_service_no_longer_knows_is_forgotten_at_once(
 
     assert len(service.received(browser)) == 1
     assert not Subscription.objects.exists()
+    assert not Message.objects.exists()
+
+
+def test_a_browser_whose_session_ended_without_signing_out_is_not_pushed(
+    service, server_key, clock, member, bob, post, liked_by
+):
+    """Left signed in at a shared computer, the member changed their password at home: that
+    computer is signed out, and its next user must not read the member's notifications."""
+    left_behind = subscribe(service, member, server_key)
+    at_home = subscribe(service, member, server_key)
+    kept = Subscription.objects.get(endpoint=at_home["endpoint"])
+    member.set_password("a-new-password-at-home")
+    member.save()
+    session = import_module(settings.SESSION_ENGINE).SessionStore(kept.session_key)
+    session[HASH_SESSION_KEY] = member.get_session_auth_hash()  # the home browser stays in
+    session.save()
+
+    liked_by(bob)
+    clock.shift(61)
+    run_tasks()
+
+    assert service.received(left_behind) == []
+    assert len(service.delivered(at_home)) == 1
+    assert list(Subscription.objects.values_list("pk", flat=True)) == [kept.pk]
+
+
+def test_a_sent_message_keeps_no_text_and_finished_ones_are_deleted_later(
+    service, server_key, clock, member, bob, post, liked_by
+):
+    subscribe(service, member, server_key)
+    liked_by(bob)
+    clock.shift(61)
+    run_tasks()
+
+    message = Message.objects.get()
+    assert (message.state, message.payload) == (Message.State.SENT, {})
+    assert delivery.forget_finished_messages() == 0
+    assert delivery.forget_finished_messages(now=timezone.now() + dt.timedelta(days=3)) == 1
     assert not Message.objects.exists()
 
 
@@ -344,6 +384,7 @@ def test_a_failing_push_service_does_not_hold_back_another_members_push(
     Subscription.objects.create(
         user=member, endpoint=f"http://127.0.0.1:{down.port}/push/x",
         p256dh=failing["keys"]["p256dh"], auth=failing["keys"]["auth"],
+        session_key=live_session(member),
     )  # fmt: skip
     other = UserFactory(username="olga", first_name="Olga", last_name="O")
     working = subscribe(service, other, server_key)
@@ -401,7 +442,7 @@ def test_the_look_at_a_members_notifications_takes_the_same_queries_for_many(
         social.follow(follower=actor, followee=member)
     clock.shift(61)
 
-    with django_assert_max_num_queries(24):
+    with django_assert_max_num_queries(26):
         considered = delivery.consider(user_id=member.pk)
 
     assert len(considered.messages) == size

@@ -197,6 +197,35 @@ def test_an_operator_may_take_any_public_push_service(alice, settings):
     assert subscribe(log_in("alice"), body).status_code == 400
 
 
+def test_a_member_keeps_at_most_the_newest_browsers(alice, settings):
+    settings.PUSH_MAX_BROWSERS = 3
+    client = log_in("alice")
+    endpoints = [f"https://fcm.googleapis.com/fcm/send/browser-{n}" for n in range(5)]
+    for endpoint in endpoints:
+        assert subscribe(client, browser_subscription() | {"endpoint": endpoint}).status_code == 200
+    kept = set(Subscription.objects.filter(user=alice).values_list("endpoint", flat=True))
+    assert kept == set(endpoints[2:])
+
+
+def test_a_renewed_subscription_is_taken_only_in_place_of_the_members_own(alice, bob):
+    client = log_in("alice")
+    first = browser_subscription() | {"endpoint": "https://fcm.googleapis.com/fcm/send/old"}
+    assert subscribe(client, first).status_code == 200
+    renewed = browser_subscription() | {"endpoint": "https://fcm.googleapis.com/fcm/send/new",
+                                         "replaces": first["endpoint"]}  # fmt: skip
+    assert subscribe(client, renewed).status_code == 200
+    assert list(Subscription.objects.values_list("endpoint", flat=True)) == [renewed["endpoint"]]
+
+    # Alice signed out of this browser; Bob signs in, and the browser renews on its own.
+    again = browser_subscription() | {"endpoint": "https://fcm.googleapis.com/fcm/send/newer",
+                                      "replaces": renewed["endpoint"]}  # fmt: skip
+    response = subscribe(log_in("bob"), again)
+    assert response.status_code == 400
+    assert "not yours to renew" in response.json()["error"]
+    assert not Subscription.objects.filter(user=bob).exists()
+    assert Subscription.objects.filter(user=alice).count() == 1
+
+
 def test_http_endpoints_are_taken_where_allowed(alice, settings):
     settings.PUSH_ALLOW_HTTP_ENDPOINTS = True
     response = subscribe(log_in("alice"), browser_subscription("http://127.0.0.1:9999"))

@@ -2,6 +2,7 @@
 scope is the folder it is served from, so it must be /sw.js to cover every page) and the page
 it shows when a page cannot be fetched."""
 
+import copy
 import hashlib
 import json
 import re
@@ -15,6 +16,8 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext
 from django.views.decorators.http import require_safe
+
+from apps.core.web.heartbeat import not_member_activity
 
 from . import icons
 
@@ -30,11 +33,17 @@ REVALIDATE = "no-cache"
 _LINKED = re.compile(r'(?:src|href)="([^"]+)"')
 
 
-def _as_visitor(request: HttpRequest) -> None:
-    """What the worker keeps is the same for everybody: nothing of the member in it."""
-    request.user = AnonymousUser()
+def _as_visitor(request: HttpRequest) -> HttpRequest:
+    """The request as a visitor's: what the worker keeps is the same for everybody, with
+    nothing of the member in it and none of their flash messages (they stay for the page
+    they were meant for)."""
+    visitor = copy.copy(request)
+    visitor.user = AnonymousUser()
+    visitor._messages = []
+    return visitor
 
 
+@not_member_activity
 @require_safe
 def manifest(request: HttpRequest) -> HttpResponse:
     """The web app manifest: what a browser needs to install the site as an app."""
@@ -95,14 +104,14 @@ def static_prefix() -> str:
 def shell_urls(request: HttpRequest) -> list[str]:
     """What the worker keeps for offline use: the offline page and every static file it links
     (the same CSS and scripts as every page), plus the app's icons."""
-    _as_visitor(request)
-    page = render_to_string(OFFLINE_TEMPLATE, request=request)
+    page = render_to_string(OFFLINE_TEMPLATE, request=_as_visitor(request))
     prefix = static_prefix()
     linked = {url.replace("&amp;", "&") for url in _LINKED.findall(page) if url.startswith(prefix)}
     linked.update(static(icon.path) for icon in icons.ICONS)
     return [reverse("core:offline"), *sorted(linked)]
 
 
+@not_member_activity
 @require_safe
 def service_worker(request: HttpRequest) -> HttpResponse:
     """The service worker (templates/app/sw.js). Its cache is named for the shell's addresses,
@@ -128,8 +137,8 @@ def service_worker(request: HttpRequest) -> HttpResponse:
     return response
 
 
+@not_member_activity
 @require_safe
 def offline(request: HttpRequest) -> HttpResponse:
     """The page the worker shows when a page cannot be fetched, rendered as for a visitor."""
-    _as_visitor(request)
-    return render(request, OFFLINE_TEMPLATE)
+    return render(_as_visitor(request), OFFLINE_TEMPLATE)

@@ -23,6 +23,13 @@ def start_interval(session: SessionBase, key: str) -> None:
     session[key] = time.time()
 
 
+def not_member_activity(view: Callable) -> Callable:
+    """Mark a view the browser asks for by itself (the service worker's update check, the
+    manifest): a request to it says nothing of the member being there, so no beat runs."""
+    view.not_member_activity = True
+    return view
+
+
 class MemberBeatMiddleware:
     """Run `beat(request)` for a logged-in member at most once per `interval()` seconds
     (PRESENCE_TOUCH_INTERVAL unless said otherwise) per session: a heartbeat that costs no
@@ -45,6 +52,7 @@ class MemberBeatMiddleware:
         if (
             user is not None
             and user.is_authenticated
+            and not getattr(view_func, "not_member_activity", False)
             and self.wanted(view_func)
             and once_per(request.session, self.session_key, self.interval())
         ):
