@@ -11,9 +11,10 @@ MANAGE := $(BIN)/python manage.py
 # Lighthouse, for tests/e2e/test_lighthouse.py: the npm package in tests/lighthouse (the tool
 # only, pinned by its package-lock.json). Without npm the test skips, or fails with CI set.
 LIGHTHOUSE := tests/lighthouse/node_modules/.installed
-# Production-like settings for the deploy check; the key is a throwaway, only for the check.
+# Production-like settings for the deploy check; the keys are throwaways, only for the check.
 DEPLOY_ENV := DEBUG=0 SECRET_KEY=deploy-check-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEFGHIJ \
-	ALLOWED_HOSTS=eternity.example.com SITE_URL=https://eternity.example.com DATABASE_URL=sqlite:///:memory: EMAIL_HOST=smtp.example.com
+	ALLOWED_HOSTS=eternity.example.com SITE_URL=https://eternity.example.com DATABASE_URL=sqlite:///:memory: EMAIL_HOST=smtp.example.com \
+	VAPID_PRIVATE_KEY=0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b1c
 
 .PHONY: reset run test test-fast lint fmt migrate demo check-deploy pytest e2e clean bench messages compilemessages
 
