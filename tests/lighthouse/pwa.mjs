@@ -14,17 +14,7 @@ import fs from 'node:fs';
 import * as chromeLauncher from 'chrome-launcher';
 import lighthouse from 'lighthouse-pwa';
 
-const CHROME_FLAGS = [
-  '--headless=new',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-dev-shm-usage',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-];
+import {CHROME_FLAGS} from './chrome.mjs';
 
 const [url, output] = process.argv.slice(2);
 const chrome = await chromeLauncher.launch({chromeFlags: CHROME_FLAGS});
