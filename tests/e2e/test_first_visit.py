@@ -68,10 +68,17 @@ def test_a_new_members_first_steps_on_a_phone(browser, live_server):
     expect(page.get_by_role("region", name="Who to follow")).to_be_visible()
     assert_accessible(page)
     shoot(page, "first-steps")
-    # Following someone from the list ticks a step on the next visit.
-    page.get_by_role("region", name="Who to follow").get_by_role(
-        "button", name="Follow @alice"
-    ).click()
+    # Following someone from the list ticks a step on the next visit. The button turns at once
+    # (optimistic): the reload waits for the server's answer, or it would cancel the follow.
+    with page.expect_response(
+        lambda response: (
+            response.url.endswith("/u/alice/follow/") and response.request.method == "POST"
+        )
+    ) as answer:
+        page.get_by_role("region", name="Who to follow").get_by_role(
+            "button", name="Follow @alice"
+        ).click()
+    assert answer.value.ok
     expect(page.get_by_role("button", name="Following @alice").first).to_be_visible()
     page.reload()
     expect(steps).to_contain_text("1 of 4 done")
