@@ -158,6 +158,15 @@ def test_a_bad_subject_only_warns_in_development(settings):
     assert [each.id for each in checks.vapid_subject_is_an_address(None)] == ["push.W001"]
 
 
+def test_a_site_without_push_says_nothing_of_its_subject(settings):
+    settings.DEBUG = False
+    settings.VAPID_PRIVATE_KEY = ""
+    settings.VAPID_SUBJECT = "mailto:noreply@localhost"
+    assert checks.vapid_subject_is_an_address(None) == []
+    settings.VAPID_PRIVATE_KEY = "4f1b9a3c8d2e7f60a5b4c3d2e1f0a9b8c7d6e5f4a3b2c1d0e9f8a7b6c5d4e3f2"
+    assert [each.id for each in checks.vapid_subject_is_an_address(None)] == ["push.E002"]
+
+
 def test_the_command_prints_a_key_the_settings_read():
     out = io.StringIO()
     call_command("vapid_keys", stdout=out, stderr=io.StringIO())
