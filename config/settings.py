@@ -128,6 +128,7 @@ INSTALLED_APPS = [
     "apps.feed",
     "apps.social",
     "apps.search",
+    "apps.conversations",
     "apps.push",
     "apps.moderation",
     "apps.membership",

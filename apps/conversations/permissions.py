@@ -1,0 +1,37 @@
+"""Who may write to whom. Services enforce these; views show the reasons."""
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.utils.translation import gettext_lazy as _
+
+from apps.social import selectors as social_selectors
+
+from .models import Preferences, WhoMayWrite
+
+NOT_ACCEPTING = _("%(name)s does not accept messages.")
+ONLY_FOLLOWED = _("%(name)s accepts messages only from people they follow.")
+BLOCKED = _("You cannot write to %(name)s.")
+SUSPENDED = _("%(name)s cannot receive messages.")
+
+
+def who_may_write(user: AbstractBaseUser) -> str:
+    row = Preferences.objects.filter(user=user).values_list("who_may_write", flat=True).first()
+    return row or WhoMayWrite.EVERYONE
+
+
+def refusal_to_start(sender: AbstractBaseUser, recipient: AbstractBaseUser) -> str | None:
+    """Why `sender` may not start a conversation with `recipient` (or add them to a group),
+    as a sentence for the sender; None when they may. A block either way reads the same as
+    any other refusal for the blocked side."""
+    name = recipient.display_name
+    if not recipient.is_active:
+        return SUSPENDED % {"name": name}
+    if social_selectors.is_blocked_between(sender.pk, recipient.pk):
+        return BLOCKED % {"name": name}
+    setting = who_may_write(recipient)
+    if setting == WhoMayWrite.NOBODY:
+        return NOT_ACCEPTING % {"name": name}
+    if setting == WhoMayWrite.FOLLOWED and sender.pk not in social_selectors.following_ids(
+        recipient
+    ):
+        return ONLY_FOLLOWED % {"name": name}
+    return None
