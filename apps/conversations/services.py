@@ -4,7 +4,7 @@ app's tables."""
 import logging
 import uuid
 from collections.abc import Iterable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import PermissionDenied
@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.core.uploads import images
 from apps.social import selectors as social_selectors
+from apps.social import services as social
 
 from .models import (
     DELETE_FOR_EVERYONE_SECONDS,
@@ -316,3 +317,25 @@ def forget_member(*, user: AbstractBaseUser) -> None:
     empty.delete()
     if names:
         transaction.on_commit(lambda: images.delete_quietly(storage, names))
+
+
+def backdate(*, messages: dict[Message, datetime]) -> None:
+    """Demo data only (apps.membership.demo): when each message was sent, and with them when
+    its conversation began and last moved, and when each member joined and read it, so that
+    the demo reads like days of use rather than one second."""
+    for message, at in messages.items():
+        Message.objects.filter(pk=message.pk).update(created=at)
+    ids = {message.conversation_id for message in messages}
+    sent, times = {}, {}
+    rows = Message.objects.filter(conversation__in=ids).values_list("pk", "conversation", "created")
+    for pk, conversation_id, created in rows:
+        sent[pk] = created
+        times.setdefault(conversation_id, []).append(created)
+    for conversation in Conversation.objects.filter(pk__in=ids).prefetch_related("participants"):
+        first, last = min(times[conversation.pk]), max(times[conversation.pk])
+        Conversation.objects.filter(pk=conversation.pk).update(created=first, last_message_at=last)
+        for participant in conversation.participants.all():
+            Participant.objects.filter(pk=participant.pk).update(
+                joined=first, sorted_at=last, last_read_at=sent.get(participant.last_read_id)
+            )
+    social.backdate_notifications(when=messages)

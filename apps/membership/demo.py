@@ -14,6 +14,8 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
+from apps.conversations import selectors as conversation_selectors
+from apps.conversations import services as conversations
 from apps.feed import selectors as feed_selectors
 from apps.feed import services as feed
 from apps.moderation.apps import MODERATORS
@@ -129,6 +131,38 @@ DEMO_FOLLOWS = [
     ("boris", "emma"), ("chloe", "dmitri"), ("alice", "femi"),
 ]  # fmt: skip
 
+# Conversations, oldest first: (the members, the starter first; a group's name, "" for two;
+# the messages as (days and hours ago, sender, text); the members who have not read the last
+# one). Alice has two unread, and one request: she does not follow Dmitri.
+DEMO_CONVERSATIONS = [
+    (("chloe", "alice"), "", [
+        ((5, 3), "chloe", "Would you like a print of the lake photo? I have a spare one."),
+        ((5, 2.5), "alice", "I would love one! Matte, if you have it."),
+        ((5, 1), "chloe", "Matte it is. It goes in the post on Monday."),
+        ((3, 1), "alice", "It arrived! It is already framed above my desk. Thank you."),
+        ((2, 20), "chloe", "That makes me very happy."),
+    ], ()),
+    (("dmitri", "alice", "emma"), "Saturday walk", [
+        ((1, 6), "dmitri", "Saturday: the ridge path, if the weather holds. Who is in?"),
+        ((1, 5.5), "emma", "In! Cinnamon buns for the top, as promised."),
+        ((1, 4), "alice", "In, with a flask of lapsang. What time at the station?"),
+        ((1, 3.5), "dmitri", "Eight sharp. Boots, not trainers, please."),
+        ((0, 2), "emma", "Sun until three, says the forecast. The buns are proving."),
+    ], ("alice",)),
+    (("alice", "boris"), "", [
+        ((2, 5), "alice", "Boris, your grey-morning poem has been on my fridge all week."),
+        ((2, 4.8), "boris", "On a fridge! That is the highest honour a poem can have."),
+        ((2, 4.5), "alice", "Are you still reading at the library on Friday?"),
+        ((1, 20), "boris", "Yes, at seven. Bring a poem of your own, and the lapsang."),
+        ((0, 1), "alice", "I will. It is about a kettle, I am afraid."),
+        ((0, 0.3), "boris", "The best poems are. I saved you a seat in the front row."),
+    ], ("alice",)),
+    (("dmitri", "alice"), "", [
+        ((0, 3), "dmitri", "Hi Alice! Emma says you know every second-hand bookshop in town. "
+                           "Any of them keep old maps?"),
+    ], ("alice",)),
+]  # fmt: skip
+
 
 def _demo_member(username: str, email: str):
     """The demo member, found by their username or their address, whichever they kept."""
@@ -179,7 +213,38 @@ def load_demo_data() -> list[str]:
             "Demo posts: {} over the past four weeks, with photos, {} comments, {} likes and "
             "{} follows.".format(*counts)
         )
+    if not conversation_selectors.has_conversations_of(members=list(users.values())):
+        count = _conversations(users, timezone.now())
+        lines.append(f"Demo conversations: {count}, for alice at /messages/.")
     return lines
+
+
+def _conversations(users: dict, now: datetime) -> int:
+    """The conversations, each message sent by its sender and dated as if written over the
+    past days, read by everyone but those still to read the last; return how many."""
+    sent = {}
+    for members, title, said, unread in DEMO_CONVERSATIONS:
+        starter, others = users[members[0]], [users[name] for name in members[1:]]
+        messages = []
+        for (days, hours), sender, text in said:
+            if not messages:
+                message = conversations.start_conversation(
+                    starter=starter, members=others, text=text, title=title
+                )
+            else:
+                message = conversations.send_message(
+                    sender=users[sender], conversation=messages[0].conversation, text=text
+                )
+            messages.append(message)
+            sent[message] = now - timedelta(days=days, hours=hours)
+        conversation = messages[0].conversation
+        for name in members:
+            read = messages[:-1] if name in unread else messages
+            if read:
+                conversations.mark_read(user=users[name], conversation=conversation,
+                                        up_to=read[-1].pk)  # fmt: skip
+    conversations.backdate(messages=sent)
+    return len(DEMO_CONVERSATIONS)
 
 
 def _posts(users: dict, now: datetime) -> tuple[int, int, int, int]:

@@ -10,6 +10,7 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 from PIL import Image, ImageStat
 
+from apps.conversations.models import Conversation, Message, Participant
 from apps.feed.models import Comment, Like, Post, Tag
 from apps.membership import demo_images
 from apps.membership.demo import load_demo_data
@@ -21,9 +22,11 @@ User = get_user_model()
 
 def test_loading_twice_changes_nothing():
     load_demo_data()
-    counts = (User.objects.count(), Post.objects.count(), EmailAddress.objects.count())
+    counts = (User.objects.count(), Post.objects.count(), EmailAddress.objects.count(),
+              Message.objects.count())  # fmt: skip
     load_demo_data()
-    assert (User.objects.count(), Post.objects.count(), EmailAddress.objects.count()) == counts
+    assert (User.objects.count(), Post.objects.count(), EmailAddress.objects.count(),
+            Message.objects.count()) == counts  # fmt: skip
 
 
 def test_renamed_readdressed_and_deleted_demo_members_and_posts_do_not_break_it():
@@ -143,3 +146,29 @@ def test_demo_pictures_are_the_same_every_time_and_drawn_once_per_process():
     demo_images.landscape.cache_clear()
     assert demo_images.landscape(1, demo_images.DAWN) == first  # seeded: stable screenshots
     assert demo_images.landscape(2, demo_images.DAWN) != first
+
+
+def test_the_demo_has_days_of_conversations_with_something_new_for_alice():
+    load_demo_data()
+    now = timezone.now()
+    alice = User.objects.get(username="alice")
+    assert Conversation.objects.count() == 4
+    assert Conversation.objects.filter(is_group=True, title="Saturday walk").exists()
+    sent = sorted(Message.objects.values_list("created", flat=True))
+    assert now - timedelta(days=6) < sent[0]
+    assert sent[-1] < now
+    assert len({moment.date() for moment in sent}) >= 4
+    # Each conversation is dated with its newest message, in every member's list too.
+    for conversation in Conversation.objects.all():
+        newest = conversation.messages.latest("created")
+        assert conversation.last_message_id == newest.pk
+        assert conversation.last_message_at == newest.created
+        assert {p.sorted_at for p in conversation.participants.all()} == {newest.created}
+    mine = Participant.objects.filter(user=alice).select_related("conversation")
+    unread = [p for p in mine if p.last_read_id < p.conversation.last_message_id]
+    assert len(unread) == 3
+    # Dmitri, whom she does not follow, waits in her Requests; she read everything else.
+    (request,) = mine.filter(accepted=False)
+    assert request.conversation.messages.get().sender.username == "dmitri"
+    read = [p for p in mine if p.last_read_id]
+    assert all(p.last_read_at <= now for p in read)
