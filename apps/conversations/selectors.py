@@ -53,10 +53,15 @@ class Thread:
         return self.refusal is None
 
 
-def get_thread(*, pk: int, viewer: AbstractBaseUser) -> Thread:
+class ConversationEnded(Http404):
+    """A 404 for the member of a conversation of two whom the other blocked: its history is
+    hidden from them, and the page says only that it has ended."""
+
+
+def get_thread(*, pk: int, viewer: AbstractBaseUser, ended_ok: bool = False) -> Thread:
     """The conversation `pk` as `viewer` sees it; 404 unless they are (or were) a member, and
-    for a member of a conversation of two whom the other blocked (its history is hidden from
-    the blocked side)."""
+    ConversationEnded for a member of a conversation of two whom the other blocked (unless
+    `ended_ok`: they may still hide it)."""
     if not viewer.is_authenticated:
         raise Http404
     me = (
@@ -79,8 +84,8 @@ def get_thread(*, pk: int, viewer: AbstractBaseUser) -> Thread:
         thread.other = others[0].user if others else None
         if thread.other is not None:
             relation = social_selectors.blocks_and_mute(viewer, thread.other)
-            if relation.blocked_by:
-                raise Http404
+            if relation.blocked_by and not ended_ok:
+                raise ConversationEnded
             thread.ended = relation.apart
     thread.refusal = services.refusal_to_send(viewer, conversation)
     return thread
