@@ -85,6 +85,10 @@ def start_conversation(
     GROUP_MAX_MEMBERS - 1 others). A member who does not follow the starter finds it in
     their Requests. Raises CannotWrite, naming the first member who may not be written to.
     Returns the message."""
+    if client_token is not None and (
+        sent := Message.objects.filter(sender=starter, client_token=client_token).first()
+    ):
+        return sent  # the same form sent again: a group is not made twice
     others = list({m.pk: m for m in members if m.pk != starter.pk}.values())
     if not others:
         raise CannotWrite(_("Choose at least one member to write to."))
