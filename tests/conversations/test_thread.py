@@ -482,3 +482,11 @@ def test_hidden_messages_are_not_served_as_images_either(client, conversation, a
     assert as_member(client, boris).get(url).status_code == 404
     assert as_member(client, alice).get(url).status_code == 200
     assert Message.objects.filter(pk=message.pk).exists()
+
+
+def test_the_blocked_side_may_still_hide_the_ended_conversation(client, conversation, alice, boris):
+    social.block(blocker=boris, blocked=alice)
+    response = as_member(client, alice).post(reverse("conversations:hide", args=[conversation.pk]))
+    assert response.status_code == 302
+    mine = Participant.objects.get(conversation=conversation, user=alice)
+    assert mine.cleared_id == conversation.messages.get().pk
