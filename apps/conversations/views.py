@@ -165,7 +165,7 @@ def send(request: HttpRequest, pk: int) -> HttpResponse:
         selectors.mark_messages([message], viewer=request.user)
         fresh = MessageForm()
         focus_first_field(fresh)  # the writer goes on typing where they were
-        context = {"thread": thread, "conversation": thread.conversation, "message": message,
+        context = {"thread": thread, "conversation": thread.conversation, "added": [message],
                    "form": fresh, "sent": True}  # fmt: skip
         html = render_to_string("conversations/conversation.html#composer", context, request)
         html += render_to_string("conversations/conversation.html#appended", context, request)
