@@ -490,3 +490,17 @@ def test_the_blocked_side_may_still_hide_the_ended_conversation(client, conversa
     assert response.status_code == 302
     mine = Participant.objects.get(conversation=conversation, user=alice)
     assert mine.cleared_id == conversation.messages.get().pk
+
+
+def test_once_the_other_account_is_gone_the_history_stays_and_nobody_writes(
+    client, conversation, alice, boris
+):
+    services.send_message(sender=alice, conversation=conversation, text="Goodbye")
+    services.forget_member(user=alice)
+    alice.delete()
+    response = as_member(client, boris).get(page_url(conversation))
+    html = response.content.decode()
+    assert "Goodbye" in html
+    assert "deleted member" in html
+    assert 'id="composer"' not in html
+    assert "You cannot write in this conversation." in html
