@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.db.models import Count, F, IntegerField, OuterRef, QuerySet, Subquery, Value
+from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, Lower
 from django.http import Http404
 from django.utils import timezone
@@ -69,6 +69,8 @@ class ConversationRow:
         message = self.last
         if message is None or message.sender_id in self.hidden:
             return ""
+        if message.sender is not None and not message.sender.is_active:
+            return ""  # a suspended member's messages are hidden until they are reinstated
         if message.is_deleted:
             return gettext("Message deleted")
         text = social_selectors.excerpt(message.text, PREVIEW_LENGTH) or gettext("Photo")
@@ -110,6 +112,8 @@ def conversation_page(
             pk__gt=OuterRef("last_read_id"),
             deleted__isnull=True,
         )
+        .filter(pk__gt=OuterRef("cleared_id"))
+        .filter(Q(sender__isnull=True) | Q(sender__is_active=True))  # suspended: hidden
         .exclude(sender=viewer)
         .exclude(sender_id__in=silenced)
         .order_by()
