@@ -85,6 +85,10 @@ def start_conversation(
     GROUP_MAX_MEMBERS - 1 others). A member who does not follow the starter finds it in
     their Requests. Raises CannotWrite, naming the first member who may not be written to.
     Returns the message."""
+    if client_token is not None and (
+        sent := Message.objects.filter(sender=starter, client_token=client_token).first()
+    ):
+        return sent  # the same form sent again: a group is not made twice
     others = list({m.pk: m for m in members if m.pk != starter.pk}.values())
     if not others:
         raise CannotWrite(_("Choose at least one member to write to."))
@@ -223,12 +227,13 @@ def hide_conversation(*, user: AbstractBaseUser, conversation: Conversation) -> 
 
 
 def leave_conversation(*, user: AbstractBaseUser, conversation: Conversation) -> bool:
-    """Leave a group: the member sees nothing newer and may not write; it leaves their list."""
+    """Leave a group: the member sees nothing newer and may not write; it leaves their list.
+    What was written before they left stays readable to them (hiding it clears it)."""
     if not conversation.is_group:
         raise CannotWrite(_("Only a group can be left; hide this conversation instead."))
     last = conversation.last_message_id
     mine = Participant.objects.filter(conversation=conversation, user=user, left__isnull=True)
-    return bool(mine.update(left=timezone.now(), cleared_id=last, last_read_id=last))
+    return bool(mine.update(left=timezone.now(), last_read_id=last))
 
 
 def add_members(

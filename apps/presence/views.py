@@ -16,7 +16,6 @@ from django.views.decorators.http import require_safe
 from apps.accounts.usernames import ANY_NAME
 from apps.conversations import selectors as conversation_selectors
 from apps.conversations import services as conversation_services
-from apps.conversations.models import Conversation
 from apps.core.ops.metrics import PRESENCE_POLLS
 
 from . import selectors, services
@@ -52,7 +51,7 @@ def _photo(user) -> str:
 def _templates() -> str:
     names = ["presence/poll.html", "presence/badge.html", "presence/online_now.html",
              "social/bell.html", "profiles/avatar.html", "conversations/messages_link.html",
-             "conversations/conversation.html", "conversations/seen.html"]  # fmt: skip
+             "conversations/conversation.html"]  # fmt: skip
     sources = "".join(get_template(name).template.source for name in names)
     return hashlib.sha256(sources.encode()).hexdigest()[:16]
 
@@ -92,7 +91,7 @@ def _conversation(request: HttpRequest, context: dict[str, object]) -> None:
         context["new_messages"] = messages
         conversation_services.mark_read(
             user=request.user,
-            conversation=Conversation(pk=conversation_id),
+            conversation=live.conversation,
             up_to=messages[-1].pk if messages else live.newest,
         )
 

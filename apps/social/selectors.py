@@ -85,6 +85,14 @@ def hidden_ids(user: AbstractBaseUser) -> set[int]:
     return {pk for pair in _blocks(user) for pk in pair} - {user.pk}
 
 
+def block_pairs(user: AbstractBaseUser) -> list[tuple[int, int]]:
+    """(blocker, blocked) for every block `user` is in, either way round; read once per
+    request with their mutes."""
+    if not user.is_authenticated:
+        return []
+    return list(_blocks(user))
+
+
 def blocked_between(one: Expression | int, other: Expression | int) -> Exists:
     """An expression for a query: true when the two members (each an OuterRef to a member's
     id, or an id) are apart, one having blocked the other. False when either is NULL."""

@@ -32,7 +32,7 @@
     var parts = {};
     if (document.getElementById("online-now")) parts.online = "1";
     if (document.getElementById("notification-bell")) parts.bell = "1";
-    var list = document.querySelector("#messages[data-conversation]");
+    var list = document.querySelector("#conversation-messages[data-conversation]");
     if (list) {
       parts.c = list.getAttribute("data-conversation");
       parts.after = String(lastMessage(list));
@@ -73,7 +73,7 @@
   var arrived = false;
   document.addEventListener("htmx:oobBeforeSwap", function (event) {
     var target = event.detail.target;
-    if (!target || target.id !== "messages") return;
+    if (!target || target.id !== "conversation-messages") return;
     event.detail.fragment.querySelectorAll("[data-message]").forEach(function (item) {
       if (document.getElementById(item.id)) item.remove();
     });
@@ -84,7 +84,7 @@
   document.addEventListener("htmx:afterSettle", function (event) {
     if (event.target !== poller() || !arrived) return;
     arrived = false;
-    var list = document.getElementById("messages");
+    var list = document.getElementById("conversation-messages");
     if (list && list.lastElementChild) list.lastElementChild.scrollIntoView({ block: "nearest" });
   });
 

@@ -56,7 +56,7 @@ def poll(client, conversation=None, after=0, **headers):
 
 def appended(html: str) -> list[int]:
     """The ids of the messages the answer appends to the page's list, in order."""
-    match = re.search(r'<ol hx-swap-oob="beforeend:#messages">(.*?)</ol>', html, re.S)
+    match = re.search(r'<ol hx-swap-oob="beforeend:#conversation-messages">(.*?)</ol>', html, re.S)
     return [int(pk) for pk in re.findall(r'id="message-(\d+)"', match.group(1))] if match else []
 
 
@@ -140,9 +140,10 @@ def test_a_malformed_conversation_or_position_is_ignored(client, pair, boris, va
     params = {"bell": "1", "c": value, "after": "0"}
     response = client.get("/presence/", params, headers=POLL)
     assert response.status_code == 200
-    assert "#messages" not in response.content.decode()
+    assert "#conversation-messages" not in response.content.decode()
     params = {"bell": "1", "c": str(pair.conversation.pk), "after": value}
-    assert "#messages" not in client.get("/presence/", params, headers=POLL).content.decode()
+    response = client.get("/presence/", params, headers=POLL)
+    assert "#conversation-messages" not in response.content.decode()
 
 
 def test_a_member_who_left_a_group_gets_nothing_newer(client, alice, boris, carol):
@@ -161,7 +162,7 @@ def test_a_block_ends_the_live_conversation_of_two_for_both(client, pair, alice,
     social.block(blocker=alice, blocked=boris)
     for member in (alice, boris):
         html = poll(signed_in(client, member), conversation, after=0).content.decode()
-        assert "#messages" not in html, member
+        assert "#conversation-messages" not in html, member
         assert "Last words" not in html
 
 
