@@ -15,6 +15,8 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.core.uploads import images
 from apps.social import selectors as social_selectors
+from apps.social import services as social
+from apps.social.models import Kind
 
 from .models import (
     DELETE_FOR_EVERYONE_SECONDS,
@@ -183,6 +185,9 @@ def send_message(
                 last_read_id=message.pk, last_read_at=now, accepted=True
             )
             conversation.last_message_id, conversation.last_message_at = message.pk, now
+            _notify(message)
+            # Whoever writes has read what they answer: the bell's line for it goes too.
+            social.mark_read_about(user=sender, about=about(conversation.pk))
     except IntegrityError:
         images.delete_quietly(storage, [stored])
         if sent := _sent_before(sender, conversation, client_token):
@@ -192,6 +197,23 @@ def send_message(
         images.delete_quietly(storage, [stored])
         raise
     return message
+
+
+def about(conversation_id: int) -> str:
+    """What a conversation's notifications are grouped by: one line in the bell for each."""
+    return f"conversation:{conversation_id}"
+
+
+def _notify(message: Message) -> None:
+    """Tell the other members of the conversation of a new message: those in it (not left)
+    who accepted it; a request waits in the Requests tab, unannounced. social.notify leaves
+    out whom a block, a mute or a switched-off kind should spare."""
+    members = Participant.objects.filter(
+        conversation_id=message.conversation_id, left__isnull=True, accepted=True
+    ).exclude(user_id=message.sender_id)
+    for member in members.select_related("user"):
+        social.notify(recipient=member.user, actor=message.sender, kind=Kind.MESSAGE,
+                      target=message, about=about(message.conversation_id))  # fmt: skip
 
 
 def mark_read(*, user: AbstractBaseUser, conversation: Conversation, up_to: int) -> bool:
@@ -282,6 +304,7 @@ def delete_message(*, user: AbstractBaseUser, message: Message) -> Message:
             text="", image="", image_alt="", image_width=None, image_height=None,
             deleted=timezone.now(),
         )  # fmt: skip
+        social.withdraw(target=message)
         if name:
             transaction.on_commit(lambda: images.delete_quietly(storage, [name]))
     message.refresh_from_db()
