@@ -245,12 +245,13 @@ def hide_conversation(*, user: AbstractBaseUser, conversation: Conversation) -> 
 
 
 def leave_conversation(*, user: AbstractBaseUser, conversation: Conversation) -> bool:
-    """Leave a group: the member sees nothing newer and may not write; it leaves their list."""
+    """Leave a group: the member sees nothing newer and may not write; it leaves their list.
+    What was written before they left stays readable to them (hiding it clears it)."""
     if not conversation.is_group:
         raise CannotWrite(_("Only a group can be left; hide this conversation instead."))
     last = conversation.last_message_id
     mine = Participant.objects.filter(conversation=conversation, user=user, left__isnull=True)
-    return bool(mine.update(left=timezone.now(), cleared_id=last, last_read_id=last))
+    return bool(mine.update(left=timezone.now(), last_read_id=last))
 
 
 def add_members(
