@@ -135,6 +135,9 @@ class Message(models.Model):
     def __str__(self) -> str:
         return f"Message {self.pk} in {self.conversation_id}"
 
+    def get_absolute_url(self) -> str:
+        return f"/messages/{self.conversation_id}/#message-{self.pk}"
+
     @property
     def is_deleted(self) -> bool:
         return self.deleted is not None
