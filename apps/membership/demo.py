@@ -243,6 +243,9 @@ def _conversations(users: dict, now: datetime) -> int:
             if read:
                 conversations.mark_read(user=users[name], conversation=conversation,
                                         up_to=read[-1].pk)  # fmt: skip
+            if name not in unread:  # and the bell's line for it, read with it
+                social.mark_read_about(user=users[name],
+                                       about=conversations.about(conversation.pk))  # fmt: skip
     conversations.backdate(messages=sent)
     return len(DEMO_CONVERSATIONS)
 

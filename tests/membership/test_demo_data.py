@@ -172,3 +172,7 @@ def test_the_demo_has_days_of_conversations_with_something_new_for_alice():
     assert request.conversation.messages.get().sender.username == "dmitri"
     read = [p for p in mine if p.last_read_id]
     assert all(p.last_read_at <= now for p in read)
+    # Her bell says so too: new messages in the two she has not read, dated when they came.
+    told = Notification.objects.filter(recipient=alice, kind="message", read=False)
+    assert len({line.about for line in told}) == 2
+    assert all(line.created < now - timedelta(minutes=10) for line in told)
