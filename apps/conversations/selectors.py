@@ -15,7 +15,9 @@ from django.utils.translation import gettext, gettext_lazy
 
 from apps.accounts import usernames
 from apps.accounts.lifecycle import MemberData
+from apps.core.db import sql
 from apps.core.db.paging import Page, newest_first
+from apps.profiles.models import Profile
 from apps.social import selectors as social_selectors
 
 from . import permissions, services
@@ -450,3 +452,122 @@ def member_export(*, user: AbstractBaseUser) -> MemberData:
         "who_may_message": permissions.who_may_write(user),
     }
     return MemberData(data, [("messages", m.image) for m in written if m.image])
+
+
+# --- Live: what the presence poll asks -------------------------------------------------------
+# Every open page polls (apps/presence/views.py), so these reads are written in SQL
+# (apps.core.db.sql); the messages themselves, read only when there are new ones, use the ORM.
+
+# At most this many new messages come with one poll; the page asks again for the rest.
+LIVE_MESSAGES_LIMIT = 50
+
+
+def unread_sql(user_id: int) -> tuple[str, list[int]]:
+    """How many conversations hold a message the member has not read, as a scalar subquery
+    for a hand-written query (the poll asks it with the notifications' count, in one query).
+    Counted: conversations they are in (not left) and have accepted (Requests are not
+    counted: a stranger's first message must not light the bar), with a message newer than
+    what they read and what they hid, not deleted, from someone else whom they have not
+    muted and with no block between them."""
+    blocked, block_params = social_selectors.blocks_with_sql(user_id, "m.sender_id")
+    muted, mute_params = social_selectors.muted_sql(user_id, "m.sender_id")
+    query = (
+        f"(SELECT COUNT(*) FROM {sql.table(Participant)} p"  # noqa: S608
+        f" JOIN {sql.table(Conversation)} c ON c.id = p.conversation_id"
+        ' WHERE p.user_id = %s AND p.accepted AND p."left" IS NULL'
+        # The conversation's newest message rules out most of them without their messages.
+        " AND c.last_message_id > p.last_read_id AND c.last_message_id > p.cleared_id"
+        f" AND EXISTS (SELECT 1 FROM {sql.table(Message)} m"
+        " WHERE m.conversation_id = p.conversation_id"
+        " AND m.id > p.last_read_id AND m.id > p.cleared_id AND m.deleted IS NULL"
+        " AND (m.sender_id IS NULL OR m.sender_id <> %s)"
+        f" AND NOT {muted} AND NOT {blocked}))"
+    )
+    return query, [user_id, user_id, *mute_params, *block_params]
+
+
+@dataclass(frozen=True)
+class LiveState:
+    """What the poll knows of the conversation a member has open: the newest message they
+    may see (0: none), what they hid, and who has seen it (as `seen_by` gives them: the
+    others' memberships, each with its user)."""
+
+    conversation: Conversation
+    newest: int
+    cleared_id: int
+    seen: tuple[Participant, ...]
+
+    def version(self) -> tuple:
+        """Everything the poll's answer shows of it, for the poll's ETag."""
+        seen = [(p.user.username, p.user.display_name, p.last_read_at) for p in self.seen]
+        return (self.conversation.pk, self.conversation.is_group, self.newest, seen)
+
+
+def live_state(conversation_id: int, viewer: AbstractBaseUser) -> LiveState | None:
+    """The conversation as the poll of the viewer's open page sees it, in ONE query; None
+    unless the viewer is a member still in it (a stranger's poll learns nothing, not even
+    whether the conversation exists), and for a conversation of two with a block between
+    its members (ended; its history hidden from the blocked side).
+
+    The newest message is the newest the viewer may see: after what they hid, none from a
+    member a block stands between them and. "Seen" is `seen_by`'s: the other members who
+    have read up to it when it is the viewer's own, but those who hide their online status
+    (who show no "seen" either) and those a block stands between."""
+    User = get_user_model()
+    apart, apart_params = social_selectors.blocks_with_sql(viewer.pk, "p.user_id")
+    hidden, hidden_params = social_selectors.blocks_with_sql(viewer.pk, "m.sender_id")
+    query = (
+        'SELECT p.user_id, p."left", p.last_read_id, p.last_read_at, p.cleared_id,'  # noqa: S608
+        " u.username, u.first_name, u.last_name, u.is_active, pr.show_online_status,"
+        f" {apart}, c.is_group, newest.id, newest.sender_id"
+        f" FROM {sql.table(Participant)} p JOIN {sql.table(Conversation)} c"
+        " ON c.id = p.conversation_id"
+        f" JOIN {sql.table(User)} u ON u.id = p.user_id"
+        f" LEFT JOIN {sql.table(Profile)} pr ON pr.user_id = p.user_id"
+        f" LEFT JOIN (SELECT m.id, m.sender_id FROM {sql.table(Message)} m"
+        f" JOIN {sql.table(Participant)} me ON me.conversation_id = m.conversation_id"
+        " AND me.user_id = %s"
+        f" WHERE m.conversation_id = %s AND m.id > me.cleared_id AND NOT {hidden}"
+        " ORDER BY m.id DESC LIMIT 1) newest ON 1 = 1"
+        ' WHERE p.conversation_id = %s AND (p."left" IS NULL OR p.user_id = %s)'
+        " ORDER BY p.joined, p.id"
+    )
+    params = [*apart_params, viewer.pk, conversation_id, *hidden_params]
+    rows = sql.rows(query, [*params, conversation_id, viewer.pk])
+    mine = next((row for row in rows if row[0] == viewer.pk), None)
+    if mine is None or mine[1] is not None:
+        return None
+    conversation = Conversation(pk=conversation_id, is_group=bool(mine[11]))
+    newest, newest_sender = mine[12] or 0, mine[13]
+    others = [row for row in rows if row[0] != viewer.pk]
+    if not conversation.is_group and any(row[10] for row in others):
+        return None
+    seen = []
+    for row in others if newest and newest_sender == viewer.pk else []:
+        user_id, _left, read_id, read_at, _cleared, username, first, last, active, shows = row[:10]
+        if read_id >= newest and active and (shows is None or shows) and not row[10]:
+            reader = Participant(conversation=conversation, user_id=user_id, last_read_id=read_id,
+                                 last_read_at=sql.moment(read_at))  # fmt: skip
+            reader.user = User(id=user_id, username=username, first_name=first, last_name=last)
+            seen.append(reader)
+    return LiveState(conversation, newest, mine[4], tuple(seen))
+
+
+def new_messages(state: LiveState, *, viewer: AbstractBaseUser, after: int) -> list[Message]:
+    """The messages of the conversation newer than `after` that the viewer may see (as
+    `live_state` counts them), oldest first, at most LIVE_MESSAGES_LIMIT, each with its sender
+    and their profile: one query, however many. Each is marked `mine`, and never
+    `can_delete`: the poll is served without the CSRF middleware (apps.core.web.lean), so a
+    form in its answer would carry a token the member's cookie does not match; the member's
+    own message, sent from another tab, offers its delete on the next page load."""
+    messages = (
+        Message.objects.filter(conversation_id=state.conversation.pk,
+                               pk__gt=max(after, state.cleared_id), pk__lte=state.newest)
+        .exclude(social_selectors.blocked_between(viewer.pk, OuterRef("sender_id")))
+        .select_related("sender__profile")
+        .order_by("pk")[:LIVE_MESSAGES_LIMIT]
+    )  # fmt: skip
+    found = mark_messages(list(messages), viewer=viewer)
+    for message in found:
+        message.can_delete = False
+    return found
