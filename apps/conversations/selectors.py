@@ -395,6 +395,71 @@ def seen_by(thread: Thread, last: Message | None) -> list[Participant]:
     return seen
 
 
+# --- Moderation and the member's lifecycle ----------------------------------------------------
+
+
+def message_to_report(*, pk: int, viewer: AbstractBaseUser) -> Message:
+    """Message `pk` for `viewer` to report: one they can see in a conversation they are in
+    (404 otherwise, as for a non-member), with its sender; not one deleted for everyone."""
+    message = Message.objects.filter(pk=pk, deleted__isnull=True).first()
+    if message is None:
+        raise Http404
+    thread = get_thread(pk=message.conversation_id, viewer=viewer)
+    return get_message(thread, pk=pk, viewer=viewer)
+
+
+def messages_by_pk(ids: list[int]) -> dict[int, Message]:
+    """Messages by id with their senders, whatever their state, for moderators: one query.
+    Nothing else of their conversations is read."""
+    return Message.objects.select_related("sender__profile").in_bulk(ids)
+
+
+def member_export(*, user: AbstractBaseUser) -> MemberData:
+    """What this app holds of the member, for their data export: the conversations they are
+    in (with the other members' usernames), the messages they wrote, and those messages'
+    images. What others wrote is theirs, not this member's, and is left out."""
+    memberships = list(
+        Participant.objects.filter(user=user).select_related("conversation").order_by("pk")
+    )
+    others: dict[int, list[str]] = {}
+    rows = (
+        Participant.objects.filter(conversation__in=[m.conversation_id for m in memberships])
+        .exclude(user=user)
+        .order_by("joined", "pk")
+        .values_list("conversation_id", "user__username")
+    )
+    for conversation_id, username in rows:
+        others.setdefault(conversation_id, []).append(username)
+    written = list(Message.objects.filter(sender=user).order_by("pk"))
+    data = {
+        "conversations": [
+            {
+                "id": m.conversation_id,
+                "group": m.conversation.is_group,
+                "title": m.conversation.title,
+                "with": others.get(m.conversation_id, []),
+                "joined": m.joined,
+                "left": m.left,
+                "accepted": m.accepted,
+            }
+            for m in memberships
+        ],
+        "messages": [
+            {
+                "conversation": message.conversation_id,
+                "created": message.created,
+                "text": message.text,
+                "image": PurePosixPath(message.image.name).name if message.image else None,
+                "image_alt": message.image_alt,
+                "deleted": message.deleted,
+            }
+            for message in written
+        ],
+        "who_may_message": permissions.who_may_write(user),
+    }
+    return MemberData(data, [("messages", m.image) for m in written if m.image])
+
+
 # --- Live: what the presence poll asks -------------------------------------------------------
 # Every open page polls (apps/presence/views.py), so these reads are written in SQL
 # (apps.core.db.sql); the messages themselves, read only when there are new ones, use the ORM.
@@ -517,68 +582,3 @@ def new_messages(state: LiveState, *, viewer: AbstractBaseUser, after: int) -> l
 def has_conversations_of(*, members: list[AbstractBaseUser]) -> bool:
     """Whether any of `members` is in a conversation (the demo writes its own only once)."""
     return Participant.objects.filter(user__in=members).exists()
-
-
-# --- Moderation and the member's lifecycle ----------------------------------------------------
-
-
-def message_to_report(*, pk: int, viewer: AbstractBaseUser) -> Message:
-    """Message `pk` for `viewer` to report: one they can see in a conversation they are in
-    (404 otherwise, as for a non-member), with its sender; not one deleted for everyone."""
-    message = Message.objects.filter(pk=pk, deleted__isnull=True).first()
-    if message is None:
-        raise Http404
-    thread = get_thread(pk=message.conversation_id, viewer=viewer)
-    return get_message(thread, pk=pk, viewer=viewer)
-
-
-def messages_by_pk(ids: list[int]) -> dict[int, Message]:
-    """Messages by id with their senders, whatever their state, for moderators: one query.
-    Nothing else of their conversations is read."""
-    return Message.objects.select_related("sender__profile").in_bulk(ids)
-
-
-def member_export(*, user: AbstractBaseUser) -> MemberData:
-    """What this app holds of the member, for their data export: the conversations they are
-    in (with the other members' usernames), the messages they wrote, and those messages'
-    images. What others wrote is theirs, not this member's, and is left out."""
-    memberships = list(
-        Participant.objects.filter(user=user).select_related("conversation").order_by("pk")
-    )
-    others: dict[int, list[str]] = {}
-    rows = (
-        Participant.objects.filter(conversation__in=[m.conversation_id for m in memberships])
-        .exclude(user=user)
-        .order_by("joined", "pk")
-        .values_list("conversation_id", "user__username")
-    )
-    for conversation_id, username in rows:
-        others.setdefault(conversation_id, []).append(username)
-    written = list(Message.objects.filter(sender=user).order_by("pk"))
-    data = {
-        "conversations": [
-            {
-                "id": m.conversation_id,
-                "group": m.conversation.is_group,
-                "title": m.conversation.title,
-                "with": others.get(m.conversation_id, []),
-                "joined": m.joined,
-                "left": m.left,
-                "accepted": m.accepted,
-            }
-            for m in memberships
-        ],
-        "messages": [
-            {
-                "conversation": message.conversation_id,
-                "created": message.created,
-                "text": message.text,
-                "image": PurePosixPath(message.image.name).name if message.image else None,
-                "image_alt": message.image_alt,
-                "deleted": message.deleted,
-            }
-            for message in written
-        ],
-        "who_may_message": permissions.who_may_write(user),
-    }
-    return MemberData(data, [("messages", m.image) for m in written if m.image])

@@ -224,12 +224,16 @@ def _notify(message: Message) -> None:
 
 
 def mark_read(*, user: AbstractBaseUser, conversation: Conversation, up_to: int) -> bool:
-    """The member has seen the conversation up to message `up_to` (never moves back)."""
-    return bool(
+    """The member has seen the conversation up to message `up_to` (never moves back); the
+    bell's line for it is read too."""
+    moved = bool(
         Participant.objects.filter(
             conversation=conversation, user=user, last_read_id__lt=up_to
         ).update(last_read_id=up_to, last_read_at=timezone.now())
     )
+    if moved:
+        social.mark_read_about(user=user, about=about(conversation.pk))
+    return moved
 
 
 def accept_request(*, user: AbstractBaseUser, conversation: Conversation) -> bool:

@@ -219,7 +219,7 @@ def test_the_page_reads_a_constant_number_of_queries(
         sender = alice if number % 2 else boris
         services.send_message(sender=sender, conversation=conversation, text=f"Message {number}")
     as_member(client, boris)
-    with django_assert_max_num_queries(13):
+    with django_assert_max_num_queries(14):
         response = client.get(page_url(conversation))
     assert response.status_code == 200
     before = response.context["page"].older_than or conversation.last_message_id
@@ -504,3 +504,12 @@ def test_once_the_other_account_is_gone_the_history_stays_and_nobody_writes(
     assert "deleted member" in html
     assert 'id="composer"' not in html
     assert "You cannot write in this conversation." in html
+
+
+def test_opening_the_conversation_reads_its_line_in_the_bell(client, conversation, alice, boris):
+    from apps.social.models import Notification
+
+    services.send_message(sender=alice, conversation=conversation, text="Are you there?")
+    assert Notification.objects.filter(recipient=boris, read=False).exists()
+    as_member(client, boris).get(page_url(conversation))
+    assert not Notification.objects.filter(recipient=boris, read=False).exists()
