@@ -88,3 +88,15 @@ def test_starting_a_group_and_saving_the_setting_work_without_javascript(
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_text("Message settings saved.")).to_be_visible()
     assert Preferences.objects.get(user=alice).who_may_write == WhoMayWrite.NOBODY
+
+
+def test_suggestions_complete_the_last_handle_and_keep_the_others(browser, live_server, alice):
+    for name in ("boris", "clara"):
+        social.follow(follower=alice, followee=UserFactory(username=name))
+    page = open_as(browser, live_server, alice)
+    page.goto("/messages/new/")
+    page.locator("#id_to").press_sequentially("boris, c")
+    options = page.locator("#people-you-follow option")
+    expect(options).to_have_count(1)
+    expect(options.first).to_have_attribute("value", "boris, clara")
+    page.health.assert_clean()
