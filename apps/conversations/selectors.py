@@ -90,11 +90,12 @@ def listed(viewer: AbstractBaseUser, *, requests: bool) -> QuerySet[Participant]
     """The viewer's memberships their list shows (`requests`: the Requests tab): not left,
     not hidden (nothing newer than what they cleared), and not a conversation of two whose
     other member blocked them (the blocker sees it, as ended)."""
-    blocked_by = [blocker for blocker, blocked in _blocks(viewer) if blocked == viewer.pk]
+    pairs = social_selectors.block_pairs(viewer)
+    ended = [services.pair_key(viewer.pk, by) for by, blocked in pairs if blocked == viewer.pk]
     return (
         Participant.objects.filter(user=viewer, accepted=not requests, left__isnull=True)
         .filter(conversation__last_message_id__gt=F("cleared_id"))
-        .exclude(conversation__pair__in=[_pair(viewer.pk, other) for other in blocked_by])
+        .exclude(conversation__pair__in=ended)
     )
 
 
@@ -135,7 +136,8 @@ def conversation_page(
     others = _others(viewer, conversations)
     newest = Message.objects.filter(pk__in=[c.last_message_id for c in conversations])
     last = {message.pk: message for message in newest.select_related("sender")}
-    blocking = {blocked for blocker, blocked in _blocks(viewer) if blocker == viewer.pk}
+    pairs = social_selectors.block_pairs(viewer)
+    blocking = {blocked for blocker, blocked in pairs if blocker == viewer.pk}
     hidden = frozenset(social_selectors.hidden_ids(viewer))
     rows = []
     for membership in page.items:
@@ -171,15 +173,6 @@ def _others(
     return found
 
 
-def _blocks(viewer: AbstractBaseUser) -> list[tuple[int, int]]:
-    return social_selectors.block_pairs(viewer)
-
-
-def _pair(one: int, other: int) -> str:
-    low, high = sorted((one, other))
-    return f"{low}:{high}"
-
-
 # --- Starting a conversation and adding members ----------------------------------------------
 
 
@@ -206,7 +199,8 @@ def existing_with(viewer: AbstractBaseUser, handle: str) -> Conversation | None:
     if other is None or other.pk == viewer.pk:
         return None
     return (
-        Conversation.objects.filter(pair=_pair(viewer.pk, other.pk), participants__user=viewer)
+        Conversation.objects.filter(pair=services.pair_key(viewer.pk, other.pk))
+        .filter(participants__user=viewer)
         .filter(participants__user=other)
         .first()
     )
