@@ -143,6 +143,8 @@ def build(viewers: int, member_count: int = MEMBERS, post_count: int = POSTS) ->
         for like in Like.objects.filter(post__author=reader).exclude(user=reader)[:40]
     )
 
+    conversation, last_message = _conversation(reader, members[1], now)
+
     expire = now + timedelta(days=1)
     store = SessionStore()
     sessions = {user.pk: get_random_string(32, VALID_KEY_CHARS) for user in [reader, *crowd]}
@@ -166,7 +168,45 @@ def build(viewers: int, member_count: int = MEMBERS, post_count: int = POSTS) ->
         "tag": tags[0].name,
         "post": post.pk,
         "profile": members[3].username,
+        "conversation": conversation.pk,
+        "conversation_with": members[1].username,
+        "last_message": last_message,
     }
+
+
+def _conversation(reader, other, now, count: int = 40) -> tuple[object, int]:
+    """A conversation of two between the reader and `other`, `count` messages long, read to
+    its end by both (the reader's open page, every message on it): return it and the id of
+    its newest message."""
+    from apps.conversations.models import Conversation, Message, Participant
+
+    conversation = Conversation.objects.create(
+        starter=reader, pair=f"{min(reader.pk, other.pk)}:{max(reader.pk, other.pk)}"
+    )
+    Message.objects.bulk_create(
+        Message(
+            conversation=conversation,
+            sender=(reader, other)[i % 2],
+            text=f"Message number {i}, with a link to https://example.com/{i}.",
+            created=now - timedelta(minutes=count - i),
+        )
+        for i in range(count)
+    )
+    last = Message.objects.filter(conversation=conversation).latest("pk")
+    Conversation.objects.filter(pk=conversation.pk).update(
+        last_message_id=last.pk, last_message_at=last.created
+    )
+    Participant.objects.bulk_create(
+        Participant(
+            conversation=conversation,
+            user=user,
+            last_read_id=last.pk,
+            last_read_at=now,
+            sorted_at=last.created,
+        )
+        for user in (reader, other)
+    )
+    return conversation, last.pk
 
 
 def pages(facts: dict[str, object]) -> dict[str, tuple[str, bool, bool]]:
@@ -175,6 +215,15 @@ def pages(facts: dict[str, object]) -> dict[str, tuple[str, bool, bool]]:
     poll = "/presence/?" + urlencode(
         [("u", name) for name in facts["poll_names"]] + [("online", "1"), ("bell", "1")]
     )
+    # The conversation's page polls for its header's badge, the bar's counts and the
+    # conversation from its newest message on (no Online now panel there).
+    conversation = "/presence/?" + urlencode(
+        [("u", facts["conversation_with"]), ("bell", "1"), ("c", facts["conversation"]),
+         ("after", facts["last_message"])]
+    )  # fmt: skip
+    # The same page one message behind: the poll brings that message (and reads it again).
+    behind = conversation.replace(f"after={facts['last_message']}",
+                                  f"after={facts['last_message'] - 1}")  # fmt: skip
     return {
         "feed, logged in": ("/", True, False),
         "feed, anonymous": ("/", False, False),
@@ -183,6 +232,9 @@ def pages(facts: dict[str, object]) -> dict[str, tuple[str, bool, bool]]:
         "post page": (f"/posts/{facts['post']}/", True, False),
         "presence poll, 200": (poll, True, True),
         "presence poll, 304": (poll, True, True),
+        "conversation poll, 200": (conversation, True, True),
+        "conversation poll, 304": (conversation, True, True),
+        "conversation poll, new": (behind, True, True),
         "healthz": ("/healthz/", False, False),
     }
 

@@ -22,6 +22,11 @@ p99 latency, server CPU per request (gunicorn's master and workers, from /proc; 
 database's and Redis's own processes are not in it), queries and errors; the floor's row
 gives its own CPU per request, the least a request can cost.
 
+The presence poll is measured as the feed page sends it (badges, online now, the bell) and
+as a conversation's page sends it (its header's badge, the bell, and the conversation from
+its newest message on: `c=`, `after=`), each answered 200 and 304; "conversation poll, new"
+is that page one message behind, so that each poll brings a message.
+
 Then the presence scenario: N viewers, each with a session of their own, open the page
 (their first poll, ARRIVALS_PER_SECOND of them a second) and then hold it open for a minute,
 polling every 30 s exactly as the page does (badges, online now, the bell; If-None-Match),
@@ -32,7 +37,8 @@ to its last answer, per poll served.
 The targets are mostly server CPU per request, which depends on the code and the processor
 far more than on what else the machine is doing:
 
-- a presence poll: ≤ 1 ms when answered 304, ≤ 2 ms when answered 200;
+- a presence poll, the feed's or a conversation's: ≤ 1 ms when answered 304, ≤ 2 ms when
+  answered 200;
 - the feed (logged in), a profile, a tag and a post page: ≤ 10 ms;
 - the busiest presence scenario: ≥ 99% of the polls wanted served, no error, p99 ≤ 1 s, and
   ≥ 90% of its polls answered 304;
@@ -41,7 +47,9 @@ far more than on what else the machine is doing:
 Each setup gets its tables under a heading; the run ends with what each missed, and exits 1
 when anything was. It is not part of `make test`. BENCH_SECONDS (per wrk run), BENCH_ROUNDS
 (0: only the presence scenario), BENCH_VIEWERS (comma-separated) and BENCH_VIEWER_SECONDS
-shorten it.
+shorten it; BENCH_VIEWERS=0 leaves the presence scenario out, and BENCH_PAGES
+(comma-separated beginnings of the pages' names, e.g. "presence poll,conversation poll")
+measures only those pages beside the floor.
 """
 
 import asyncio
@@ -75,7 +83,8 @@ from tests.servers import free_port, own_database, stop_group, wait_until_up  # 
 PYTHON = sys.executable
 SECONDS = int(os.environ.get("BENCH_SECONDS", "8"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
-VIEWERS = [int(n) for n in os.environ.get("BENCH_VIEWERS", "1000,3000,10000").split(",")]
+VIEWERS = [n for n in map(int, os.environ.get("BENCH_VIEWERS", "1000,3000,10000").split(",")) if n]
+PAGES = [name.strip() for name in os.environ.get("BENCH_PAGES", "").split(",") if name.strip()]
 VIEWER_SECONDS = int(os.environ.get("BENCH_VIEWER_SECONDS", "60"))
 DATABASE_KEYS = os.environ.get("BENCH_DATABASES", "sqlite,postgres").split(",")
 POSTGRES_URL = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres")
@@ -99,6 +108,9 @@ TICKS = os.sysconf("SC_CLK_TCK")
 CPU_TARGETS_MS = {
     "presence poll, 304": 1.0,
     "presence poll, 200": 2.0,
+    "conversation poll, 304": 1.0,
+    "conversation poll, 200": 2.0,
+    "conversation poll, new": 2.0,
     "feed, logged in": 10.0,
     "profile page": 10.0,
     "tag page": 10.0,
@@ -484,7 +496,7 @@ class Result:
 
 def bench(database: Database, wrk_bin: str) -> Result:
     """Build the dataset on `database`, then measure the pages and the presence scenarios."""
-    viewers = max(VIEWERS)
+    viewers = max(VIEWERS, default=0)
     with tempfile.TemporaryDirectory() as media, database.site_env(Path(media)) as env:
         print(f"\n{database.title}: preparing 120 members, 2,000 posts, {viewers:,} viewers…",
               flush=True)  # fmt: skip
@@ -499,6 +511,7 @@ def bench(database: Database, wrk_bin: str) -> Result:
         pages = {
             name: (path, BROWSER | ({"Cookie": cookie} if member else {}) | (POLL if poll else {}))
             for name, (path, member, poll) in facts["pages"].items()
+            if not PAGES or name.startswith(tuple(PAGES))
         }
         runs: dict[str, list[Run]] = {name: [] for name in ["floor", *pages]}
         scales = []
@@ -506,8 +519,9 @@ def bench(database: Database, wrk_bin: str) -> Result:
             gunicorn("site", "config.wsgi", env) as site,
             gunicorn("floor", "bench.floor:application", env) as floor,
         ):
-            etag = _etag(site, *pages["presence poll, 304"])
-            pages["presence poll, 304"][1]["If-None-Match"] = etag
+            for name, (path, headers) in pages.items():
+                if name.endswith(", 304"):
+                    headers["If-None-Match"] = _etag(site, path, headers)
             for round_number in range(1, ROUNDS + 1):
                 print(f"{database.title}: round {round_number} of {ROUNDS}…", flush=True)
                 runs["floor"].append(wrk(wrk_bin, floor, "/", {}))
@@ -516,7 +530,7 @@ def bench(database: Database, wrk_bin: str) -> Result:
             for count in VIEWERS:
                 print(f"{database.title}: {count:,} viewers polling every {POLL_INTERVAL} s "
                       f"for {VIEWER_SECONDS} s…", flush=True)  # fmt: skip
-                poll = pages["presence poll, 200"][0]
+                poll = facts["pages"]["presence poll, 200"][0]
                 scales.append(presence_scenario(site, count, poll, facts["viewer_sessions"]))
     return Result(database, runs, facts["queries"], scales)
 
@@ -575,6 +589,8 @@ def _pages_table(runs: dict[str, list[Run]], queries: dict[str, int]) -> list[st
         print(f"{label:24} {median(name, 'rate'):7.0f} {median(name, 'rate') / floor_rate:9.1%} "
               f"{median(name, 'p50'):8.1f} {median(name, 'p99'):8.1f} {cpu_ms:11.2f} "
               f"{queries.get(name, 0):8} {errors:7}  {verdict}".rstrip())  # fmt: skip
+    if "healthz" not in runs:  # left out by BENCH_PAGES
+        return missed
     healthz = median("healthz", "p99") / median("floor", "p99")
     ok = healthz <= HEALTHZ_P99_OVER_FLOOR
     print(f"\n/healthz/ p99 is {healthz:.1f}× the floor's (target ≤ {HEALTHZ_P99_OVER_FLOOR:g}×: "
