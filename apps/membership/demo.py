@@ -221,31 +221,29 @@ def load_demo_data() -> list[str]:
 
 def _conversations(users: dict, now: datetime) -> int:
     """The conversations, each message sent by its sender and dated as if written over the
-    past days, read by everyone but those still to read the last; return how many."""
+    past days, and read by the others as it came (its line in their bell with it), but the
+    last by those still to read it; return how many."""
     sent = {}
     for members, title, said, unread in DEMO_CONVERSATIONS:
         starter, others = users[members[0]], [users[name] for name in members[1:]]
-        messages = []
-        for (days, hours), sender, text in said:
-            if not messages:
+        conversation = None
+        for number, ((days, hours), sender, text) in enumerate(said, start=1):
+            if conversation is None:
                 message = conversations.start_conversation(
                     starter=starter, members=others, text=text, title=title
                 )
+                conversation = message.conversation
             else:
                 message = conversations.send_message(
-                    sender=users[sender], conversation=messages[0].conversation, text=text
+                    sender=users[sender], conversation=conversation, text=text
                 )
-            messages.append(message)
             sent[message] = now - timedelta(days=days, hours=hours)
-        conversation = messages[0].conversation
-        for name in members:
-            read = messages[:-1] if name in unread else messages
-            if read:
+            readers = [name for name in members if name != sender]
+            if number == len(said):
+                readers = [name for name in readers if name not in unread]
+            for name in readers:
                 conversations.mark_read(user=users[name], conversation=conversation,
-                                        up_to=read[-1].pk)  # fmt: skip
-            if name not in unread:  # and the bell's line for it, read with it
-                social.mark_read_about(user=users[name],
-                                       about=conversations.about(conversation.pk))  # fmt: skip
+                                        up_to=message.pk)  # fmt: skip
     conversations.backdate(messages=sent)
     return len(DEMO_CONVERSATIONS)
 
