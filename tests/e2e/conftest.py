@@ -227,9 +227,11 @@ def pytest_collection_modifyitems(items):
 def main_pages() -> list[tuple[str | None, str]]:
     """Every main page as (who is signed in, its address), on the demo data: what the palette
     and touch-target scans walk."""
+    from apps.conversations.models import Conversation
     from apps.feed.models import Post
 
     post = Post.objects.filter(image__gt="").first()
+    walk = Conversation.objects.get(title="Saturday walk")  # the demo's group, alice in it
     return [
         (None, "/"),
         (None, "/accounts/login/"),
@@ -247,5 +249,9 @@ def main_pages() -> list[tuple[str | None, str]]:
         ("alice", "/settings/profile/"),
         ("alice", "/accounts/sessions/"),
         ("alice", "/accounts/2fa/"),
+        ("alice", "/messages/"),
+        ("alice", walk.get_absolute_url()),
+        ("alice", "/messages/new/"),
+        ("alice", "/settings/messages/"),
         ("chloe", "/moderation/"),
     ]
