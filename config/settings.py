@@ -382,7 +382,7 @@ RATE_LIMITS = {
     "invite": "5/m/user,20/d/user",
     # Turning push on or off in a browser, removing a device, its kinds and quiet hours.
     "push_settings": "30/m/user,60/m/ip",
-    # Conversations: starting one (a first message to someone), and each message after.
+    # Starting a conversation (and adding people to a group), and each message after.
     "start_conversation": "10/m/user,30/m/ip",
     "send_message": "30/m/user,120/m/ip",
 }
@@ -395,6 +395,7 @@ NEW_MEMBER_LIMITS = {
     "write_comment": "20/h/user",
     "follow": "20/h/user",
     "mention": "10/h/user",
+    "start_conversation": "5/h/user",
     "send_message": "60/h/user",
 }
 

@@ -87,6 +87,10 @@ def start_conversation(
     GROUP_MAX_MEMBERS - 1 others). A member who does not follow the starter finds it in
     their Requests. Raises CannotWrite, naming the first member who may not be written to.
     Returns the message."""
+    if client_token is not None and (
+        sent := Message.objects.filter(sender=starter, client_token=client_token).first()
+    ):
+        return sent  # the same form sent again: a group is not made twice
     others = list({m.pk: m for m in members if m.pk != starter.pk}.values())
     if not others:
         raise CannotWrite(_("Choose at least one member to write to."))
@@ -220,12 +224,16 @@ def _notify(message: Message) -> None:
 
 
 def mark_read(*, user: AbstractBaseUser, conversation: Conversation, up_to: int) -> bool:
-    """The member has seen the conversation up to message `up_to` (never moves back)."""
-    return bool(
+    """The member has seen the conversation up to message `up_to` (never moves back); the
+    bell's line for it is read too."""
+    moved = bool(
         Participant.objects.filter(
             conversation=conversation, user=user, last_read_id__lt=up_to
         ).update(last_read_id=up_to, last_read_at=timezone.now())
     )
+    if moved:
+        social.mark_read_about(user=user, about=about(conversation.pk))
+    return moved
 
 
 def accept_request(*, user: AbstractBaseUser, conversation: Conversation) -> bool:

@@ -46,13 +46,22 @@ def _page_context(
 def conversation(request: HttpRequest, pk: int) -> HttpResponse:
     """The conversation, newest message at the bottom, the composer under it. Opening it
     reads it up to its newest message."""
-    thread = selectors.get_thread(pk=pk, viewer=request.user)
+    try:
+        thread = selectors.get_thread(pk=pk, viewer=request.user)
+    except selectors.ConversationEnded:
+        return _ended(request)
     context = _page_context(request, thread)
     if context["last_message_id"]:
         services.mark_read(
             user=request.user, conversation=thread.conversation, up_to=context["last_message_id"]
         )
     return render(request, "conversations/conversation.html", context)
+
+
+def _ended(request: HttpRequest) -> HttpResponse:
+    """What the blocked member of a conversation of two sees instead of it (a 404): that it
+    has ended, nothing of what it held."""
+    return render(request, "conversations/ended.html", status=404)
 
 
 @login_required_htmx
@@ -125,7 +134,12 @@ def _too_often(request: HttpRequest, pk: int) -> HttpResponse:
 def send(request: HttpRequest, pk: int) -> HttpResponse:
     """Send a message. htmx: the new message for the end of the list and an empty composer;
     without JavaScript, back to the conversation's end."""
-    thread = selectors.get_thread(pk=pk, viewer=request.user)
+    try:
+        thread = selectors.get_thread(pk=pk, viewer=request.user)
+    except selectors.ConversationEnded:
+        if request.htmx:  # the page was open before the block: the composer goes, saying why
+            return render(request, "conversations/conversation.html#closed", {"ended": True})
+        return _ended(request)
     form = MessageForm(request.POST, request.FILES)
     if not form.is_valid():
         return _composer_response(request, thread, form)
@@ -151,7 +165,7 @@ def send(request: HttpRequest, pk: int) -> HttpResponse:
         selectors.mark_messages([message], viewer=request.user)
         fresh = MessageForm()
         focus_first_field(fresh)  # the writer goes on typing where they were
-        context = {"thread": thread, "conversation": thread.conversation, "message": message,
+        context = {"thread": thread, "conversation": thread.conversation, "added": [message],
                    "form": fresh, "sent": True}  # fmt: skip
         html = render_to_string("conversations/conversation.html#composer", context, request)
         html += render_to_string("conversations/conversation.html#appended", context, request)
@@ -197,7 +211,7 @@ def accept(request: HttpRequest, pk: int) -> HttpResponse:
 def hide(request: HttpRequest, pk: int) -> HttpResponse:
     """Hide the conversation for oneself (declining a request does the same): what it holds
     now is gone from one's view, and it leaves the list until someone writes again."""
-    thread = selectors.get_thread(pk=pk, viewer=request.user)
+    thread = selectors.get_thread(pk=pk, viewer=request.user, ended_ok=True)
     services.hide_conversation(user=request.user, conversation=thread.conversation)
     if thread.is_request:
         messages.success(request, _("Request declined."))

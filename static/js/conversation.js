@@ -1,10 +1,10 @@
 // The conversation page: the composer keeps its draft in sessionStorage (per conversation)
-// until a send succeeds, the list keeps data-last-message at its newest message, and the
-// newest message is in view when the page opens and when one is added.
+// until a send succeeds and sends on Ctrl+Enter, the list keeps data-last-message at its
+// newest message, and the newest message is in view when the page opens and when one is sent.
 (function () {
   "use strict";
 
-  function list() { return document.getElementById("messages"); }
+  function list() { return document.getElementById("conversation-messages"); }
   function composer() { return document.getElementById("composer"); }
 
   function key(form) { return "eternity:draft:conversation:" + form.getAttribute("data-conversation"); }
@@ -36,6 +36,8 @@
     if (last > (parseInt(ol.getAttribute("data-last-message"), 10) || 0)) {
       ol.setAttribute("data-last-message", String(last));
     }
+    var none = document.getElementById("no-messages");
+    if (none && last) none.remove();
   }
 
   function showNewest() {
@@ -50,6 +52,16 @@
     if (!form || !store || event.target.name !== "text" || !form.contains(event.target)) return;
     if (event.target.value) store.setItem(key(form), event.target.value);
     else store.removeItem(key(form));
+  });
+
+  // Ctrl+Enter (Cmd+Enter) sends; Enter alone makes a new line.
+  document.addEventListener("keydown", function (event) {
+    var form = composer();
+    if (!form || event.key !== "Enter" || !(event.ctrlKey || event.metaKey)) return;
+    if (event.target.name !== "text" || !form.contains(event.target)) return;
+    event.preventDefault();
+    if (form.requestSubmit) form.requestSubmit();
+    else form.submit();
   });
 
   document.addEventListener("htmx:afterSettle", function (event) {

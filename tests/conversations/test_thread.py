@@ -101,9 +101,22 @@ def test_the_blocked_side_of_an_ended_conversation_gets_404_and_the_blocker_sees
     client, conversation, alice, boris
 ):
     social.block(blocker=boris, blocked=alice)
-    assert as_member(client, alice).get(page_url(conversation)).status_code == 404
+    response = as_member(client, alice).get(page_url(conversation))
+    assert response.status_code == 404
+    assert "This conversation has ended" in response.content.decode()
+    assert "Hello Boris" not in response.content.decode()
+    message = conversation.messages.get()
+    for url in (
+        reverse("conversations:message_image", args=[conversation.pk, message.pk]),
+        reverse("conversations:older", args=[conversation.pk]) + f"?before={message.pk + 1}",
+    ):
+        assert client.get(url).status_code == 404
     response = client.post(send_url(conversation), {"text": "Why?"})
     assert response.status_code == 404
+    # A page open from before the block: the composer goes, saying why.
+    response = client.post(send_url(conversation), {"text": "Why?"}, **HTMX)
+    assert 'id="conversation-closed"' in response.content.decode()
+    assert "This conversation has ended" in response.content.decode()
     response = as_member(client, boris).get(page_url(conversation))
     assert response.status_code == 200
     html = response.content.decode()
@@ -184,7 +197,7 @@ def test_older_messages_page_by_keyset_with_htmx_and_without(client, conversatio
     texts = [m.text for m in fragment.context["page"].messages]
     assert texts == ["Hello Boris"] + [f"Number {n}" for n in range(10)]
     html = fragment.content.decode()
-    assert 'hx-swap-oob="afterbegin:#messages"' in html
+    assert 'hx-swap-oob="afterbegin:#conversation-messages"' in html
     assert "<html" not in html
     assert "This is the beginning of the conversation." in html
     page = client.get(older_url)
@@ -295,7 +308,7 @@ def test_sending_with_htmx_answers_the_message_and_an_empty_composer(client, con
     html = response.content.decode()
     message = conversation.messages.latest("pk")
     assert f'id="message-{message.pk}"' in html
-    assert 'hx-swap-oob="beforeend:#messages"' in html
+    assert 'hx-swap-oob="beforeend:#conversation-messages"' in html
     assert 'id="composer"' in html
     assert "data-sent" in html
     composer = html.split('id="composer"')[1].split("</form>")[0]
@@ -469,3 +482,34 @@ def test_hidden_messages_are_not_served_as_images_either(client, conversation, a
     assert as_member(client, boris).get(url).status_code == 404
     assert as_member(client, alice).get(url).status_code == 200
     assert Message.objects.filter(pk=message.pk).exists()
+
+
+def test_the_blocked_side_may_still_hide_the_ended_conversation(client, conversation, alice, boris):
+    social.block(blocker=boris, blocked=alice)
+    response = as_member(client, alice).post(reverse("conversations:hide", args=[conversation.pk]))
+    assert response.status_code == 302
+    mine = Participant.objects.get(conversation=conversation, user=alice)
+    assert mine.cleared_id == conversation.messages.get().pk
+
+
+def test_once_the_other_account_is_gone_the_history_stays_and_nobody_writes(
+    client, conversation, alice, boris
+):
+    services.send_message(sender=alice, conversation=conversation, text="Goodbye")
+    services.forget_member(user=alice)
+    alice.delete()
+    response = as_member(client, boris).get(page_url(conversation))
+    html = response.content.decode()
+    assert "Goodbye" in html
+    assert "deleted member" in html
+    assert 'id="composer"' not in html
+    assert "You cannot write in this conversation." in html
+
+
+def test_opening_the_conversation_reads_its_line_in_the_bell(client, conversation, alice, boris):
+    from apps.social.models import Notification
+
+    services.send_message(sender=alice, conversation=conversation, text="Are you there?")
+    assert Notification.objects.filter(recipient=boris, read=False).exists()
+    as_member(client, boris).get(page_url(conversation))
+    assert not Notification.objects.filter(recipient=boris, read=False).exists()
