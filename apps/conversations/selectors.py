@@ -358,11 +358,13 @@ def page_of_messages(
 
 def mark_messages(messages: list[Message], *, viewer: AbstractBaseUser) -> list[Message]:
     """Set what the viewer may do with each message: `mine`, `can_delete` (their own, for
-    everyone, within the hour)."""
+    everyone, within the hour), `can_report`."""
     since = timezone.now() - timedelta(seconds=DELETE_FOR_EVERYONE_SECONDS)
     for message in messages:
         message.mine = message.sender_id is not None and message.sender_id == viewer.pk
         message.can_delete = message.mine and not message.is_deleted and message.created > since
+        # Another member's message may be reported to moderators (not a deleted member's).
+        message.can_report = not (message.mine or message.is_deleted or message.sender_id is None)
     return messages
 
 
