@@ -203,6 +203,7 @@ def test_older_messages_page_by_keyset_with_htmx_and_without(client, conversatio
     page = client.get(older_url)
     assert page.status_code == 200
     assert "Back to the newest messages" in page.content.decode()
+    assert "data-conversation" not in page.content.decode()  # not live: the poll leaves it
     assert 'id="composer"' not in page.content.decode()
 
 
