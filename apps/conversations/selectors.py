@@ -489,12 +489,14 @@ def unread_sql(user_id: int) -> tuple[str, list[int]]:
 @dataclass(frozen=True)
 class LiveState:
     """What the poll knows of the conversation a member has open: the newest message they
-    may see (0: none), what they hid, and who has seen it (as `seen_by` gives them: the
-    others' memberships, each with its user)."""
+    may see (0: none), what they hid, the members whose messages they do not see (a block
+    either way), and who has seen it (as `seen_by` gives them: the others' memberships,
+    each with its user)."""
 
     conversation: Conversation
     newest: int
     cleared_id: int
+    hidden: frozenset[int]
     seen: tuple[Participant, ...]
 
     def version(self) -> tuple:
@@ -529,19 +531,20 @@ def live_state(conversation_id: int, viewer: AbstractBaseUser) -> LiveState | No
         " AND me.user_id = %s"
         f" WHERE m.conversation_id = %s AND m.id > me.cleared_id AND NOT {hidden}"
         " ORDER BY m.id DESC LIMIT 1) newest ON 1 = 1"
-        ' WHERE p.conversation_id = %s AND (p."left" IS NULL OR p.user_id = %s)'
-        " ORDER BY p.joined, p.id"
+        " WHERE p.conversation_id = %s ORDER BY p.joined, p.id"
     )
-    params = [*apart_params, viewer.pk, conversation_id, *hidden_params]
-    rows = sql.rows(query, [*params, conversation_id, viewer.pk])
+    params = [*apart_params, viewer.pk, conversation_id, *hidden_params, conversation_id]
+    rows = sql.rows(query, params)
     mine = next((row for row in rows if row[0] == viewer.pk), None)
     if mine is None or mine[1] is not None:
         return None
     conversation = Conversation(pk=conversation_id, is_group=bool(mine[11]))
     newest, newest_sender = mine[12] or 0, mine[13]
-    others = [row for row in rows if row[0] != viewer.pk]
-    if not conversation.is_group and any(row[10] for row in others):
+    # Every sender is a member, or was one (a deleted member's messages have none).
+    hidden = frozenset(row[0] for row in rows if row[10])
+    if not conversation.is_group and hidden:
         return None
+    others = [row for row in rows if row[0] != viewer.pk and row[1] is None]
     seen = []
     for row in others if newest and newest_sender == viewer.pk else []:
         user_id, _left, read_id, read_at, _cleared, username, first, last, active, shows = row[:10]
@@ -550,7 +553,7 @@ def live_state(conversation_id: int, viewer: AbstractBaseUser) -> LiveState | No
                                  last_read_at=sql.moment(read_at))  # fmt: skip
             reader.user = User(id=user_id, username=username, first_name=first, last_name=last)
             seen.append(reader)
-    return LiveState(conversation, newest, mine[4], tuple(seen))
+    return LiveState(conversation, newest, mine[4], hidden, tuple(seen))
 
 
 def new_messages(state: LiveState, *, viewer: AbstractBaseUser, after: int) -> list[Message]:
@@ -560,13 +563,14 @@ def new_messages(state: LiveState, *, viewer: AbstractBaseUser, after: int) -> l
     `can_delete`: the poll is served without the CSRF middleware (apps.core.web.lean), so a
     form in its answer would carry a token the member's cookie does not match; the member's
     own message, sent from another tab, offers its delete on the next page load."""
-    messages = (
-        Message.objects.filter(conversation_id=state.conversation.pk,
-                               pk__gt=max(after, state.cleared_id), pk__lte=state.newest)
-        .exclude(social_selectors.blocked_between(viewer.pk, OuterRef("sender_id")))
-        .select_related("sender__profile")
-        .order_by("pk")[:LIVE_MESSAGES_LIMIT]
-    )  # fmt: skip
+    messages = Message.objects.filter(
+        conversation_id=state.conversation.pk,
+        pk__gt=max(after, state.cleared_id),
+        pk__lte=state.newest,
+    )
+    if state.hidden:
+        messages = messages.exclude(sender_id__in=state.hidden)
+    messages = messages.select_related("sender__profile").order_by("pk")[:LIVE_MESSAGES_LIMIT]
     found = mark_messages(list(messages), viewer=viewer)
     for message in found:
         message.can_delete = False
