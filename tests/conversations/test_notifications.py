@@ -206,3 +206,11 @@ def test_a_block_takes_back_what_either_was_told_and_ends_the_conversation_until
     social.unblock(blocker=boris, blocked=alice)  # the block was the only thing in the way
     services.send_message(sender=alice, conversation=first.conversation, text="Friends again")
     assert [quote for _s, quote, _l in bell(client, boris)] == ["“Friends again”"]
+
+
+def test_hiding_or_leaving_a_conversation_reads_its_line(client, alice, boris, vera, friends):
+    pair = services.start_conversation(starter=alice, members=[boris], text="Just us")
+    group = services.start_conversation(starter=alice, members=[boris, vera], text="All of us")
+    services.hide_conversation(user=boris, conversation=pair.conversation)
+    services.leave_conversation(user=boris, conversation=group.conversation)
+    assert [s for s, _q, _l in bell(client, boris)] == ["Alice A sent you a message"] * 2
