@@ -3,6 +3,7 @@
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import timedelta
+from pathlib import PurePosixPath
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
@@ -13,12 +14,13 @@ from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
 
 from apps.accounts import usernames
+from apps.accounts.lifecycle import MemberData
 from apps.core.db import sql
 from apps.core.db.paging import Page, newest_first
 from apps.profiles.models import Profile
 from apps.social import selectors as social_selectors
 
-from . import services
+from . import permissions, services
 from .models import DELETE_FOR_EVERYONE_SECONDS, Conversation, Message, Participant
 
 # --- The list of conversations -----------------------------------------------------------------
@@ -317,14 +319,16 @@ def get_thread(*, pk: int, viewer: AbstractBaseUser, ended_ok: bool = False) -> 
 
 def visible_messages(thread: Thread) -> QuerySet[Message]:
     """The messages of the thread the viewer sees: those after what they hid, up to when
-    they left, none from a member a block stands between them and."""
+    they left, none from a member a block stands between them and, nor from a suspended
+    one."""
     me = thread.me
     messages = Message.objects.filter(conversation=thread.conversation, pk__gt=me.cleared_id)
     if me.left is not None:
         messages = messages.filter(created__lte=me.left)
     if thread.hidden:
         messages = messages.exclude(sender_id__in=thread.hidden)
-    return messages
+    # A suspended member's messages are hidden, as all they wrote is, until reinstated.
+    return messages.exclude(sender__is_active=False)
 
 
 @dataclass(frozen=True)
@@ -354,11 +358,13 @@ def page_of_messages(
 
 def mark_messages(messages: list[Message], *, viewer: AbstractBaseUser) -> list[Message]:
     """Set what the viewer may do with each message: `mine`, `can_delete` (their own, for
-    everyone, within the hour)."""
+    everyone, within the hour), `can_report`."""
     since = timezone.now() - timedelta(seconds=DELETE_FOR_EVERYONE_SECONDS)
     for message in messages:
         message.mine = message.sender_id is not None and message.sender_id == viewer.pk
         message.can_delete = message.mine and not message.is_deleted and message.created > since
+        # Another member's message may be reported to moderators (not a deleted member's).
+        message.can_report = not (message.mine or message.is_deleted or message.sender_id is None)
     return messages
 
 
@@ -383,6 +389,71 @@ def seen_by(thread: Thread, last: Message | None) -> list[Participant]:
         if other.last_read_id >= last.pk:
             seen.append(other)
     return seen
+
+
+# --- Moderation and the member's lifecycle ----------------------------------------------------
+
+
+def message_to_report(*, pk: int, viewer: AbstractBaseUser) -> Message:
+    """Message `pk` for `viewer` to report: one they can see in a conversation they are in
+    (404 otherwise, as for a non-member), with its sender; not one deleted for everyone."""
+    message = Message.objects.filter(pk=pk, deleted__isnull=True).first()
+    if message is None:
+        raise Http404
+    thread = get_thread(pk=message.conversation_id, viewer=viewer)
+    return get_message(thread, pk=pk, viewer=viewer)
+
+
+def messages_by_pk(ids: list[int]) -> dict[int, Message]:
+    """Messages by id with their senders, whatever their state, for moderators: one query.
+    Nothing else of their conversations is read."""
+    return Message.objects.select_related("sender__profile").in_bulk(ids)
+
+
+def member_export(*, user: AbstractBaseUser) -> MemberData:
+    """What this app holds of the member, for their data export: the conversations they are
+    in (with the other members' usernames), the messages they wrote, and those messages'
+    images. What others wrote is theirs, not this member's, and is left out."""
+    memberships = list(
+        Participant.objects.filter(user=user).select_related("conversation").order_by("pk")
+    )
+    others: dict[int, list[str]] = {}
+    rows = (
+        Participant.objects.filter(conversation__in=[m.conversation_id for m in memberships])
+        .exclude(user=user)
+        .order_by("joined", "pk")
+        .values_list("conversation_id", "user__username")
+    )
+    for conversation_id, username in rows:
+        others.setdefault(conversation_id, []).append(username)
+    written = list(Message.objects.filter(sender=user).order_by("pk"))
+    data = {
+        "conversations": [
+            {
+                "id": m.conversation_id,
+                "group": m.conversation.is_group,
+                "title": m.conversation.title,
+                "with": others.get(m.conversation_id, []),
+                "joined": m.joined,
+                "left": m.left,
+                "accepted": m.accepted,
+            }
+            for m in memberships
+        ],
+        "messages": [
+            {
+                "conversation": message.conversation_id,
+                "created": message.created,
+                "text": message.text,
+                "image": PurePosixPath(message.image.name).name if message.image else None,
+                "image_alt": message.image_alt,
+                "deleted": message.deleted,
+            }
+            for message in written
+        ],
+        "who_may_message": permissions.who_may_write(user),
+    }
+    return MemberData(data, [("messages", m.image) for m in written if m.image])
 
 
 # --- Live: what the presence poll asks -------------------------------------------------------

@@ -263,12 +263,13 @@ def test_the_conversation_pages_steady_poll_costs_what_the_feed_pages_does(
 def test_new_messages_cost_two_queries_more_however_many(
     client, pair, alice, boris, count, django_assert_num_queries
 ):
-    """The messages with their senders (one), and marking them read (one)."""
+    """The messages with their senders (one), and marking them read (one), with the bell's
+    line about them (one)."""
     for n in range(count):
         send(alice, pair.conversation, f"Message {n}")
     signed_in(client, boris)
     poll(client)  # the session's first poll keeps boris online (a write)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         html = poll(client, pair.conversation, after=pair.pk).content.decode()
     assert len(appended(html)) == count
 

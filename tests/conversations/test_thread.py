@@ -203,6 +203,7 @@ def test_older_messages_page_by_keyset_with_htmx_and_without(client, conversatio
     page = client.get(older_url)
     assert page.status_code == 200
     assert "Back to the newest messages" in page.content.decode()
+    assert "data-conversation" not in page.content.decode()  # not live: the poll leaves it
     assert 'id="composer"' not in page.content.decode()
 
 
@@ -219,7 +220,7 @@ def test_the_page_reads_a_constant_number_of_queries(
         sender = alice if number % 2 else boris
         services.send_message(sender=sender, conversation=conversation, text=f"Message {number}")
     as_member(client, boris)
-    with django_assert_max_num_queries(13):
+    with django_assert_max_num_queries(14):
         response = client.get(page_url(conversation))
     assert response.status_code == 200
     before = response.context["page"].older_than or conversation.last_message_id
@@ -482,3 +483,41 @@ def test_hidden_messages_are_not_served_as_images_either(client, conversation, a
     assert as_member(client, boris).get(url).status_code == 404
     assert as_member(client, alice).get(url).status_code == 200
     assert Message.objects.filter(pk=message.pk).exists()
+
+
+def test_the_blocked_side_may_still_hide_the_ended_conversation(client, conversation, alice, boris):
+    social.block(blocker=boris, blocked=alice)
+    response = as_member(client, alice).post(reverse("conversations:hide", args=[conversation.pk]))
+    assert response.status_code == 302
+    mine = Participant.objects.get(conversation=conversation, user=alice)
+    assert mine.cleared_id == conversation.messages.get().pk
+
+
+def test_once_the_other_account_is_gone_the_history_stays_and_nobody_writes(
+    client, conversation, alice, boris
+):
+    services.send_message(sender=alice, conversation=conversation, text="Goodbye")
+    services.forget_member(user=alice)
+    alice.delete()
+    response = as_member(client, boris).get(page_url(conversation))
+    html = response.content.decode()
+    assert "Goodbye" in html
+    assert "deleted member" in html
+    assert 'id="composer"' not in html
+    assert "You cannot write in this conversation." in html
+
+
+def test_opening_the_conversation_reads_its_line_in_the_bell(client, conversation, alice, boris):
+    from apps.social.models import Notification
+
+    services.send_message(sender=alice, conversation=conversation, text="Are you there?")
+    assert Notification.objects.filter(recipient=boris, read=False).exists()
+    as_member(client, boris).get(page_url(conversation))
+    assert not Notification.objects.filter(recipient=boris, read=False).exists()
+
+
+def test_hiding_with_htmx_sends_the_whole_page_to_the_list(client, conversation, boris):
+    response = as_member(client, boris).post(
+        reverse("conversations:hide", args=[conversation.pk]), **HTMX
+    )
+    assert response["HX-Redirect"] == reverse("conversations:list")
