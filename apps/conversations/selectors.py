@@ -468,9 +468,10 @@ def unread_sql(user_id: int) -> tuple[str, list[int]]:
     Counted: conversations they are in (not left) and have accepted (Requests are not
     counted: a stranger's first message must not light the bar), with a message newer than
     what they read and what they hid, not deleted, from someone else whom they have not
-    muted and with no block between them."""
+    muted, with no block between them, and not suspended (whose messages are hidden)."""
     blocked, block_params = social_selectors.blocks_with_sql(user_id, "m.sender_id")
     muted, mute_params = social_selectors.muted_sql(user_id, "m.sender_id")
+    suspended = _suspended_sql("m.sender_id")
     query = (
         f"(SELECT COUNT(*) FROM {sql.table(Participant)} p"  # noqa: S608
         f" JOIN {sql.table(Conversation)} c ON c.id = p.conversation_id"
@@ -481,21 +482,29 @@ def unread_sql(user_id: int) -> tuple[str, list[int]]:
         " WHERE m.conversation_id = p.conversation_id"
         " AND m.id > p.last_read_id AND m.id > p.cleared_id AND m.deleted IS NULL"
         " AND (m.sender_id IS NULL OR m.sender_id <> %s)"
-        f" AND NOT {muted} AND NOT {blocked}))"
+        f" AND NOT {muted} AND NOT {blocked} AND NOT {suspended}))"
     )
     return query, [user_id, user_id, *mute_params, *block_params]
+
+
+def _suspended_sql(member: str) -> str:
+    """An SQL condition: the member whose id is the SQL expression `member` is suspended
+    (false for NULL, a deleted member)."""
+    users = sql.table(get_user_model())
+    return f"EXISTS (SELECT 1 FROM {users} s WHERE s.id = {member} AND NOT s.is_active)"  # noqa: S608
 
 
 @dataclass(frozen=True)
 class LiveState:
     """What the poll knows of the conversation a member has open: the newest message they
-    may see (0: none), what they hid, the members whose messages they do not see (a block
-    either way), and who has seen it (as `seen_by` gives them: the others' memberships,
-    each with its user)."""
+    may see (0: none), what they hid and what they have read, the members whose messages
+    they do not see (a block either way, a suspension), and who has seen it (as `seen_by`
+    gives them: the others' memberships, each with its user)."""
 
     conversation: Conversation
     newest: int
     cleared_id: int
+    read_id: int
     hidden: frozenset[int]
     seen: tuple[Participant, ...]
 
@@ -511,13 +520,15 @@ def live_state(conversation_id: int, viewer: AbstractBaseUser) -> LiveState | No
     whether the conversation exists), and for a conversation of two with a block between
     its members (ended; its history hidden from the blocked side).
 
-    The newest message is the newest the viewer may see: after what they hid, none from a
-    member a block stands between them and. "Seen" is `seen_by`'s: the other members who
+    The newest message is the newest the viewer may see (as `visible_messages` has them):
+    after what they hid, none from a member a block stands between them and, nor from a
+    suspended one. "Seen" is `seen_by`'s: the other members who
     have read up to it when it is the viewer's own, but those who hide their online status
     (who show no "seen" either) and those a block stands between."""
     User = get_user_model()
     apart, apart_params = social_selectors.blocks_with_sql(viewer.pk, "p.user_id")
     hidden, hidden_params = social_selectors.blocks_with_sql(viewer.pk, "m.sender_id")
+    suspended = _suspended_sql("m.sender_id")
     query = (
         'SELECT p.user_id, p."left", p.last_read_id, p.last_read_at, p.cleared_id,'  # noqa: S608
         " u.username, u.first_name, u.last_name, u.is_active, pr.show_online_status,"
@@ -530,6 +541,7 @@ def live_state(conversation_id: int, viewer: AbstractBaseUser) -> LiveState | No
         f" JOIN {sql.table(Participant)} me ON me.conversation_id = m.conversation_id"
         " AND me.user_id = %s"
         f" WHERE m.conversation_id = %s AND m.id > me.cleared_id AND NOT {hidden}"
+        f" AND NOT {suspended}"
         " ORDER BY m.id DESC LIMIT 1) newest ON 1 = 1"
         " WHERE p.conversation_id = %s ORDER BY p.joined, p.id"
     )
@@ -541,9 +553,9 @@ def live_state(conversation_id: int, viewer: AbstractBaseUser) -> LiveState | No
     conversation = Conversation(pk=conversation_id, is_group=bool(mine[11]))
     newest, newest_sender = mine[12] or 0, mine[13]
     # Every sender is a member, or was one (a deleted member's messages have none).
-    hidden = frozenset(row[0] for row in rows if row[10])
-    if not conversation.is_group and hidden:
+    if not conversation.is_group and any(row[10] for row in rows):
         return None
+    hidden = frozenset(row[0] for row in rows if row[10] or not row[8])
     others = [row for row in rows if row[0] != viewer.pk and row[1] is None]
     seen = []
     for row in others if newest and newest_sender == viewer.pk else []:
@@ -553,7 +565,7 @@ def live_state(conversation_id: int, viewer: AbstractBaseUser) -> LiveState | No
                                  last_read_at=sql.moment(read_at))  # fmt: skip
             reader.user = User(id=user_id, username=username, first_name=first, last_name=last)
             seen.append(reader)
-    return LiveState(conversation, newest, mine[4], hidden, tuple(seen))
+    return LiveState(conversation, newest, mine[4], mine[2], hidden, tuple(seen))
 
 
 def new_messages(state: LiveState, *, viewer: AbstractBaseUser, after: int) -> list[Message]:

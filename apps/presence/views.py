@@ -77,7 +77,8 @@ def _open_conversation(request: HttpRequest) -> tuple[int, int] | None:
 
 def _conversation(request: HttpRequest, context: dict[str, object]) -> None:
     """The open conversation's part of the poll: its state (one query), and when it holds
-    messages newer than the page's, those (one query), read by the viewer from then on."""
+    messages newer than the page's, those (one query), read by the viewer from then on (a
+    write, when they had not read them elsewhere already)."""
     opened = _open_conversation(request)
     if opened is None:
         return
@@ -89,11 +90,11 @@ def _conversation(request: HttpRequest, context: dict[str, object]) -> None:
     if live.newest > after:
         messages = conversation_selectors.new_messages(live, viewer=request.user, after=after)
         context["new_messages"] = messages
-        conversation_services.mark_read(
-            user=request.user,
-            conversation=live.conversation,
-            up_to=messages[-1].pk if messages else live.newest,
-        )
+        up_to = messages[-1].pk if messages else live.newest
+        if up_to > live.read_id:
+            conversation_services.mark_read(
+                user=request.user, conversation=live.conversation, up_to=up_to
+            )
 
 
 @touches_presence

@@ -177,6 +177,31 @@ def test_in_a_group_a_blocked_members_messages_do_not_come(client, alice, boris,
     assert from_boris.pk not in appended(html)
 
 
+def test_a_suspended_members_messages_neither_come_nor_count(client, alice, boris, carol):
+    first = services.start_conversation(starter=alice, members=[boris, carol], text="Hi all")
+    group = first.conversation
+    services.accept_request(user=boris, conversation=group)
+    services.mark_read(user=boris, conversation=group, up_to=first.pk)
+    from_carol = send(carol, group, "Before my suspension")
+    type(carol).objects.filter(pk=carol.pk).update(is_active=False)
+    html = poll(signed_in(client, boris), group, after=first.pk).content.decode()
+    assert from_carol.pk not in appended(html)
+    assert "Before my suspension" not in html
+    assert unread_messages(poll(client).content.decode()) == 0
+
+
+def test_a_page_behind_on_messages_read_elsewhere_writes_nothing(
+    client, pair, alice, boris, django_assert_num_queries
+):
+    reply = send(alice, pair.conversation, "Read on the phone")
+    services.mark_read(user=boris, conversation=pair.conversation, up_to=reply.pk)
+    signed_in(client, boris)
+    poll(client)  # the session's first poll keeps boris online (a write)
+    with django_assert_num_queries(6):  # the five, and the message
+        html = poll(client, pair.conversation, after=pair.pk).content.decode()
+    assert appended(html) == [reply.pk]
+
+
 # --- Seen ------------------------------------------------------------------------------------
 
 
