@@ -9,6 +9,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST, require_safe
+from django_htmx.http import HttpResponseClientRedirect
 
 from apps.core.uploads.forms import refuse_upload
 from apps.core.uploads.images import InvalidImage, NotStored, too_large_message
@@ -215,9 +216,9 @@ def hide(request: HttpRequest, pk: int) -> HttpResponse:
     services.hide_conversation(user=request.user, conversation=thread.conversation)
     if thread.is_request:
         messages.success(request, _("Request declined."))
-        return redirect("conversations:requests")
+        return _go_to(request, reverse("conversations:requests"))
     messages.success(request, _("Conversation hidden. It comes back if someone writes again."))
-    return redirect("conversations:list")
+    return _go_to(request, reverse("conversations:list"))
 
 
 @login_required_htmx
@@ -230,4 +231,9 @@ def leave(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, error.message)
         return redirect("conversations:conversation", pk=pk)
     messages.success(request, _("You left the group."))
-    return redirect("conversations:list")
+    return _go_to(request, reverse("conversations:list"))
+
+
+def _go_to(request: HttpRequest, url: str) -> HttpResponse:
+    """Where an action leaves the page: the whole page changes, with htmx or without."""
+    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)

@@ -203,6 +203,7 @@ def test_older_messages_page_by_keyset_with_htmx_and_without(client, conversatio
     page = client.get(older_url)
     assert page.status_code == 200
     assert "Back to the newest messages" in page.content.decode()
+    assert "data-conversation" not in page.content.decode()  # not live: the poll leaves it
     assert 'id="composer"' not in page.content.decode()
 
 
@@ -513,3 +514,10 @@ def test_opening_the_conversation_reads_its_line_in_the_bell(client, conversatio
     assert Notification.objects.filter(recipient=boris, read=False).exists()
     as_member(client, boris).get(page_url(conversation))
     assert not Notification.objects.filter(recipient=boris, read=False).exists()
+
+
+def test_hiding_with_htmx_sends_the_whole_page_to_the_list(client, conversation, boris):
+    response = as_member(client, boris).post(
+        reverse("conversations:hide", args=[conversation.pk]), **HTMX
+    )
+    assert response["HX-Redirect"] == reverse("conversations:list")
