@@ -267,3 +267,13 @@ def test_the_admin_lists_a_message_report_by_its_id_without_its_words(spam):
     detail = admin.get(f"/admin/moderation/report/{Report.objects.get().pk}/change/")
     assert detail.status_code == 200
     assert "watches" not in detail.content.decode()
+
+
+def test_a_report_still_goes_when_the_image_cannot_be_copied(spam, monkeypatch):
+    def broken(*args, **kwargs):
+        raise OSError("storage down")
+
+    monkeypatch.setattr("apps.core.uploads.moderated.copy", broken)
+    assert report(log_in("alice"), spam).status_code == 302
+    filed = Report.objects.get()
+    assert (filed.quoted_text, filed.quoted_image.name) == ("Cheap <b>watches</b> here", "")
