@@ -270,7 +270,10 @@ def test_the_demo_conversations_are_accessible_and_photographed(
     page.goto(demo_conversation_url() if path == "thread" else path)
     assert page.evaluate("() => document.documentElement.lang") == language
     assert_accessible(page)
-    if path == "thread" and viewport == MOBILE:
+    if path == "thread" and language == "ru":
+        # The page's own words: the bar, the header and the note on encryption.
+        page.evaluate("() => window.scrollTo({top: 0, behavior: 'instant'})")
+    elif path == "thread" and viewport == MOBILE:
         # On a phone the newest messages and the composer under them, as one writes.
         page.evaluate(
             "() => document.getElementById('composer')"
