@@ -382,6 +382,9 @@ RATE_LIMITS = {
     "invite": "5/m/user,20/d/user",
     # Turning push on or off in a browser, removing a device, its kinds and quiet hours.
     "push_settings": "30/m/user,60/m/ip",
+    # Starting a conversation (and adding people to a group), and each message after.
+    "start_conversation": "10/m/user,30/m/ip",
+    "send_message": "30/m/user,120/m/ip",
 }
 # A new account's first NEW_MEMBER_HOURS (0: no such period) count against these rates as well,
 # in the same form, so it gets the stricter of the two. "mention" counts the people a post or
@@ -392,6 +395,8 @@ NEW_MEMBER_LIMITS = {
     "write_comment": "20/h/user",
     "follow": "20/h/user",
     "mention": "10/h/user",
+    "start_conversation": "5/h/user",
+    "send_message": "60/h/user",
 }
 
 # The proof-of-work check on signup (apps/core/web/proof_of_work.py): the browser tries on

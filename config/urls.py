@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("apps.presence.urls")),
     path("", include("apps.feed.urls")),
     path("", include("apps.social.urls")),
+    path("", include("apps.conversations.urls")),
     path("", include("apps.push.urls")),
     path("", include("apps.search.urls")),
     path("", include("apps.moderation.urls")),

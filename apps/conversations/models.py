@@ -8,6 +8,7 @@ the site stores them as written, and the pages say so.
 """
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -111,6 +112,10 @@ class Message(models.Model):
     deleted = models.DateTimeField(null=True, blank=True, editable=False)
     # The random token of the composer that sent it: the same send, retried, is one message.
     client_token = models.UUIDField(null=True, blank=True, editable=False)
+    # What the message told the other members goes with it (a conversation nobody is left in).
+    notifications = GenericRelation(
+        "social.Notification", content_type_field="target_type", object_id_field="target_id"
+    )
 
     class Meta:
         indexes = [
@@ -129,6 +134,9 @@ class Message(models.Model):
 
     def __str__(self) -> str:
         return f"Message {self.pk} in {self.conversation_id}"
+
+    def get_absolute_url(self) -> str:
+        return f"/messages/{self.conversation_id}/#message-{self.pk}"
 
     @property
     def is_deleted(self) -> bool:

@@ -15,6 +15,8 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.core.uploads import images
 from apps.social import selectors as social_selectors
+from apps.social import services as social
+from apps.social.models import Kind
 
 from .models import (
     DELETE_FOR_EVERYONE_SECONDS,
@@ -25,7 +27,7 @@ from .models import (
     Participant,
     Preferences,
 )
-from .permissions import refusal_to_start
+from .permissions import SUSPENDED, refusal_to_start
 
 IMAGE_MAX_SIDE = 2048
 logger = logging.getLogger(__name__)
@@ -85,6 +87,10 @@ def start_conversation(
     GROUP_MAX_MEMBERS - 1 others). A member who does not follow the starter finds it in
     their Requests. Raises CannotWrite, naming the first member who may not be written to.
     Returns the message."""
+    if client_token is not None and (
+        sent := Message.objects.filter(sender=starter, client_token=client_token).first()
+    ):
+        return sent  # the same form sent again: a group is not made twice
     others = list({m.pk: m for m in members if m.pk != starter.pk}.values())
     if not others:
         raise CannotWrite(_("Choose at least one member to write to."))
@@ -134,15 +140,18 @@ def refusal_to_send(sender: AbstractBaseUser, conversation: Conversation) -> str
     if me.left is not None:
         return str(LEFT)
     if not conversation.is_group:
-        other_ids = list(
+        other = (
             Participant.objects.filter(conversation=conversation)
             .exclude(user=sender)
-            .values_list("user_id", flat=True)
+            .select_related("user")
+            .first()
         )
-        if not other_ids:
+        if other is None:
             return str(CANNOT_WRITE)  # the other member deleted their account
-        if social_selectors.is_blocked_between(sender.pk, *other_ids):
+        if social_selectors.is_blocked_between(sender.pk, other.user_id):
             return str(BLOCKED_HERE)
+        if not other.user.is_active:
+            return SUSPENDED % {"name": other.user.display_name}
     return None
 
 
@@ -183,6 +192,9 @@ def send_message(
                 last_read_id=message.pk, last_read_at=now, accepted=True
             )
             conversation.last_message_id, conversation.last_message_at = message.pk, now
+            _notify(message)
+            # Whoever writes has read what they answer: the bell's line for it goes too.
+            social.mark_read_about(user=sender, about=about(conversation.pk))
     except IntegrityError:
         images.delete_quietly(storage, [stored])
         if sent := _sent_before(sender, conversation, client_token):
@@ -194,13 +206,34 @@ def send_message(
     return message
 
 
+def about(conversation_id: int) -> str:
+    """What a conversation's notifications are grouped by: one line in the bell for each."""
+    return f"conversation:{conversation_id}"
+
+
+def _notify(message: Message) -> None:
+    """Tell the other members of the conversation of a new message: those in it (not left)
+    who accepted it; a request waits in the Requests tab, unannounced. social.notify leaves
+    out whom a block, a mute or a switched-off kind should spare."""
+    members = Participant.objects.filter(
+        conversation_id=message.conversation_id, left__isnull=True, accepted=True
+    ).exclude(user_id=message.sender_id)
+    for member in members.select_related("user"):
+        social.notify(recipient=member.user, actor=message.sender, kind=Kind.MESSAGE,
+                      target=message, about=about(message.conversation_id))  # fmt: skip
+
+
 def mark_read(*, user: AbstractBaseUser, conversation: Conversation, up_to: int) -> bool:
-    """The member has seen the conversation up to message `up_to` (never moves back)."""
-    return bool(
+    """The member has seen the conversation up to message `up_to` (never moves back); the
+    bell's line for it is read too."""
+    moved = bool(
         Participant.objects.filter(
             conversation=conversation, user=user, last_read_id__lt=up_to
         ).update(last_read_id=up_to, last_read_at=timezone.now())
     )
+    if moved:
+        social.mark_read_about(user=user, about=about(conversation.pk))
+    return moved
 
 
 def accept_request(*, user: AbstractBaseUser, conversation: Conversation) -> bool:
@@ -223,12 +256,13 @@ def hide_conversation(*, user: AbstractBaseUser, conversation: Conversation) -> 
 
 
 def leave_conversation(*, user: AbstractBaseUser, conversation: Conversation) -> bool:
-    """Leave a group: the member sees nothing newer and may not write; it leaves their list."""
+    """Leave a group: the member sees nothing newer and may not write; it leaves their list.
+    What was written before they left stays readable to them (hiding it clears it)."""
     if not conversation.is_group:
         raise CannotWrite(_("Only a group can be left; hide this conversation instead."))
     last = conversation.last_message_id
     mine = Participant.objects.filter(conversation=conversation, user=user, left__isnull=True)
-    return bool(mine.update(left=timezone.now(), cleared_id=last, last_read_id=last))
+    return bool(mine.update(left=timezone.now(), last_read_id=last))
 
 
 def add_members(
@@ -275,17 +309,37 @@ def delete_message(*, user: AbstractBaseUser, message: Message) -> Message:
         return message
     if timezone.now() - message.created > timedelta(seconds=DELETE_FOR_EVERYONE_SECONDS):
         raise CannotWrite(TOO_LATE_TO_DELETE)
+    _blank(message)
+    message.refresh_from_db()
+    return message
+
+
+def remove_message(*, message: Message) -> bool:
+    """Delete a message for everyone on moderators' decision (apps.moderation checks who
+    decides): as its sender's own deletion, whatever its age. Return False if it was deleted
+    already."""
+    if not _blank(message):
+        return False
+    message.refresh_from_db()
+    return True
+
+
+def _blank(message: Message) -> bool:
+    """Delete the message's text and image for everyone (the file once this commits) and
+    take back what it told; a placeholder stays. Return False if it was deleted already."""
     storage = Message._meta.get_field("image").storage
     with transaction.atomic():
         name = message.image.name
-        Message.objects.filter(pk=message.pk).update(
+        done = Message.objects.filter(pk=message.pk, deleted__isnull=True).update(
             text="", image="", image_alt="", image_width=None, image_height=None,
             deleted=timezone.now(),
         )  # fmt: skip
+        if not done:
+            return False
+        social.withdraw(target=message)
         if name:
             transaction.on_commit(lambda: images.delete_quietly(storage, [name]))
-    message.refresh_from_db()
-    return message
+    return True
 
 
 def save_preferences(*, user: AbstractBaseUser, who_may_write: str) -> Preferences:

@@ -25,6 +25,8 @@ from django.utils import timezone
 from apps.accounts import selectors as accounts_selectors
 from apps.accounts import services as accounts
 from apps.accounts.lifecycle import MemberData
+from apps.conversations import selectors as conversations_selectors
+from apps.conversations import services as conversations
 from apps.feed import selectors as feed_selectors
 from apps.feed import services as feed
 from apps.moderation import selectors as moderation_selectors
@@ -55,6 +57,7 @@ PARTS = (
     Part(social_selectors.member_export, social.forget_member),
     Part(feed_selectors.member_export, feed.forget_member),
     Part(profiles_selectors.member_export, profiles.forget_member),
+    Part(conversations_selectors.member_export, conversations.forget_member),
     Part(push_selectors.member_export, push.forget_member),
     Part(moderation_selectors.member_export, moderation.forget_member),
 )

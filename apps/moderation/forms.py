@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from .models import NOTE_MAX_LENGTH, Action, Appeal, Reason
+from .selectors import KINDS
 
 
 class ReportForm(forms.Form):
@@ -20,8 +21,7 @@ class ActionForm(forms.Form):
     Removing needs a reason: it goes in the audit log and to the author's data export.
     Suspending has its own page, which spells out what it does (views.suspend)."""
 
-    kind = forms.ChoiceField(choices=[(k, k) for k in ("post", "comment", "profile")],
-                             widget=forms.HiddenInput)  # fmt: skip
+    kind = forms.ChoiceField(choices=[(k, k) for k in KINDS], widget=forms.HiddenInput)
     pk = forms.IntegerField(min_value=1, max_value=2**63 - 1, widget=forms.HiddenInput)
     action = forms.ChoiceField(choices=[(a, a) for a in (Action.DISMISS, Action.REMOVE)])
     reason = forms.CharField(label=_("Why (the member reads it; kept in the audit log)"),

@@ -1,5 +1,8 @@
 """Reports members file, suspensions, and the audit log of what moderators did about them."""
 
+from functools import reduce
+from operator import or_
+
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
@@ -32,9 +35,20 @@ class Action(models.TextChoices):
     REFUSE = "refuse", _("Turned down an application to join")
 
 
+# A report is about exactly one of these.
+REPORTED_FIELDS = ("post", "comment", "member", "message")
+
+
+def _only(name: str) -> Q:
+    return Q(**{f"{field}__isnull": field != name for field in REPORTED_FIELDS})
+
+
 class Report(models.Model):
-    """One member's report of one thing: a post, a comment or a profile (exactly one is set).
-    A report goes with the thing it is about, and with its reporter's account."""
+    """One member's report of one thing: a post, a comment, a profile or a message in a
+    conversation (exactly one is set). A report goes with the thing it is about, and with its
+    reporter's account. A message is quoted as it was reported (its text, and a copy of its
+    image only moderators and its sender can open), so that deleting it for everyone does not
+    take from moderators what they are asked to judge."""
 
     reporter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
                                  related_name="reports_filed")  # fmt: skip
@@ -44,6 +58,13 @@ class Report(models.Model):
                                 blank=True, related_name="+")  # fmt: skip
     member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True,
                                blank=True, related_name="reports_about")  # fmt: skip
+    message = models.ForeignKey("conversations.Message", on_delete=models.CASCADE, null=True,
+                                blank=True, related_name="+")  # fmt: skip
+    # The reported message as it was: its text, and its image copied under
+    # moderated/<sender id>/reports/ (apps.core.uploads.moderated), deleted with the report.
+    quoted_text = models.TextField(blank=True, editable=False)
+    quoted_image = models.ImageField(blank=True, max_length=200, editable=False)
+    quoted_image_alt = models.CharField(max_length=300, blank=True, editable=False)
     reason = models.CharField(max_length=20, choices=Reason)
     note = models.TextField(max_length=NOTE_MAX_LENGTH, blank=True)
     created = models.DateTimeField(default=timezone.now, editable=False)
@@ -54,11 +75,7 @@ class Report(models.Model):
     class Meta:
         constraints = [
             models.CheckConstraint(
-                condition=(
-                    Q(post__isnull=False, comment__isnull=True, member__isnull=True)
-                    | Q(post__isnull=True, comment__isnull=False, member__isnull=True)
-                    | Q(post__isnull=True, comment__isnull=True, member__isnull=False)
-                ),
+                condition=reduce(or_, (_only(name) for name in REPORTED_FIELDS)),
                 name="moderation_report_one_thing",
             ),
             models.UniqueConstraint(
@@ -75,6 +92,11 @@ class Report(models.Model):
                 fields=["reporter", "member"],
                 condition=Q(member__isnull=False),
                 name="moderation_report_member_once",
+            ),
+            models.UniqueConstraint(
+                fields=["reporter", "message"],
+                condition=Q(message__isnull=False),
+                name="moderation_report_message_once",
             ),
         ]
         indexes = [
@@ -130,12 +152,17 @@ class AuditEntry(models.Model):
     subject = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
                                 null=True, related_name="+")  # fmt: skip
     subject_name = models.CharField(max_length=150)
-    # What it was about, as moderators saw it: "post 12 “Title”", "comment 5", "profile".
+    # What it was about, as moderators saw it: "post 12 “Title”", "comment 5", "profile",
+    # "message 9 in conversation 3".
     target = models.CharField(max_length=200)
     # The post or comment it was about, while it exists: what an appeal would bring back.
     post = models.ForeignKey("feed.Post", on_delete=models.SET_NULL, null=True, blank=True,
                              related_name="+")  # fmt: skip
     comment = models.ForeignKey("feed.Comment", on_delete=models.SET_NULL, null=True,
+                                blank=True, related_name="+")  # fmt: skip
+    # The message in a conversation it was about, while it exists (never brought back: a
+    # removed message is deleted for everyone).
+    message = models.ForeignKey("conversations.Message", on_delete=models.SET_NULL, null=True,
                                 blank=True, related_name="+")  # fmt: skip
     reason = models.TextField(max_length=NOTE_MAX_LENGTH)
     reports_closed = models.PositiveIntegerField(default=0)

@@ -34,9 +34,10 @@ TOLD = {
     "post": _("Moderators removed your post “%(title)s”. Only you can still see it."),
     "comment": _("Moderators removed your comment on “%(title)s”."),
     "profile": _("Moderators cleared the name, bio and photo of your profile."),
+    "message": _("Moderators deleted a message you sent in a conversation, for everyone in it."),
     "account": _(
-        "Moderators suspended your account: you cannot log in, and your posts, comments and "
-        "profile are hidden."
+        "Moderators suspended your account: you cannot log in, and your posts, comments, "
+        "messages and profile are hidden."
     ),
     "gone": _("Moderators removed something you published."),
 }
@@ -44,6 +45,7 @@ UPHELD = {
     "post": _("Moderators looked at your appeal and keep your post “%(title)s” removed."),
     "comment": _("Moderators looked at your appeal and keep your comment on “%(title)s” removed."),
     "profile": _("Moderators looked at your appeal and stand by clearing your profile."),
+    "message": _("Moderators looked at your appeal and stand by deleting your message."),
     "account": _("Moderators looked at your appeal and keep your account suspended."),
     "gone": _("Moderators looked at your appeal and stand by their decision."),
 }
@@ -53,6 +55,10 @@ REVERSED = {
     "profile": _(
         "Moderators accepted your appeal: your profile should not have been cleared. You can "
         "fill it in again."
+    ),
+    "message": _(
+        "Moderators accepted your appeal: your message should not have been deleted, though "
+        "a deleted message cannot be brought back."
     ),
     "account": _("Moderators accepted your appeal: your account is active again."),
     "gone": _("Moderators accepted your appeal."),
@@ -75,6 +81,8 @@ def about(entry: AuditEntry) -> tuple[str, str]:
         return "post", entry.post.title
     if entry.target == "profile":
         return "profile", ""
+    if entry.target.startswith("message "):
+        return "message", ""  # whether or not the message row is there still
     return "gone", ""  # deleted since by its author
 
 

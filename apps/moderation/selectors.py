@@ -3,7 +3,7 @@ reports grouped by thing with their authors' history (a fixed number of queries 
 page holds), the audit log."""
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from django.contrib.auth.base_user import AbstractBaseUser
@@ -15,12 +15,15 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from apps.accounts.lifecycle import MemberData
+from apps.conversations import selectors as conversations
 from apps.feed import selectors as feed
 from apps.profiles import selectors as profiles
 
 from .models import Action, Appeal, AuditEntry, Reason, Report, Suspension
 
-KINDS = ("post", "comment", "profile")
+KINDS = ("post", "comment", "profile", "message")
+# The field of a report (and of an audit entry, but for a profile) each kind is kept in.
+FIELDS = {"post": "post", "comment": "comment", "profile": "member", "message": "message"}
 QUEUE_PAGE_SIZE = 20
 APPEALS_PAGE_SIZE = 20
 LOG_PAGE_SIZE = 50
@@ -29,11 +32,14 @@ NOTES_SHOWN = 5
 
 @dataclass(frozen=True)
 class Thing:
-    """What a report is about: a post, a comment or a profile (a member), and who wrote it."""
+    """What a report is about: a post, a comment, a profile (a member) or a message in a
+    conversation, and who wrote it. A message comes with the report that `quoted` it as it
+    was reported, where moderators read it (never the rest of its conversation)."""
 
     kind: str
     obj: object
     author: AbstractBaseUser
+    quoted: Report | None = None
 
     @property
     def pk(self) -> int:
@@ -41,12 +47,13 @@ class Thing:
 
     @property
     def report_fields(self) -> dict[str, object]:
-        return {{"post": "post", "comment": "comment", "profile": "member"}[self.kind]: self.obj}
+        return {FIELDS[self.kind]: self.obj}
 
     @property
     def audit_fields(self) -> dict[str, object]:
-        """What an audit entry links to: the post or the comment (a profile is its member)."""
-        return {self.kind: self.obj} if self.kind in ("post", "comment") else {}
+        """What an audit entry links to: the post, the comment or the message (a profile is
+        its member)."""
+        return {self.kind: self.obj} if self.kind != "profile" else {}
 
     @property
     def label(self) -> str:
@@ -55,6 +62,8 @@ class Thing:
             return f"post {self.obj.pk} “{self.obj.title[:80]}”"
         if self.kind == "comment":
             return f"comment {self.obj.pk} on post {self.obj.post_id}"
+        if self.kind == "message":
+            return f"message {self.obj.pk} in conversation {self.obj.conversation_id}"
         return "profile"
 
 
@@ -73,6 +82,11 @@ def thing_to_report(*, kind: str, pk: int, viewer: AbstractBaseUser) -> Thing:
     if kind == "profile":
         member = profiles.get_user_with_profile(pk=pk)
         return Thing("profile", member, member)
+    if kind == "message":
+        message = conversations.message_to_report(pk=pk, viewer=viewer)
+        if message.sender is None:
+            raise Http404  # from a deleted member: there is nobody to decide about
+        return Thing("message", message, message.sender)
     raise Http404
 
 
@@ -96,7 +110,23 @@ def _things(keys: list[tuple[str, int]]) -> dict[tuple[str, int], Thing]:
     if wanted["profile"]:
         for pk, member in profiles.members_by_pk(wanted["profile"]).items():
             things["profile", pk] = Thing("profile", member, member)
+    if wanted["message"]:
+        for pk, message in conversations.messages_by_pk(wanted["message"]).items():
+            if message.sender is not None:
+                things["message", pk] = Thing("message", message, message.sender)
+        things |= with_quotes([t for t in things.values() if t.kind == "message"])
     return things
+
+
+def with_quotes(things: list[Thing]) -> dict[tuple[str, int], Thing]:
+    """These message things, each with its first report's quote of it: one query."""
+    if not things:
+        return {}
+    first: dict[int, Report] = {}
+    reports = Report.objects.filter(message_id__in=[t.pk for t in things])
+    for report in reports.order_by("-created", "-pk"):
+        first[report.message_id] = report
+    return {(t.kind, t.pk): replace(t, quoted=first.get(t.pk)) for t in things}
 
 
 def holds_moderate_permission(user: AbstractBaseUser) -> bool:
@@ -146,7 +176,12 @@ def _key(row: dict) -> tuple[str, int]:
         return "post", row["post_id"]
     if row["comment_id"]:
         return "comment", row["comment_id"]
+    if row["message_id"]:
+        return "message", row["message_id"]
     return "profile", row["member_id"]
+
+
+THING_IDS = ("post_id", "comment_id", "member_id", "message_id")
 
 
 def open_report_count() -> int:
@@ -157,9 +192,9 @@ def open_report_count() -> int:
 def _groups():
     return (
         Report.objects.filter(resolved__isnull=True)
-        .values("post_id", "comment_id", "member_id")
+        .values(*THING_IDS)
         .annotate(count=Count("id"), first=Min("created"))
-        .order_by("first", "post_id", "comment_id", "member_id")
+        .order_by("first", *THING_IDS)
     )
 
 
@@ -175,13 +210,14 @@ def queue_page(*, number: object = 1) -> tuple[Page, list[QueueItem]]:
         Q(post_id__in=[pk for kind, pk in keys if kind == "post"])
         | Q(comment_id__in=[pk for kind, pk in keys if kind == "comment"])
         | Q(member_id__in=[pk for kind, pk in keys if kind == "profile"])
+        | Q(message_id__in=[pk for kind, pk in keys if kind == "message"])
     )
     reasons: dict[tuple[str, int], Counter] = {key: Counter() for key in keys}
     notes: dict[tuple[str, int], list[tuple[str, str]]] = {key: [] for key in keys}
     if keys:
         # Counted in SQL, and only the latest notes of each thing read: a thing reported by
         # thousands costs what one reported by three does.
-        counted = about_page.values("post_id", "comment_id", "member_id", "reason")
+        counted = about_page.values(*THING_IDS, "reason")
         for row in counted.annotate(n=Count("id")).order_by():
             reasons[_key(row)][row["reason"]] = row["n"]
         latest = (
@@ -189,12 +225,12 @@ def queue_page(*, number: object = 1) -> tuple[Page, list[QueueItem]]:
             .annotate(
                 rank=Window(
                     RowNumber(),
-                    partition_by=[F("post_id"), F("comment_id"), F("member_id")],
+                    partition_by=[F(name) for name in THING_IDS],
                     order_by=[F("created").desc(), F("id").desc()],
                 )
             )
             .filter(rank__lte=NOTES_SHOWN)
-            .values("post_id", "comment_id", "member_id", "reporter__username", "note")
+            .values(*THING_IDS, "reporter__username", "note")
         )
         for row in latest:
             notes[_key(row)].append((row["reporter__username"], row["note"]))
@@ -223,7 +259,9 @@ def _add_histories(items: list[QueueItem]) -> None:
     # per item below, so what is left is the rest of their record.
     reports = dict(
         Report.objects.annotate(
-            author=Coalesce("post__author_id", "comment__author_id", "member_id")
+            author=Coalesce(
+                "post__author_id", "comment__author_id", "member_id", "message__sender_id"
+            )
         )
         .filter(author__in=authors)
         .values("author")
@@ -265,7 +303,7 @@ def decision_for_member(*, member_id: int, entry_id: int) -> AuditEntry:
     """The removal or suspension `entry_id` about member `member_id`, with what it was about
     and its appeal, if any; 404 for anything else."""
     entries = AuditEntry.objects.select_related(
-        "subject", "post", "comment__post", "appeal__decision"
+        "subject", "post", "comment__post", "message", "appeal__decision"
     )
     return get_object_or_404(
         entries,
@@ -288,14 +326,25 @@ def still_stands(entry: AuditEntry) -> bool:
         return entry.comment.removed is not None
     if entry.post_id:
         return entry.post.removed is not None
+    if entry.message_id:
+        return entry.message.is_deleted  # deleted for everyone: it never comes back
     return entry.target == "profile"
 
 
 def thing_decided(entry: AuditEntry) -> Thing | None:
-    """The post, comment or profile a removal was about, while it exists; None for a
-    suspension, or what was deleted since."""
+    """The post, comment, profile or message (with its quote) a removal was about, while it
+    exists; None for a suspension, or what was deleted since."""
+    thing = _thing_decided(entry)
+    if thing is not None and thing.kind == "message":
+        return with_quotes([thing])[thing.kind, thing.pk]
+    return thing
+
+
+def _thing_decided(entry: AuditEntry) -> Thing | None:
     if entry.action != Action.REMOVE:
         return None
+    if entry.message is not None and entry.subject is not None:
+        return Thing("message", entry.message, entry.subject)
     if entry.comment is not None:
         return Thing("comment", entry.comment, entry.subject)
     if entry.post is not None:
@@ -307,14 +356,20 @@ def thing_decided(entry: AuditEntry) -> Thing | None:
 
 def appeals_page(*, number: object = 1) -> Page:
     """Appeals waiting for a decision, oldest first, each with the decision it is about and
-    what that was about; three queries whatever the page holds."""
+    what that was about; four queries whatever the page holds."""
     waiting = Appeal.objects.filter(decided__isnull=True).select_related(
-        "member__profile", "entry__post", "entry__comment__post", "entry__subject__profile"
-    )
+        "member__profile", "entry__post", "entry__comment__post", "entry__message",
+        "entry__subject__profile",
+    )  # fmt: skip
     page = Paginator(waiting, APPEALS_PAGE_SIZE).get_page(number)
     page.object_list = list(page.object_list)
     for appeal in page.object_list:
-        appeal.thing = thing_decided(appeal.entry)
+        appeal.thing = _thing_decided(appeal.entry)
+    things = [appeal.thing for appeal in page.object_list if appeal.thing]
+    quoted = with_quotes([thing for thing in things if thing.kind == "message"])
+    for appeal in page.object_list:
+        if appeal.thing is not None:
+            appeal.thing = quoted.get((appeal.thing.kind, appeal.thing.pk), appeal.thing)
     return page
 
 
@@ -339,8 +394,7 @@ def member_export(*, user: AbstractBaseUser) -> MemberData:
     appeals."""
     filed = []
     for report in Report.objects.filter(reporter=user).order_by("created"):
-        key = _key({"post_id": report.post_id, "comment_id": report.comment_id,
-                    "member_id": report.member_id})  # fmt: skip
+        key = _key({name: getattr(report, name) for name in THING_IDS})
         filed.append({
             "about": f"{key[0]} {key[1]}",
             "reason": report.reason,

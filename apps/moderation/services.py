@@ -17,6 +17,8 @@ from django.utils.translation import gettext_lazy as _
 from apps.accounts import selectors as identity
 from apps.accounts import services as accounts
 from apps.accounts.models import Application
+from apps.conversations import services as conversations
+from apps.core.uploads import images, moderated
 from apps.feed import services as feed
 from apps.presence import services as presence
 from apps.profiles import services as profiles
@@ -35,18 +37,43 @@ FOR_AN_ADMINISTRATOR = _("Decisions about staff and moderators are made by an ad
 
 def report(*, reporter: AbstractBaseUser, thing: Thing, reason: str, note: str = "") -> Report:
     """File `reporter`'s report of `thing` (already checked to be visible to them). Raise
-    ValidationError for their own thing or a second report of the same thing."""
+    ValidationError for their own thing or a second report of the same thing. A message is
+    quoted in the report, its image copied where only moderators and its sender can open it:
+    what its sender deletes later stays there for moderators to judge."""
     if thing.author.pk == reporter.pk:
         raise ValidationError(OWN_THING)
     if reason not in Reason.values:
         raise ValidationError(_("Choose a reason."))
+    quote = _quote(thing)
     try:
         with transaction.atomic():
             return Report.objects.create(
-                reporter=reporter, reason=reason, note=note.strip(), **thing.report_fields
-            )
+                reporter=reporter, reason=reason, note=note.strip(), **thing.report_fields,
+                **quote,
+            )  # fmt: skip
     except IntegrityError as error:  # the unique constraint: reported before (or just now)
+        _delete_quotes([quote.get("quoted_image", "")])
         raise ValidationError(ALREADY_REPORTED) from error
+    except BaseException:
+        _delete_quotes([quote.get("quoted_image", "")])
+        raise
+
+
+def _quote(thing: Thing) -> dict[str, str]:
+    """What a report of a message keeps of it: its text and a copy of its image."""
+    if thing.kind != "message":
+        return {}
+    message = thing.obj
+    copied = ""
+    if message.image:
+        copied = moderated.copy(message.image.storage, message.image.name,
+                                owner_id=thing.author.pk, folder="reports")  # fmt: skip
+    return {"quoted_text": message.text, "quoted_image": copied,
+            "quoted_image_alt": message.image_alt}  # fmt: skip
+
+
+def _delete_quotes(names: list[str]) -> None:
+    images.delete_quietly(Report._meta.get_field("quoted_image").storage, names)
 
 
 def _is_moderator(user: AbstractBaseUser) -> bool:
@@ -87,7 +114,7 @@ def _close_reports(thing: Thing | None, member: AbstractBaseUser | None, action:
 
 
 def _record(*, moderator, action: Action, subject, target: str, reason: str, closed: int,
-            post=None, comment=None) -> AuditEntry:  # fmt: skip
+            post=None, comment=None, message=None) -> AuditEntry:  # fmt: skip
     # Also a log line: the logs are a second record, kept outside the database.
     logger.info("Moderation: %s %s %s (%s), %d reports closed", moderator.username, action,
                 subject.username, target, closed)  # fmt: skip
@@ -102,6 +129,7 @@ def _record(*, moderator, action: Action, subject, target: str, reason: str, clo
         reports_closed=closed,
         post=post,
         comment=comment,
+        message=message,
     )
 
 
@@ -118,14 +146,17 @@ def dismiss(*, moderator: AbstractBaseUser, thing: Thing, reason: str) -> int:
 
 
 def remove(*, moderator: AbstractBaseUser, thing: Thing, reason: str) -> int:
-    """Remove the post or comment (its author still sees that moderators removed it), or clear
-    the profile's name, bio and photo; close the reports about it."""
+    """Remove the post or comment (its author still sees that moderators removed it), delete
+    the message for everyone (the reports keep their quote of it), or clear the profile's
+    name, bio and photo; close the reports about it."""
     _require_moderator(moderator, thing.author)
     with transaction.atomic():
         if thing.kind == "post":
             done = feed.remove_post(post=thing.obj)
         elif thing.kind == "comment":
             done = feed.remove_comment(comment=thing.obj)
+        elif thing.kind == "message":
+            done = conversations.remove_message(message=thing.obj)
         else:
             done = profiles.clear_profile(user=thing.obj)
         if not done:
@@ -265,7 +296,7 @@ def decide_appeal(
     with transaction.atomic():
         if not Appeal.objects.select_for_update().filter(pk=appeal.pk, decided__isnull=True):
             raise ValidationError(_("This appeal was decided already."))
-        links = {"post": entry.post, "comment": entry.comment}
+        links = {"post": entry.post, "comment": entry.comment, "message": entry.message}
         stands = selectors.still_stands(entry)
         if outcome == Appeal.Outcome.UPHELD:
             if not stands:
@@ -276,8 +307,9 @@ def decide_appeal(
         elif entry.action == Action.SUSPEND and stands:
             decision = reinstate(moderator=moderator, member=member, reason=reason, on_appeal=True)
         else:
-            # A profile's cleared fields are gone (the member may fill them in again); what
-            # was undone since (a suspension lifted, a post deleted) needs nothing more.
+            # A profile's cleared fields are gone (the member may fill them in again), and so
+            # is a message deleted for everyone; what was undone since (a suspension lifted,
+            # a post deleted) needs nothing more.
             if stands and entry.comment_id:
                 feed.unremove_comment(comment=entry.comment)
             elif stands and entry.post_id:
@@ -350,10 +382,18 @@ def erase(*, moderator: AbstractBaseUser, thing: Thing, reason: str) -> int:
 
 
 def forget_member(*, user: AbstractBaseUser) -> None:
-    """Delete the reports the member filed and those about them or their things, their
-    suspension and their appeals. The audit log keeps its entries about them, with their
-    username (its links to the account are emptied when the user row goes)."""
-    about = Q(reporter=user) | Q(member=user) | Q(post__author=user) | Q(comment__author=user)
-    Report.objects.filter(about).delete()
+    """Delete the reports the member filed and those about them or their things (with the
+    copies of messages' images they kept), their suspension and their appeals. The audit
+    log keeps its entries about them, with their username (its links to the account are
+    emptied when the user row goes)."""
+    about = (
+        Q(reporter=user) | Q(member=user) | Q(post__author=user) | Q(comment__author=user)
+        | Q(message__sender=user)
+    )  # fmt: skip
+    reports = Report.objects.filter(about)
+    copies = list(reports.exclude(quoted_image="").values_list("quoted_image", flat=True))
+    reports.delete()
+    if copies:
+        transaction.on_commit(lambda: _delete_quotes(copies))
     Suspension.objects.filter(member=user).delete()
     Appeal.objects.filter(member=user).delete()

@@ -4,11 +4,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import NamedTuple
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from apps.conversations import selectors as conversation_selectors
 from apps.core.db import sql
 from apps.profiles.models import Profile
 from apps.social import selectors as social_selectors
@@ -122,3 +124,20 @@ def online_on_any_device(user_id: int, *, now: datetime | None = None) -> bool:
     now = now or timezone.now()
     since = now - timedelta(seconds=settings.PRESENCE_TTL)
     return Profile.objects.filter(user_id=user_id, is_online=True, last_seen__gte=since).exists()
+
+
+class Unread(NamedTuple):
+    notifications: int  # unread lines of the bell
+    messages: int  # conversations with unread messages
+
+
+def unread_counts(user) -> Unread:
+    """The member's two counts in the bar, the bell's and the messages link's, in ONE query
+    (every poll of a member's page asks: written in SQL, apps.core.db.sql). Each app hands
+    its own count as a subquery on its own tables."""
+    if not user.is_authenticated:
+        return Unread(0, 0)
+    notifications, params = social_selectors.unread_count_sql(user.pk)
+    messages, more = conversation_selectors.unread_sql(user.pk)
+    found = sql.rows(f"SELECT {notifications}, {messages}", [*params, *more])[0]
+    return Unread(*found)

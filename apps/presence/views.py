@@ -1,5 +1,6 @@
 import functools
 import hashlib
+import re
 from collections.abc import Callable
 from dataclasses import replace
 
@@ -13,18 +14,20 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
 from apps.accounts.usernames import ANY_NAME
+from apps.conversations import selectors as conversation_selectors
+from apps.conversations import services as conversation_services
 from apps.core.ops.metrics import PRESENCE_POLLS
-from apps.social import selectors as social_selectors
 
 from . import selectors, services
 
 
 def _version(context: dict[str, object]) -> str:
     """A digest of everything presence/poll.html shows: each badge's status and the moment a
-    "last seen" names, the people online now, the unread count, the active language, and the
-    templates themselves (a deploy that changes them changes every version). The page says
-    how long ago a moment was (static/js/times.js), so the version holds while the clock
-    moves on and those polls are answered with a 304."""
+    "last seen" names, the people online now, the unread counts, the open conversation's
+    newest message and who has seen it, the active language, and the templates themselves
+    (a deploy that changes them changes every version). The page says how long ago a moment
+    was (static/js/times.js), so the version holds while the clock moves on and those polls
+    are answered with a 304."""
     badges = [(p.username, p.status, p.last_seen) for p in context["presences"]]
     online = context["online_now"]
     people = None
@@ -32,7 +35,10 @@ def _version(context: dict[str, object]) -> str:
         people = [(person.username, person.display_name, _photo(person)) for person in online] + [
             context.get("online_total")
         ]
-    data = repr((translation.get_language(), _templates(), badges, people, context["unread"]))
+    unread = (context["unread"], context["unread_messages"])
+    live = context["live"]
+    conversation = (live.version(), context["after"]) if live else None
+    data = repr((translation.get_language(), _templates(), badges, people, unread, conversation))
     return hashlib.sha256(data.encode()).hexdigest()[:32]
 
 
@@ -44,7 +50,8 @@ def _photo(user) -> str:
 @functools.cache
 def _templates() -> str:
     names = ["presence/poll.html", "presence/badge.html", "presence/online_now.html",
-             "social/bell.html", "profiles/avatar.html"]  # fmt: skip
+             "social/bell.html", "profiles/avatar.html", "conversations/messages_link.html",
+             "conversations/conversation.html"]  # fmt: skip
     sources = "".join(get_template(name).template.source for name in names)
     return hashlib.sha256(sources.encode()).hexdigest()[:16]
 
@@ -55,12 +62,49 @@ def touches_presence(view: Callable) -> Callable:
     return view
 
 
+# A conversation's id and the newest message its page shows, as the page sends them.
+MESSAGE_ID = re.compile(r"[0-9]{1,18}")
+
+
+def _open_conversation(request: HttpRequest) -> tuple[int, int] | None:
+    """The conversation the page shows (`c`) and its newest message there (`after`), or None
+    when the page shows none (or sends something else: a poll is never refused for it)."""
+    conversation, after = request.GET.get("c", ""), request.GET.get("after", "")
+    if MESSAGE_ID.fullmatch(conversation) and MESSAGE_ID.fullmatch(after):
+        return int(conversation), int(after)
+    return None
+
+
+def _conversation(request: HttpRequest, context: dict[str, object]) -> None:
+    """The open conversation's part of the poll: its state (one query), and when it holds
+    messages newer than the page's, those (one query), read by the viewer from then on."""
+    opened = _open_conversation(request)
+    if opened is None:
+        return
+    conversation_id, after = opened
+    live = conversation_selectors.live_state(conversation_id, request.user)
+    if live is None:
+        return
+    context["live"], context["after"] = live, after
+    if live.newest > after:
+        messages = conversation_selectors.new_messages(live, viewer=request.user, after=after)
+        context["new_messages"] = messages
+        conversation_services.mark_read(
+            user=request.user,
+            conversation=live.conversation,
+            up_to=messages[-1].pk if messages else live.newest,
+        )
+
+
 @touches_presence
 @require_safe
 def poll(request: HttpRequest) -> HttpResponse:
     """Everything live on the page in one response of out-of-band swaps: every presence badge
     (one query), and for a member the people they follow who are online (`online=1`, when
-    the page shows them; two queries) and the unread notification count (`bell=1`, one)."""
+    the page shows them; one query), the unread counts of the bell and of the messages link
+    (`bell=1`, one), and on a conversation's page (`c=<id>&after=<newest message shown>`) its
+    state (one) and, when there are any, its new messages (one, and the write that marks
+    them read)."""
     if not request.htmx:
         return HttpResponseBadRequest(_("This address is polled by the page's presence badges."))
     requested = request.GET.getlist("u")
@@ -86,12 +130,15 @@ def poll(request: HttpRequest) -> HttpResponse:
         for name in usernames
         if name in rows
     ]
-    context = {"presences": badges, "online_now": None, "unread": None}
+    context = {"presences": badges, "online_now": None, "unread": None,
+               "unread_messages": None, "live": None, "new_messages": []}  # fmt: skip
     if request.user.is_authenticated:
         if request.GET.get("online") == "1":
             context["online_now"], context["online_total"] = selectors.online_followed(request.user)
+        # Before the counts: the messages it brings are read once it has.
+        _conversation(request, context)
         if request.GET.get("bell") == "1":
-            context["unread"] = social_selectors.unread_count(request.user)
+            context["unread"], context["unread_messages"] = selectors.unread_counts(request.user)
     # Most polls find nothing changed: the version of what the page would show answers them
     # with a 304 before anything is rendered.
     etag = quote_etag(_version(context))

@@ -59,6 +59,12 @@ KINDS: dict[str, KindStyle] = {
         many=_("%(actors)s mentioned you"),
         tab=True,
     ),
+    Kind.MESSAGE: KindStyle(
+        icon="chat-dots-fill",
+        label=_("Messages"),
+        one=_("%(actor)s sent you a message"),
+        many=_("%(actors)s sent you messages"),
+    ),
     Kind.REMOVED: KindStyle(icon="shield-fill-exclamation", label=_("Moderation")),
     Kind.SUSPENDED: KindStyle(icon="person-fill-slash", label=_("Moderation")),
     Kind.APPEAL: KindStyle(icon="envelope-paper-fill", label=_("Moderation")),

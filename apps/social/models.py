@@ -78,6 +78,7 @@ class Kind(models.TextChoices):
     COMMENT = "comment", _("Comments on your posts")
     REPLY = "reply", _("Replies to your comments")
     MENTION = "mention", _("Mentions of you")
+    MESSAGE = "message", _("New messages")
     # Moderators' decisions about the member (apps.moderation): told always, see NOTICES.
     REMOVED = "removed", _("Removals by moderators")
     SUSPENDED = "suspended", _("Suspensions")

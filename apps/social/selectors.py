@@ -85,6 +85,14 @@ def hidden_ids(user: AbstractBaseUser) -> set[int]:
     return {pk for pair in _blocks(user) for pk in pair} - {user.pk}
 
 
+def block_pairs(user: AbstractBaseUser) -> list[tuple[int, int]]:
+    """(blocker, blocked) for every block `user` is in, either way round; read once per
+    request with their mutes."""
+    if not user.is_authenticated:
+        return []
+    return list(_blocks(user))
+
+
 def blocked_between(one: Expression | int, other: Expression | int) -> Exists:
     """An expression for a query: true when the two members (each an OuterRef to a member's
     id, or an id) are apart, one having blocked the other. False when either is NULL."""
@@ -140,6 +148,16 @@ def followed_sql(follower_id: int, member: str) -> tuple[str, list[int]]:
     return (
         f"{member} IN ({followed})",
         [follower_id],
+    )
+
+
+def muted_sql(muter_id: int, member: str) -> tuple[str, list[int]]:
+    """An SQL condition for a hand-written query: true for the member whose id is the SQL
+    expression `member` when `muter_id` muted them (false when `member` is NULL)."""
+    return (
+        f"EXISTS (SELECT 1 FROM {sql.table(Mute)} mute"  # noqa: S608
+        f" WHERE mute.muter_id = %s AND mute.muted_id = {member})",
+        [muter_id],
     )
 
 
@@ -291,14 +309,21 @@ def unread_count(user: AbstractBaseUser) -> int:
     member's count for nothing. Every poll asks, so it is written in SQL (apps.core.db.sql)."""
     if not user.is_authenticated:
         return 0
-    query = (
-        "SELECT COUNT(*) FROM (SELECT DISTINCT n.kind, n.about"  # noqa: S608
+    query, params = unread_count_sql(user.pk)
+    return sql.rows(f"SELECT {query}", params)[0][0]
+
+
+def unread_count_sql(user_id: int) -> tuple[str, list[int]]:
+    """`unread_count` as a scalar subquery for a hand-written query (apps.core.db.sql), so
+    that the poll asks it together with other counts in one query."""
+    muted, params = muted_sql(user_id, "n.actor_id")
+    return (
+        "(SELECT COUNT(*) FROM (SELECT DISTINCT n.kind, n.about"  # noqa: S608
         f" FROM {sql.table(Notification)} n JOIN {sql.table(get_user_model())} a"
         " ON a.id = n.actor_id WHERE n.recipient_id = %s AND NOT n.read AND a.is_active"
-        f" AND NOT EXISTS (SELECT 1 FROM {sql.table(Mute)} m"
-        " WHERE m.muter_id = %s AND m.muted_id = n.actor_id)) unread"
+        f" AND NOT {muted}) unread)",
+        [user_id, *params],
     )
-    return sql.rows(query, [user.pk, user.pk])[0][0]
 
 
 def muted_kinds(user: AbstractBaseUser) -> set[str]:

@@ -289,6 +289,14 @@ def mark_all_read(*, user: AbstractBaseUser) -> int:
     return Notification.objects.filter(recipient=user, read=False).update(read=True)
 
 
+def mark_read_about(*, user: AbstractBaseUser, about: str) -> int:
+    """Mark read the member's unread notifications about one thing (what their `about` groups
+    by: "conversation:7"), once they have seen it where it is; return how many."""
+    if not about:
+        return 0  # "" groups the follows, which are not about one thing
+    return Notification.objects.filter(recipient=user, about=about, read=False).update(read=True)
+
+
 def mark_seen(*, user: AbstractBaseUser, lines: Iterable[selectors.NotificationGroup]) -> int:
     """Mark read the member's own unread notifications behind these lines of their page,
     as they were read: one that arrived since (newer than its line) stays unread. Idempotent;

@@ -15,12 +15,28 @@
     return names.slice(0, 100);
   }
 
+  // The newest message the conversation's list shows: its data-last-message, or a newer
+  // item appended since (by the composer or by this poll).
+  function lastMessage(list) {
+    var last = parseInt(list.getAttribute("data-last-message"), 10) || 0;
+    list.querySelectorAll("[data-message]").forEach(function (item) {
+      last = Math.max(last, parseInt(item.getAttribute("data-message"), 10) || 0);
+    });
+    return last;
+  }
+
   // The other live parts the same poll refreshes: who of the people you follow is online,
-  // and the unread notification count.
+  // the unread counts (the bell's and the messages link's), and the open conversation's
+  // new messages and "seen".
   function liveParts() {
     var parts = {};
     if (document.getElementById("online-now")) parts.online = "1";
     if (document.getElementById("notification-bell")) parts.bell = "1";
+    var list = document.querySelector("#conversation-messages[data-conversation]");
+    if (list) {
+      parts.c = list.getAttribute("data-conversation");
+      parts.after = String(lastMessage(list));
+    }
     return parts;
   }
 
@@ -49,6 +65,28 @@
     var time = badge.querySelector("time[datetime]");
     return kind + " " + (time ? time.getAttribute("datetime") : "");
   }
+
+  // New messages: only those the list does not hold yet (the composer may have appended the
+  // member's own already), brought into view when the list's end was. Focus stays where it
+  // is (in the composer while one types): the list is a live region, which says them.
+  // static/js/conversation.js moves the list's data-last-message to the newest.
+  var arrived = false;
+  document.addEventListener("htmx:oobBeforeSwap", function (event) {
+    var target = event.detail.target;
+    if (!target || target.id !== "conversation-messages") return;
+    event.detail.fragment.querySelectorAll("[data-message]").forEach(function (item) {
+      if (document.getElementById(item.id)) item.remove();
+    });
+    var end = target.lastElementChild;
+    arrived = event.detail.fragment.querySelector("[data-message]") !== null &&
+      (!end || end.getBoundingClientRect().top < window.innerHeight);
+  });
+  document.addEventListener("htmx:afterSettle", function (event) {
+    if (event.target !== poller() || !arrived) return;
+    arrived = false;
+    var list = document.getElementById("conversation-messages");
+    if (list && list.lastElementChild) list.lastElementChild.scrollIntoView({ block: "nearest" });
+  });
 
   var changed = [];
   document.addEventListener("htmx:oobBeforeSwap", function (event) {

@@ -126,7 +126,7 @@ def test_report_suspend_appeal_reverse_and_audit(browse, live_server):
     expect(desk.get_by_role("heading", name="Suspend @bob?")).to_be_visible()
     for consequence in (
         "logs them out everywhere, at once;",
-        "hides their posts, comments and profile from everyone;",
+        "hides their posts, comments, messages and profile from everyone;",
         "refuses their login until the suspension is lifted;",
         "closes the open reports about this and about their profile.",
     ):

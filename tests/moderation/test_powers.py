@@ -296,7 +296,8 @@ def test_suspend_in_the_queue_is_a_quiet_link_to_a_confirmation(mod, bob, post):
     assert html.index('value="remove"') < html.index(link)
     assert "btn-danger" not in html[html.index("<form") : html.index("</form>")]
     page = client.get(f"/moderation/suspend/post/{post.pk}/").content.decode()
-    for consequence in ("logs them out everywhere", "hides their posts, comments and profile",
+    for consequence in ("logs them out everywhere",
+                        "hides their posts, comments, messages and profile",
                         "refuses their login", 'href="/moderation/suspended/"'):  # fmt: skip
         assert consequence in page
     bob.refresh_from_db()

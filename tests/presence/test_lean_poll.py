@@ -14,6 +14,7 @@ from django.db import close_old_connections
 from django.test import Client, RequestFactory
 from django.utils import timezone
 
+from apps.conversations import services as conversations
 from apps.core.web.lean import SiteHandler
 from apps.profiles.models import Profile
 from apps.social import services as social
@@ -137,6 +138,30 @@ def test_an_unchanged_poll_is_a_304_from_both(handlers, people):
     _status, head, _body = serve(full, session=session)
     assert serve(site, session=session, If_None_Match=head["ETag"])[0] == "304 Not Modified"
     assert same_answer(handlers, session=session, If_None_Match=head["ETag"])[0].startswith("304")
+
+
+def test_a_conversations_page_gets_the_same_new_messages_seen_and_304_from_both(handlers,
+                                                                               people):  # fmt: skip
+    alice, bob = people["alice"], people["bob"]
+    social.follow(follower=bob, followee=alice)
+    first = conversations.start_conversation(starter=alice, members=[bob], text="Hi Bob")
+    reply = conversations.send_message(sender=bob, conversation=first.conversation, text="Hey")
+    mine = conversations.send_message(sender=alice, conversation=first.conversation, text="Ok")
+    opened = {"c": str(first.conversation_id), "after": str(first.pk)}
+    session = session_of(bob)
+    status, _head, body = same_answer(handlers, session=session, query=opened)
+    assert status == "200 OK"
+    assert f'id="message-{reply.pk}"' in body
+    assert f'id="message-{mine.pk}"' in body
+    # Alice's page: bob has read her newest message.
+    opened["after"] = str(mine.pk)
+    alice_session = session_of(alice)
+    _status, head, body = same_answer(handlers, session=alice_session, query=opened)
+    assert "Seen" in body
+    assert 'id="message-' not in body
+    assert same_answer(handlers, session=alice_session, query=opened, If_None_Match=head["ETag"])[
+        0
+    ].startswith("304")
 
 
 def test_only_the_pages_own_background_polls_take_the_short_stack(handlers, db):

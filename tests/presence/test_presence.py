@@ -10,8 +10,10 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from apps.conversations import services as conversations
 from apps.presence import services
 from apps.profiles.models import Profile
+from apps.social import services as social
 from tests.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -156,6 +158,27 @@ def test_a_logged_in_poll_costs_a_constant_number_of_queries(alice, django_asser
     users = UserFactory.create_batch(30)
     with django_assert_max_num_queries(3):  # session, user, the one presence query
         poll(device, *[u.username for u in users])
+
+
+def test_the_feed_pages_member_poll_costs_five_queries_with_messages_included(
+    alice, django_assert_num_queries
+):
+    """Session, member, the badges, online now (with their number), and the bar's two counts
+    (notifications and messages) in one query: what it cost before messages existed."""
+    bob = UserFactory(username="bob")
+    social.follow(follower=bob, followee=alice)
+    conversations.start_conversation(starter=alice, members=[bob], text="Hi")
+    device = log_in("bob")
+    params = {"u": ["alice", "bob"], "online": "1", "bell": "1"}
+    etag = device.get("/presence/", params, headers=HTMX)["ETag"]
+    with django_assert_num_queries(5):
+        response = device.get("/presence/", params, headers=HTMX)
+    html = response.content.decode()
+    assert 'id="notification-bell"' in html
+    assert "data-unread-messages>1<" in html
+    with django_assert_num_queries(5):
+        response = device.get("/presence/", params, headers=HTMX | {"If-None-Match": etag})
+    assert response.status_code == 304
 
 
 def test_every_badge_is_swapped_by_username_out_of_band(client, alice):

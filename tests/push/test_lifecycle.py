@@ -108,7 +108,7 @@ def test_the_export_lists_subscriptions_by_push_service_and_the_settings(alice):
     assert exported["push_service"] == "fcm.googleapis.com"
     assert subscription.endpoint not in json.dumps(data)  # the address itself is a capability
     assert data["push_settings"] == {
-        "muted_kinds": ["comment", "like", "mention", "reply"],
+        "muted_kinds": ["comment", "like", "mention", "message", "reply"],
         "quiet_from": "23:00:00",
         "quiet_until": "08:00:00",
         "time_zone": "Europe/Moscow",

@@ -340,7 +340,12 @@ def test_kinds_and_quiet_hours_are_saved(alice):
         "push-time_zone": "Asia/Yekaterinburg",
     }, follow=True)  # fmt: skip
     assert "Push settings saved." in response.content.decode()
-    assert set(MutedKind.objects.values_list("kind", flat=True)) == {"like", "comment", "reply"}
+    assert set(MutedKind.objects.values_list("kind", flat=True)) == {
+        "like",
+        "comment",
+        "reply",
+        "message",
+    }
     preferences = Preferences.objects.get(user=alice)
     assert (preferences.quiet_from, preferences.quiet_until) == (time(22, 30), time(7, 0))
     assert preferences.time_zone == "Asia/Yekaterinburg"
@@ -393,7 +398,7 @@ def test_a_kind_off_for_the_bell_is_shown_off_and_says_why(alice):
     assert not re.search(r'name="push-kinds"\s+value="like"', html)
     # Saving push settings leaves the kind's own push switch as it was.
     MutedKind.objects.create(user=alice, kind="like")
-    client.post(PREFERENCES, {"push-kinds": ["follow", "comment", "reply", "mention"]})
+    client.post(PREFERENCES, {"push-kinds": ["follow", "comment", "reply", "mention", "message"]})
     assert set(MutedKind.objects.values_list("kind", flat=True)) == {"like"}
 
 

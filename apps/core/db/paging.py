@@ -40,17 +40,19 @@ def wants_fragment(request: HttpRequest, page: Page) -> bool:
     return bool(getattr(request, "htmx", False)) and not page.is_first
 
 
-def newest_first[T: Model](queryset: QuerySet[T], cursor: str | None, size: int) -> Page[T]:
-    """The page of `queryset`, newest first by (created, pk), that starts strictly after
+def newest_first[T: Model](
+    queryset: QuerySet[T], cursor: str | None, size: int, *, by: str = "created"
+) -> Page[T]:
+    """The page of `queryset`, newest first by (`by`, pk), that starts strictly after
     `cursor` (the last row shown), so rows added meanwhile cause neither duplicates nor gaps.
-    Raise ValueError for a cursor this site did not make."""
+    `by` names a date-time field. Raise ValueError for a cursor this site did not make."""
     if cursor:
-        created, pk = decode_cursor(cursor)
-        queryset = queryset.filter(Q(created__lt=created) | Q(created=created, pk__lt=pk))
-    rows = list(queryset.order_by("-created", "-pk")[: size + 1])
+        moment, pk = decode_cursor(cursor)
+        queryset = queryset.filter(Q(**{f"{by}__lt": moment}) | Q(**{by: moment, "pk__lt": pk}))
+    rows = list(queryset.order_by(f"-{by}", "-pk")[: size + 1])
     more = len(rows) > size
     rows = rows[:size]
-    next_cursor = encode_cursor(rows[-1].created, rows[-1].pk) if more else None
+    next_cursor = encode_cursor(getattr(rows[-1], by), rows[-1].pk) if more else None
     return Page(rows, cursor, next_cursor)
 
 

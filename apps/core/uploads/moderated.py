@@ -55,6 +55,20 @@ def unhide(storage: Storage, name: str) -> str:
     return _move(storage, name, f"{match['folder']}/{_renamed(match['file'])}")
 
 
+def copy(storage: Storage, name: str, *, owner_id: int, folder: str) -> str:
+    """Copy the file `name` (a private one, which stays) into the moderated prefix under
+    `folder`, for moderators to see as it was even once the original is deleted; return the
+    copy's name."""
+    with storage.open(name, "rb") as source:
+        content = source.read()
+    new = f"{PREFIX}{owner_id}/{folder}/{_renamed(PurePosixPath(name).name)}"
+    try:
+        return storage.save(new, ContentFile(content))
+    except Exception:
+        delete_quietly(storage, [new])  # a random name: anything there is our part
+        raise
+
+
 def move_across(storage: Storage, name: str, *, owner_id: int) -> str:
     """Hide the public file `name`, or bring the moderated one back; return its new name."""
     return unhide(storage, name) if is_moderated(name) else hide(storage, name, owner_id=owner_id)

@@ -6,7 +6,6 @@ from django import template
 from django.contrib.staticfiles import finders
 from django.utils.safestring import SafeString, mark_safe
 
-from .. import selectors
 from ..kinds import KINDS
 
 register = template.Library()
@@ -14,12 +13,6 @@ register = template.Library()
 # The opening tag of a vendored icon, which the page replaces with its own.
 SVG_TAG = re.compile(r"<svg\b[^>]*>")
 VIEW_BOX = re.compile(r'viewBox="([0-9. ]+)"')
-
-
-@register.simple_tag(takes_context=True)
-def unread_notifications(context: template.Context) -> int:
-    """The member's unread count, for the navbar's bell (social/bell.html; one query)."""
-    return selectors.unread_count(context["user"])
 
 
 @register.inclusion_tag("social/follow_button.html", takes_context=True)
