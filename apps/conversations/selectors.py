@@ -405,7 +405,7 @@ def message_to_report(*, pk: int, viewer: AbstractBaseUser) -> Message:
 def messages_by_pk(ids: list[int]) -> dict[int, Message]:
     """Messages by id with their senders, whatever their state, for moderators: one query.
     Nothing else of their conversations is read."""
-    return Message.objects.select_related("sender__profile").in_bulk(ids)
+    return Message.objects.select_related("sender").in_bulk(ids)
 
 
 def member_export(*, user: AbstractBaseUser) -> MemberData:
