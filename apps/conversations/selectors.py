@@ -7,7 +7,7 @@ from pathlib import PurePosixPath
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.db.models import Count, F, IntegerField, OuterRef, QuerySet, Subquery, Value
+from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, Lower
 from django.http import Http404
 from django.utils import timezone
@@ -73,6 +73,8 @@ class ConversationRow:
         message = self.last
         if message is None or message.sender_id in self.hidden:
             return ""
+        if message.sender is not None and not message.sender.is_active:
+            return ""  # a suspended member's messages are hidden until they are reinstated
         if message.is_deleted:
             return gettext("Message deleted")
         text = social_selectors.excerpt(message.text, PREVIEW_LENGTH) or gettext("Photo")
@@ -88,11 +90,12 @@ def listed(viewer: AbstractBaseUser, *, requests: bool) -> QuerySet[Participant]
     """The viewer's memberships their list shows (`requests`: the Requests tab): not left,
     not hidden (nothing newer than what they cleared), and not a conversation of two whose
     other member blocked them (the blocker sees it, as ended)."""
-    blocked_by = [blocker for blocker, blocked in _blocks(viewer) if blocked == viewer.pk]
+    pairs = social_selectors.block_pairs(viewer)
+    ended = [services.pair_key(viewer.pk, by) for by, blocked in pairs if blocked == viewer.pk]
     return (
         Participant.objects.filter(user=viewer, accepted=not requests, left__isnull=True)
         .filter(conversation__last_message_id__gt=F("cleared_id"))
-        .exclude(conversation__pair__in=[_pair(viewer.pk, other) for other in blocked_by])
+        .exclude(conversation__pair__in=ended)
     )
 
 
@@ -114,6 +117,8 @@ def conversation_page(
             pk__gt=OuterRef("last_read_id"),
             deleted__isnull=True,
         )
+        .filter(pk__gt=OuterRef("cleared_id"))
+        .filter(Q(sender__isnull=True) | Q(sender__is_active=True))  # suspended: hidden
         .exclude(sender=viewer)
         .exclude(sender_id__in=silenced)
         .order_by()
@@ -131,7 +136,8 @@ def conversation_page(
     others = _others(viewer, conversations)
     newest = Message.objects.filter(pk__in=[c.last_message_id for c in conversations])
     last = {message.pk: message for message in newest.select_related("sender")}
-    blocking = {blocked for blocker, blocked in _blocks(viewer) if blocker == viewer.pk}
+    pairs = social_selectors.block_pairs(viewer)
+    blocking = {blocked for blocker, blocked in pairs if blocker == viewer.pk}
     hidden = frozenset(social_selectors.hidden_ids(viewer))
     rows = []
     for membership in page.items:
@@ -167,15 +173,6 @@ def _others(
     return found
 
 
-def _blocks(viewer: AbstractBaseUser) -> list[tuple[int, int]]:
-    return social_selectors.block_pairs(viewer)
-
-
-def _pair(one: int, other: int) -> str:
-    low, high = sorted((one, other))
-    return f"{low}:{high}"
-
-
 # --- Starting a conversation and adding members ----------------------------------------------
 
 
@@ -202,7 +199,8 @@ def existing_with(viewer: AbstractBaseUser, handle: str) -> Conversation | None:
     if other is None or other.pk == viewer.pk:
         return None
     return (
-        Conversation.objects.filter(pair=_pair(viewer.pk, other.pk), participants__user=viewer)
+        Conversation.objects.filter(pair=services.pair_key(viewer.pk, other.pk))
+        .filter(participants__user=viewer)
         .filter(participants__user=other)
         .first()
     )
@@ -407,7 +405,7 @@ def message_to_report(*, pk: int, viewer: AbstractBaseUser) -> Message:
 def messages_by_pk(ids: list[int]) -> dict[int, Message]:
     """Messages by id with their senders, whatever their state, for moderators: one query.
     Nothing else of their conversations is read."""
-    return Message.objects.select_related("sender__profile").in_bulk(ids)
+    return Message.objects.select_related("sender").in_bulk(ids)
 
 
 def member_export(*, user: AbstractBaseUser) -> MemberData:

@@ -246,23 +246,27 @@ def accept_request(*, user: AbstractBaseUser, conversation: Conversation) -> boo
 
 def hide_conversation(*, user: AbstractBaseUser, conversation: Conversation) -> bool:
     """Clear the conversation for this member: what is in it now is gone from their view, and
-    it leaves their list until someone writes again (a declined request too)."""
-    return bool(
-        Participant.objects.filter(conversation=conversation, user=user).update(
-            cleared_id=conversation.last_message_id,
-            last_read_id=conversation.last_message_id,
-        )
+    it leaves their list until someone writes again (a declined request too), and the bell's
+    line for it is read."""
+    hidden = Participant.objects.filter(conversation=conversation, user=user).update(
+        cleared_id=conversation.last_message_id,
+        last_read_id=conversation.last_message_id,
     )
+    social.mark_read_about(user=user, about=about(conversation.pk))
+    return bool(hidden)
 
 
 def leave_conversation(*, user: AbstractBaseUser, conversation: Conversation) -> bool:
-    """Leave a group: the member sees nothing newer and may not write; it leaves their list.
-    What was written before they left stays readable to them (hiding it clears it)."""
+    """Leave a group: the member sees nothing newer and may not write; it leaves their list,
+    and the bell's line for it is read. What was written before they left stays readable to
+    them (hiding it clears it)."""
     if not conversation.is_group:
         raise CannotWrite(_("Only a group can be left; hide this conversation instead."))
     last = conversation.last_message_id
     mine = Participant.objects.filter(conversation=conversation, user=user, left__isnull=True)
-    return bool(mine.update(left=timezone.now(), last_read_id=last))
+    left = mine.update(left=timezone.now(), last_read_id=last)
+    social.mark_read_about(user=user, about=about(conversation.pk))
+    return bool(left)
 
 
 def add_members(

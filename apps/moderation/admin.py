@@ -39,10 +39,12 @@ class ReadOnly(admin.ModelAdmin):
 
 @admin.register(Report)
 class ReportAdmin(ReadOnly):
-    list_display = ("created", "reporter", "reason", "post", "comment", "member", "resolution")
+    list_display = ("created", "reporter", "reason", "post", "comment", "member", "message",
+                    "resolution")  # fmt: skip
     list_filter = ("reason", "resolution")
-    list_select_related = ("reporter", "post", "comment", "member")
-    raw_id_fields = ("reporter", "post", "comment", "member")
+    list_select_related = ("reporter", "post", "comment", "member", "message")
+    # A message is named by its id only: what it says is for the moderators' queue.
+    raw_id_fields = ("reporter", "post", "comment", "member", "message")
 
 
 @admin.register(Suspension)

@@ -66,8 +66,11 @@ def _quote(thing: Thing) -> dict[str, str]:
     message = thing.obj
     copied = ""
     if message.image:
-        copied = moderated.copy(message.image.storage, message.image.name,
-                                owner_id=thing.author.pk, folder="reports")  # fmt: skip
+        try:
+            copied = moderated.copy(message.image.storage, message.image.name,
+                                    owner_id=thing.author.pk, folder="reports")  # fmt: skip
+        except Exception:  # the storage failed: the report still goes, with the text
+            logger.exception("Could not copy the image of reported message %s", message.pk)
     return {"quoted_text": message.text, "quoted_image": copied,
             "quoted_image_alt": message.image_alt}  # fmt: skip
 

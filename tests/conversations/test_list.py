@@ -249,3 +249,12 @@ def test_the_list_costs_the_same_for_3_and_25_conversations(
     assert len(many) == len(few)
     with django_assert_max_num_queries(len(few)):
         signed_in.get("/messages/requests/")
+
+
+def test_a_suspended_members_messages_are_neither_counted_nor_quoted(signed_in, alice, boris):
+    social.follow(follower=alice, followee=boris)
+    services.start_conversation(starter=boris, members=[alice], text="Buy my stuff")
+    type(boris).objects.filter(pk=boris.pk).update(is_active=False)
+    [row] = rows(signed_in.get("/messages/"))
+    assert row["unread"] == "0"
+    assert "Buy my stuff" not in row["preview"]

@@ -255,3 +255,25 @@ def test_deleting_the_sender_deletes_the_reports_about_their_messages_and_the_co
     assert not Report.objects.exists()
     assert copy not in stored_files(media_root)
     assert Message.objects.get(pk=spam.pk).sender is None  # kept for alice
+
+
+def test_the_admin_lists_a_message_report_by_its_id_without_its_words(spam):
+    report(log_in("alice"), spam)
+    admin = Client()
+    admin.force_login(UserFactory(username="root", is_staff=True, is_superuser=True))
+    listing = admin.get("/admin/moderation/report/")
+    assert listing.status_code == 200
+    assert f"Message {spam.pk} in {spam.conversation_id}" in listing.content.decode()
+    detail = admin.get(f"/admin/moderation/report/{Report.objects.get().pk}/change/")
+    assert detail.status_code == 200
+    assert "watches" not in detail.content.decode()
+
+
+def test_a_report_still_goes_when_the_image_cannot_be_copied(spam, monkeypatch):
+    def broken(*args, **kwargs):
+        raise OSError("storage down")
+
+    monkeypatch.setattr("apps.core.uploads.moderated.copy", broken)
+    assert report(log_in("alice"), spam).status_code == 302
+    filed = Report.objects.get()
+    assert (filed.quoted_text, filed.quoted_image.name) == ("Cheap <b>watches</b> here", "")

@@ -191,3 +191,26 @@ def test_a_push_says_what_the_bell_says_and_opens_the_conversation(alice, boris,
     payload = delivery.build_payload(boris, lines, badge=1)
     assert payload["body"] == "Alice A sent you a message\n“Ring me”"
     assert payload["url"] == f"/messages/{message.conversation_id}/"
+
+
+def test_a_block_takes_back_what_either_was_told_and_ends_the_conversation_until_lifted(
+    client, alice, boris, friends
+):
+    first = services.start_conversation(starter=alice, members=[boris], text="Hi")
+    services.send_message(sender=boris, conversation=first.conversation, text="Hi yourself")
+    social.block(blocker=boris, blocked=alice)
+    assert bell(client, boris) == []
+    assert bell(client, alice) == []
+    with pytest.raises(services.CannotWrite):
+        services.send_message(sender=alice, conversation=first.conversation, text="Why?")
+    social.unblock(blocker=boris, blocked=alice)  # the block was the only thing in the way
+    services.send_message(sender=alice, conversation=first.conversation, text="Friends again")
+    assert [quote for _s, quote, _l in bell(client, boris)] == ["“Friends again”"]
+
+
+def test_hiding_or_leaving_a_conversation_reads_its_line(client, alice, boris, vera, friends):
+    pair = services.start_conversation(starter=alice, members=[boris], text="Just us")
+    group = services.start_conversation(starter=alice, members=[boris, vera], text="All of us")
+    services.hide_conversation(user=boris, conversation=pair.conversation)
+    services.leave_conversation(user=boris, conversation=group.conversation)
+    assert [s for s, _q, _l in bell(client, boris)] == ["Alice A sent you a message"] * 2

@@ -109,8 +109,15 @@ def assert_served_like_an_uploaded_image(url: str, photo: str, media_root: str) 
     missing = requests.get(f"{url}/media/avatars/{'0' * 32}.jpg", timeout=10)
     assert missing.status_code == 404
     assert "public" not in missing.headers.get("Cache-Control", "")  # a 404 is never cached
-    # What moderators took out of public view is never served from /media/, whatever its name.
-    for name in ("moderated/0123456789abcdef.jpg", "moderated/7/posts/0123456789abcdef.jpg"):
+    # What moderators took out of public view, and a conversation's images, are never served
+    # from /media/, whatever their names.
+    private = (
+        "moderated/0123456789abcdef.jpg",
+        "moderated/7/posts/0123456789abcdef.jpg",
+        "private/messages/3/0123456789abcdef.jpg",
+        "private/0123456789abcdef.jpg",
+    )
+    for name in private:
         path = Path(media_root) / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(image_bytes())

@@ -119,7 +119,10 @@ def test_the_moderated_view_serves_only_names_the_move_made(mod, post, media_roo
 
 def test_nothing_under_the_moderated_prefix_is_served_as_public_media(client, media_root):
     data = image_bytes()
-    for name in ("moderated/abcdef.jpg", "moderated/7/posts/abcdef.jpg"):
+    # Nor under the private one, a conversation's images (apps.conversations serves them).
+    names = ("moderated/abcdef.jpg", "moderated/7/posts/abcdef.jpg", "private/abcdef.jpg",
+             "private/messages/3/abcdef.jpg")  # fmt: skip
+    for name in names:
         path = Path(media_root) / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)

@@ -48,7 +48,10 @@ def newest_first[T: Model](
     `by` names a date-time field. Raise ValueError for a cursor this site did not make."""
     if cursor:
         moment, pk = decode_cursor(cursor)
-        queryset = queryset.filter(Q(**{f"{by}__lt": moment}) | Q(**{by: moment, "pk__lt": pk}))
+        # The first condition implies nothing new, but an index on (…, by, pk) can seek to it.
+        queryset = queryset.filter(**{f"{by}__lte": moment}).filter(
+            Q(**{f"{by}__lt": moment}) | Q(**{by: moment, "pk__lt": pk})
+        )
     rows = list(queryset.order_by(f"-{by}", "-pk")[: size + 1])
     more = len(rows) > size
     rows = rows[:size]

@@ -8,8 +8,11 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.views.decorators.http import require_safe
 
 # What the image pipeline writes: a folder, a random name, an image suffix. Nothing else in
-# the media folder is ever served, whatever lands there; nor the moderated prefix.
-MEDIA_NAME = re.compile(r"^(?!moderated/)[a-z]+/[A-Za-z0-9_-]{1,100}\.(jpg|jpeg|png|webp|gif)\Z")
+# the media folder is ever served, whatever lands there; nor the moderated and private
+# prefixes (a conversation's images are served to its members by the conversations app).
+MEDIA_NAME = re.compile(
+    r"^(?!moderated/|private/)[a-z]+/[A-Za-z0-9_-]{1,100}\.(jpg|jpeg|png|webp|gif)\Z"
+)
 MEDIA_TYPES = {"jpg": "image/jpeg", "jpeg": "image/jpeg", "png": "image/png",
                "webp": "image/webp", "gif": "image/gif"}  # fmt: skip
 # Names are random, so a file never changes; but it can go (moderators remove a post, suspend
