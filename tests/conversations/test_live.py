@@ -233,6 +233,7 @@ def test_a_group_names_who_has_seen_it(client, alice, boris, carol):
     first = services.start_conversation(starter=alice, members=[boris, carol], text="Hi all")
     group = first.conversation
     for member in (boris, carol):
+        services.accept_request(user=member, conversation=group)
         services.mark_read(user=member, conversation=group, up_to=first.pk)
     html = poll(signed_in(client, alice), group, after=first.pk).content.decode()
     assert seen_line(html) == "Seen by Boris Pasternak, Carol Shields"
