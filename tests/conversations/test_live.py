@@ -285,6 +285,18 @@ def test_the_conversation_pages_steady_poll_costs_what_the_feed_pages_does(
         client.get("/presence/", feed_poll, headers=POLL)
 
 
+def test_the_conversation_page_gives_its_poll_what_it_sends_and_no_online_now(client, pair, boris):
+    """static/js/presence.js sends c= and after= from the list's data attributes, bell=1 for
+    the bar, and online=1 only where the Online now panel is: not here."""
+    html = signed_in(client, boris).get(pair.conversation.get_absolute_url()).content.decode()
+    assert f'data-conversation="{pair.conversation_id}"' in html
+    assert f'data-last-message="{pair.pk}"' in html
+    assert 'id="conversation-seen"' in html
+    assert 'id="notification-bell"' in html
+    assert 'id="messages-link"' in html
+    assert 'id="online-now"' not in html
+
+
 @pytest.mark.parametrize("count", [1, 20])
 def test_new_messages_cost_two_queries_more_however_many(
     client, pair, alice, boris, count, django_assert_num_queries
