@@ -385,6 +385,8 @@ RATE_LIMITS = {
     # Starting a conversation (and adding people to a group), and each message after.
     "start_conversation": "10/m/user,30/m/ip",
     "send_message": "30/m/user,120/m/ip",
+    # Deleting a message, accepting, hiding or leaving a conversation, the messages setting.
+    "conversation_action": "30/m/user,60/m/ip",
 }
 # A new account's first NEW_MEMBER_HOURS (0: no such period) count against these rates as well,
 # in the same form, so it gets the stricter of the two. "mention" counts the people a post or

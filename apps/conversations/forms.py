@@ -12,7 +12,6 @@ from apps.feed.forms import client_token_field
 
 from . import selectors
 from .models import GROUP_MAX_MEMBERS, TEXT_MAX_LENGTH, TITLE_MAX_LENGTH, WhoMayWrite
-from .permissions import SUSPENDED
 
 IMAGE_ALT_MAX_LENGTH = 300
 # Handles are separated by commas, spaces or both; a leading @ is allowed.
@@ -66,14 +65,9 @@ class MembersField(forms.CharField):
         members, errors = [], []
         for handle in handles:
             member = found.get(str(handle).lower())
-            if member is None:
+            # A suspended member reads as unknown, as their profile does (a 404).
+            if member is None or not member.is_active:
                 errors.append(ValidationError(UNKNOWN, code="unknown", params={"handle": handle}))
-            elif not member.is_active:
-                errors.append(
-                    ValidationError(
-                        SUSPENDED, code="suspended", params={"name": member.display_name}
-                    )
-                )
             elif self.viewer is not None and member.pk == self.viewer.pk:
                 errors.append(ValidationError(YOURSELF, code="self"))
             else:

@@ -11,6 +11,7 @@ NOT_ACCEPTING = _("%(name)s does not accept messages.")
 ONLY_FOLLOWED = _("%(name)s accepts messages only from people they follow.")
 BLOCKED = _("You cannot write to %(name)s.")
 SUSPENDED = _("%(name)s cannot receive messages.")
+NOT_WITH_THESE = _("%(name)s cannot be in a group with these members.")
 
 
 def who_may_write(user: AbstractBaseUser) -> str:
@@ -34,4 +35,14 @@ def refusal_to_start(sender: AbstractBaseUser, recipient: AbstractBaseUser) -> s
         recipient
     ):
         return ONLY_FOLLOWED % {"name": name}
+    return None
+
+
+def refusal_to_group(member: AbstractBaseUser, others: list[int]) -> str | None:
+    """Why `member` may not be in one group with the members `others` (ids): a block between
+    them and any of them (a block keeps two members apart, in a group too). The sentence
+    names no one else, so it tells the starter of no block between two other members."""
+    others = [pk for pk in others if pk != member.pk]
+    if others and social_selectors.is_blocked_between(member.pk, *others):
+        return NOT_WITH_THESE % {"name": member.display_name}
     return None

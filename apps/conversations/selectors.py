@@ -296,11 +296,12 @@ def get_thread(*, pk: int, viewer: AbstractBaseUser, ended_ok: bool = False) -> 
     if me is None:
         raise Http404
     conversation = me.conversation
+    others = Participant.objects.filter(conversation=conversation, left__isnull=True)
+    if me.left is not None:
+        # A member who left sees the group as it was then: nobody added since.
+        others = others.filter(joined__lte=me.left)
     others = list(
-        Participant.objects.filter(conversation=conversation, left__isnull=True)
-        .exclude(user=viewer)
-        .select_related("user__profile")
-        .order_by("joined", "pk")
+        others.exclude(user=viewer).select_related("user__profile").order_by("joined", "pk")
     )
     thread = Thread(conversation=conversation, me=me, others=others)
     thread.hidden = social_selectors.hidden_ids(viewer)
@@ -377,13 +378,15 @@ def get_message(thread: Thread, *, pk: int, viewer: AbstractBaseUser) -> Message
 def seen_by(thread: Thread, last: Message | None) -> list[Participant]:
     """The other members who have read up to `last` (the newest message shown) when it is
     the viewer's own; a member who hides their online status shows no "seen" either."""
-    if last is None or not getattr(last, "mine", False):
+    if last is None or not getattr(last, "mine", False) or thread.me.left is not None:
         return []
     seen = []
     for other in thread.others:
         profile = getattr(other.user, "profile", None)
         if other.user_id in thread.hidden or profile is None or not profile.show_online_status:
             continue
+        if not other.accepted:
+            continue  # a request, opened or declined: its sender is not told either way
         if other.last_read_id >= last.pk:
             seen.append(other)
     return seen
@@ -420,10 +423,13 @@ def member_export(*, user: AbstractBaseUser) -> MemberData:
         Participant.objects.filter(conversation__in=[m.conversation_id for m in memberships])
         .exclude(user=user)
         .order_by("joined", "pk")
-        .values_list("conversation_id", "user__username")
+        .values_list("conversation_id", "user__username", "joined")
     )
-    for conversation_id, username in rows:
-        others.setdefault(conversation_id, []).append(username)
+    left = {m.conversation_id: m.left for m in memberships}
+    for conversation_id, username, joined in rows:
+        # Who was in it while the member was: nobody added after they left.
+        if left[conversation_id] is None or joined <= left[conversation_id]:
+            others.setdefault(conversation_id, []).append(username)
     written = list(Message.objects.filter(sender=user).order_by("pk"))
     data = {
         "conversations": [
@@ -524,7 +530,8 @@ def live_state(conversation_id: int, viewer: AbstractBaseUser) -> LiveState | No
     after what they hid, none from a member a block stands between them and, nor from a
     suspended one. "Seen" is `seen_by`'s: the other members who
     have read up to it when it is the viewer's own, but those who hide their online status
-    (who show no "seen" either) and those a block stands between."""
+    (who show no "seen" either), those a block stands between, and those who have not
+    accepted the conversation."""
     User = get_user_model()
     apart, apart_params = social_selectors.blocks_with_sql(viewer.pk, "p.user_id")
     hidden, hidden_params = social_selectors.blocks_with_sql(viewer.pk, "m.sender_id")
@@ -532,7 +539,7 @@ def live_state(conversation_id: int, viewer: AbstractBaseUser) -> LiveState | No
     query = (
         'SELECT p.user_id, p."left", p.last_read_id, p.last_read_at, p.cleared_id,'  # noqa: S608
         " u.username, u.first_name, u.last_name, u.is_active, pr.show_online_status,"
-        f" {apart}, c.is_group, newest.id, newest.sender_id"
+        f" {apart}, c.is_group, newest.id, newest.sender_id, p.accepted"
         f" FROM {sql.table(Participant)} p JOIN {sql.table(Conversation)} c"
         " ON c.id = p.conversation_id"
         f" JOIN {sql.table(User)} u ON u.id = p.user_id"
@@ -560,7 +567,10 @@ def live_state(conversation_id: int, viewer: AbstractBaseUser) -> LiveState | No
     seen = []
     for row in others if newest and newest_sender == viewer.pk else []:
         user_id, _left, read_id, read_at, _cleared, username, first, last, active, shows = row[:10]
-        if read_id >= newest and active and (shows is None or shows) and not row[10]:
+        # Not a member who has the conversation as a request, opened or declined: its
+        # sender is not told either way.
+        accepted = bool(row[14])
+        if read_id >= newest and active and (shows is None or shows) and not row[10] and accepted:
             reader = Participant(conversation=conversation, user_id=user_id, last_read_id=read_id,
                                  last_read_at=sql.moment(read_at))  # fmt: skip
             reader.user = User(id=user_id, username=username, first_name=first, last_name=last)

@@ -27,7 +27,7 @@ from .models import (
     Participant,
     Preferences,
 )
-from .permissions import SUSPENDED, refusal_to_start
+from .permissions import SUSPENDED, refusal_to_group, refusal_to_start
 
 IMAGE_MAX_SIDE = 2048
 logger = logging.getLogger(__name__)
@@ -109,6 +109,8 @@ def start_conversation(
     for other in others:
         if reason := refusal_to_start(starter, other):
             raise CannotWrite(reason)
+        if len(others) > 1 and (reason := refusal_to_group(other, [o.pk for o in others])):
+            raise CannotWrite(reason)
     now = timezone.now()
     with transaction.atomic():
         if len(others) == 1:
@@ -152,6 +154,10 @@ def refusal_to_send(sender: AbstractBaseUser, conversation: Conversation) -> str
             return str(BLOCKED_HERE)
         if not other.user.is_active:
             return SUSPENDED % {"name": other.user.display_name}
+        if not other.accepted:
+            # Still a request for them (or one they declined): whether they take messages
+            # from the sender is asked again, so "Nobody" chosen since stops it.
+            return refusal_to_start(sender, other.user)
     return None
 
 
@@ -279,7 +285,8 @@ def add_members(
     if reason := refusal_to_send(by, conversation):
         raise CannotWrite(reason)
     with transaction.atomic():
-        Conversation.objects.select_for_update().get(pk=conversation.pk)
+        # Read under the lock: a message sent meanwhile is not shown to the new members.
+        conversation = Conversation.objects.select_for_update().get(pk=conversation.pk)
         present = set(
             Participant.objects.filter(conversation=conversation, left__isnull=True).values_list(
                 "user_id", flat=True
@@ -288,8 +295,9 @@ def add_members(
         new = [m for m in {m.pk: m for m in members}.values() if m.pk not in present]
         if len(present) + len(new) > GROUP_MAX_MEMBERS:
             raise CannotWrite(TOO_MANY % {"limit": GROUP_MAX_MEMBERS})
+        everyone = [*present, *(m.pk for m in new)]
         for member in new:
-            if reason := refusal_to_start(by, member):
+            if reason := refusal_to_start(by, member) or refusal_to_group(member, everyone):
                 raise CannotWrite(reason)
         now = timezone.now()
         for member in new:

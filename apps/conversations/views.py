@@ -176,6 +176,7 @@ def send(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required_htmx
 @require_POST
+@rate_limited("conversation_action")
 def delete_message(request: HttpRequest, pk: int, message_pk: int) -> HttpResponse:
     """Delete one's own message for everyone (within the hour): a placeholder stays."""
     thread = selectors.get_thread(pk=pk, viewer=request.user)
@@ -199,6 +200,7 @@ def delete_message(request: HttpRequest, pk: int, message_pk: int) -> HttpRespon
 
 @login_required_htmx
 @require_POST
+@rate_limited("conversation_action")
 def accept(request: HttpRequest, pk: int) -> HttpResponse:
     """Accept a request: the conversation moves to the member's inbox."""
     thread = selectors.get_thread(pk=pk, viewer=request.user)
@@ -209,6 +211,7 @@ def accept(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required_htmx
 @require_POST
+@rate_limited("conversation_action")
 def hide(request: HttpRequest, pk: int) -> HttpResponse:
     """Hide the conversation for oneself (declining a request does the same): what it holds
     now is gone from one's view, and it leaves the list until someone writes again."""
@@ -223,6 +226,7 @@ def hide(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required_htmx
 @require_POST
+@rate_limited("conversation_action")
 def leave(request: HttpRequest, pk: int) -> HttpResponse:
     thread = selectors.get_thread(pk=pk, viewer=request.user)
     try:

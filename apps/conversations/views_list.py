@@ -194,6 +194,7 @@ def add_members(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required_htmx
 @require_http_methods(["GET", "POST"])
+@rate_limited("conversation_action")
 def message_settings(request: HttpRequest) -> HttpResponse:
     """Who may start a conversation with the member: everyone, people they follow, nobody."""
     initial = {"who_may_write": who_may_write(request.user)}

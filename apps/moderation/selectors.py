@@ -111,7 +111,13 @@ def _things(keys: list[tuple[str, int]]) -> dict[tuple[str, int], Thing]:
         for pk, member in profiles.members_by_pk(wanted["profile"]).items():
             things["profile", pk] = Thing("profile", member, member)
     if wanted["message"]:
-        for pk, message in conversations.messages_by_pk(wanted["message"]).items():
+        # A private message reaches moderators only through a report of it (or a decision
+        # already made on one): never by its id alone.
+        known = set(Report.objects.filter(message_id__in=wanted["message"])
+                    .values_list("message_id", flat=True))  # fmt: skip
+        known |= set(AuditEntry.objects.filter(message_id__in=wanted["message"])
+                     .values_list("message_id", flat=True))  # fmt: skip
+        for pk, message in conversations.messages_by_pk(sorted(known)).items():
             if message.sender is not None:
                 things["message", pk] = Thing("message", message, message.sender)
         things |= with_quotes([t for t in things.values() if t.kind == "message"])

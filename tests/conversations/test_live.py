@@ -233,6 +233,7 @@ def test_a_group_names_who_has_seen_it(client, alice, boris, carol):
     first = services.start_conversation(starter=alice, members=[boris, carol], text="Hi all")
     group = first.conversation
     for member in (boris, carol):
+        services.accept_request(user=member, conversation=group)
         services.mark_read(user=member, conversation=group, up_to=first.pk)
     html = poll(signed_in(client, alice), group, after=first.pk).content.decode()
     assert seen_line(html) == "Seen by Boris Pasternak, Carol Shields"
@@ -282,6 +283,18 @@ def test_the_conversation_pages_steady_poll_costs_what_the_feed_pages_does(
     feed_poll = {"u": ["alice", "boris"], "online": "1", "bell": "1"}
     with django_assert_num_queries(5):
         client.get("/presence/", feed_poll, headers=POLL)
+
+
+def test_the_conversation_page_gives_its_poll_what_it_sends_and_no_online_now(client, pair, boris):
+    """static/js/presence.js sends c= and after= from the list's data attributes, bell=1 for
+    the bar, and online=1 only where the Online now panel is: not here."""
+    html = signed_in(client, boris).get(pair.conversation.get_absolute_url()).content.decode()
+    assert f'data-conversation="{pair.conversation_id}"' in html
+    assert f'data-last-message="{pair.pk}"' in html
+    assert 'id="conversation-seen"' in html
+    assert 'id="notification-bell"' in html
+    assert 'id="messages-link"' in html
+    assert 'id="online-now"' not in html
 
 
 @pytest.mark.parametrize("count", [1, 20])

@@ -277,3 +277,17 @@ def test_a_report_still_goes_when_the_image_cannot_be_copied(spam, monkeypatch):
     assert report(log_in("alice"), spam).status_code == 302
     filed = Report.objects.get()
     assert (filed.quoted_text, filed.quoted_image.name) == ("Cheap <b>watches</b> here", "")
+
+
+def test_moderators_cannot_open_or_act_on_a_message_nobody_reported(alice, spam, mod):
+    moderator = log_in("mod")
+    page = moderator.get(f"/moderation/suspend/message/{spam.pk}/")
+    assert page.status_code == 404
+    assert b"watches" not in page.content
+    assert act(moderator, spam, "remove").status_code == 404
+    spam.refresh_from_db()
+    assert spam.text == "Cheap <b>watches</b> here"
+    assert not AuditEntry.objects.exists()
+    # Once reported, the same page quotes it.
+    report(log_in("alice"), spam)
+    assert b"watches" in moderator.get(f"/moderation/suspend/message/{spam.pk}/").content

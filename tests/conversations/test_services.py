@@ -49,3 +49,37 @@ def test_nobody_may_start_with_a_member_who_accepts_no_messages(alice, boris):
     services.save_preferences(user=boris, who_may_write=WhoMayWrite.NOBODY)
     with pytest.raises(services.CannotWrite, match="does not accept messages"):
         services.start_conversation(starter=alice, members=[boris], text="Hi")
+
+
+def test_a_declined_request_stops_once_its_recipient_takes_no_messages(alice, boris):
+    message = services.start_conversation(starter=alice, members=[boris], text="Hi")
+    services.hide_conversation(user=boris, conversation=message.conversation)
+    services.save_preferences(user=boris, who_may_write=WhoMayWrite.NOBODY)
+    with pytest.raises(services.CannotWrite, match="does not accept messages"):
+        services.send_message(sender=alice, conversation=message.conversation, text="Again")
+    with pytest.raises(services.CannotWrite, match="does not accept messages"):
+        services.start_conversation(starter=alice, members=[boris], text="And again")
+
+
+def test_a_request_never_tells_its_sender_it_was_seen(alice, boris):
+    from apps.conversations import selectors
+
+    message = services.start_conversation(starter=alice, members=[boris], text="Hi")
+    services.mark_read(user=boris, conversation=message.conversation, up_to=message.pk)
+    state = selectors.live_state(message.conversation_id, alice)
+    assert state.seen == ()
+    services.accept_request(user=boris, conversation=message.conversation)
+    assert [p.user_id for p in selectors.live_state(message.conversation_id, alice).seen] == [
+        boris.pk
+    ]
+
+
+def test_members_a_block_keeps_apart_are_not_put_in_one_group(alice, boris):
+    carol, dan = UserFactory(username="carol"), UserFactory(username="dan")
+    social.block(blocker=boris, blocked=carol)
+    with pytest.raises(services.CannotWrite, match="cannot be in a group with these members"):
+        services.start_conversation(starter=alice, members=[boris, carol], text="Hi all")
+    group = services.start_conversation(starter=alice, members=[boris, dan], text="Hi").conversation
+    with pytest.raises(services.CannotWrite, match="cannot be in a group"):
+        services.add_members(by=alice, conversation=group, members=[carol])
+    assert not Participant.objects.filter(user=carol).exists()

@@ -300,7 +300,12 @@ def test_sending_without_javascript_redirects_to_the_end_of_the_conversation(
     assert response.status_code == 302
     assert response["Location"] == page_url(conversation) + "#composer"
     assert conversation.messages.latest("pk").text == "Plain POST"
-    assert "Plain POST" in client.get(response["Location"]).content.decode()
+    page = client.get(response["Location"]).content.decode()
+    assert "Plain POST" in page
+    # Nothing arrives by itself without JavaScript: the page offers a plain reload.
+    noscript = page.split("<noscript>", 2)[-1].split("</noscript>")[0]
+    assert "Refresh to see new messages" in noscript
+    assert f'href="{page_url(conversation)}#composer"' in noscript
 
 
 def test_sending_with_htmx_answers_the_message_and_an_empty_composer(client, conversation, alice):
