@@ -120,3 +120,32 @@ def test_the_conversation_on_a_phone_is_accessible_and_fits(browser, live_server
     assert width <= MOBILE["width"], f"the page scrolls sideways: {width} px"
     assert_accessible(page)
     page.health.assert_clean()
+
+
+def test_a_send_the_server_fails_or_the_network_drops_keeps_the_message(browser, live_server, pair):
+    alice, _boris, conversation = pair
+    page = open_as(browser, live_server, alice)
+    page.goto(conversation.get_absolute_url())
+    box = page.locator("#composer").get_by_label("Message")
+    send = page.locator("#composer").get_by_role("button", name="Send")
+    box.fill("Are we still on for Friday?")
+    page.route("**/send/", lambda route: route.fulfill(status=503, body="busy"))
+    send.click()
+    expect(page.get_by_role("alert")).to_contain_text("the server had a problem (503)")
+    expect(box).to_have_value("Are we still on for Friday?")
+    expect(send).to_be_enabled()
+    page.unroute("**/send/")
+    page.route("**/send/", lambda route: route.abort("internetdisconnected"))
+    send.click()
+    expect(page.get_by_role("alert").last).to_contain_text("may or may not have been")
+    expect(box).to_have_value("Are we still on for Friday?")
+    # The draft outlives a reload too, and the next send goes through, once.
+    page.unroute("**/send/")
+    page.reload()
+    expect(box).to_have_value("Are we still on for Friday?")
+    send.click()
+    expect(page.locator("#conversation-messages .message-mine").last).to_contain_text(
+        "Are we still on for Friday?"
+    )
+    expect(box).to_have_value("")
+    assert conversation.messages.filter(text="Are we still on for Friday?").count() == 1
