@@ -3,6 +3,7 @@ on it, with JavaScript (htmx) and without."""
 
 import io
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 import time_machine
@@ -526,3 +527,20 @@ def test_hiding_with_htmx_sends_the_whole_page_to_the_list(client, conversation,
         reverse("conversations:hide", args=[conversation.pk]), **HTMX
     )
     assert response["HX-Redirect"] == reverse("conversations:list")
+
+
+def test_a_full_disk_keeps_the_text_and_says_the_message_was_not_sent(
+    client, conversation, alice, full_media_disk
+):
+    from tests.images import noise_bytes
+
+    before = conversation.messages.count()
+    response = as_member(client, alice).post(
+        send_url(conversation),
+        {"text": "Words I typed", "image": upload(noise_bytes(), "big.png", "image/png")},
+    )
+    html = response.content.decode()
+    assert "The image could not be saved, so nothing was changed." in html
+    assert "Words I typed" in html
+    assert conversation.messages.count() == before
+    assert [p for p in Path(full_media_disk).rglob("*") if p.is_file()] == []
