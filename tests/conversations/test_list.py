@@ -15,27 +15,6 @@ from tests.images import image_bytes
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def alice(db):
-    return UserFactory(username="alice", first_name="Alice", last_name="Liddell")
-
-
-@pytest.fixture
-def boris(db):
-    return UserFactory(username="boris", first_name="Boris", last_name="Pasternak")
-
-
-@pytest.fixture
-def clara(db):
-    return UserFactory(username="clara", first_name="Clara", last_name="Schumann")
-
-
-@pytest.fixture
-def signed_in(client, alice):
-    client.force_login(alice)
-    return client
-
-
 def rows(response) -> list[dict[str, str]]:
     """The conversations a page lists: id, name, preview and unread count, in order."""
     html = response.content.decode()

@@ -10,26 +10,10 @@ from apps.conversations.models import Participant
 from apps.membership import services as membership
 from apps.profiles.models import Profile
 from apps.social import services as social
-from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 # As static/js/presence.js sends it.
 POLL = {"HX-Request": "true", "X-Background": "1"}
-
-
-@pytest.fixture
-def alice(db):
-    return UserFactory(username="alice", first_name="Alice", last_name="Liddell")
-
-
-@pytest.fixture
-def boris(db):
-    return UserFactory(username="boris", first_name="Boris", last_name="Pasternak")
-
-
-@pytest.fixture
-def carol(db):
-    return UserFactory(username="carol", first_name="Carol", last_name="Shields")
 
 
 @pytest.fixture

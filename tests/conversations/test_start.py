@@ -15,27 +15,6 @@ from tests.images import image_bytes, upload
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def alice(db):
-    return UserFactory(username="alice", first_name="Alice", last_name="Liddell")
-
-
-@pytest.fixture
-def boris(db):
-    return UserFactory(username="boris", first_name="Boris", last_name="Pasternak")
-
-
-@pytest.fixture
-def clara(db):
-    return UserFactory(username="clara", first_name="Clara", last_name="Schumann")
-
-
-@pytest.fixture
-def signed_in(client, alice):
-    client.force_login(alice)
-    return client
-
-
 def errors(response) -> str:
     """The form's error messages as the page shows them under its fields."""
     html = response.content.decode()

@@ -22,11 +22,6 @@ HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
 @pytest.fixture
-def alice(db):
-    return UserFactory(username="alice", first_name="Alice", last_name="Liddell")
-
-
-@pytest.fixture
 def boris(db):
     return UserFactory(username="boris", first_name="Boris", last_name="Godunov")
 
