@@ -31,8 +31,8 @@ def refusal_to_start(sender: AbstractBaseUser, recipient: AbstractBaseUser) -> s
     setting = who_may_write(recipient)
     if setting == WhoMayWrite.NOBODY:
         return NOT_ACCEPTING % {"name": name}
-    if setting == WhoMayWrite.FOLLOWED and sender.pk not in social_selectors.following_ids(
-        recipient
+    if setting == WhoMayWrite.FOLLOWED and not social_selectors.followed_among(
+        recipient, [sender.pk]
     ):
         return ONLY_FOLLOWED % {"name": name}
     return None

@@ -69,7 +69,8 @@ def _sent_before(sender, conversation, client_token) -> Message | None:
 
 
 def _follows(user: AbstractBaseUser, other_id: int) -> bool:
-    return other_id in social_selectors.following_ids(user)
+    """Whether `user` follows member `other_id`: one row looked up, not their whole list."""
+    return other_id in social_selectors.followed_among(user, [other_id])
 
 
 def start_conversation(
@@ -124,7 +125,7 @@ def start_conversation(
             )
         Participant.objects.get_or_create(conversation=conversation, user=starter)
         for other in others:
-            accepted = starter.pk in social_selectors.following_ids(other)
+            accepted = _follows(other, starter.pk)
             Participant.objects.get_or_create(
                 conversation=conversation, user=other, defaults={"accepted": accepted}
             )
@@ -301,7 +302,7 @@ def add_members(
                 raise CannotWrite(reason)
         now = timezone.now()
         for member in new:
-            accepted = by.pk in social_selectors.following_ids(member)
+            accepted = _follows(member, by.pk)
             # Someone who left and is added again sees what is written from now on.
             Participant.objects.update_or_create(
                 conversation=conversation, user=member,
