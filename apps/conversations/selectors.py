@@ -1,9 +1,11 @@
 """Reads of conversations, each in a fixed number of queries."""
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import PurePosixPath
+from types import SimpleNamespace
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
@@ -17,6 +19,8 @@ from apps.accounts import usernames
 from apps.accounts.lifecycle import MemberData
 from apps.core.db import sql
 from apps.core.db.paging import Page, newest_first
+from apps.profiles import audiences
+from apps.profiles.audiences import Sight
 from apps.profiles.models import Profile
 from apps.social import selectors as social_selectors
 
@@ -258,6 +262,13 @@ class Thread:
     refusal: str | None = None
     # The ids of the members the viewer must not see (a block either way).
     hidden: set[int] = field(default_factory=set)
+    viewer: AbstractBaseUser | None = None
+
+    @functools.cached_property
+    def sights(self) -> dict[int, Sight]:
+        """How the viewer sees each other member's presence (apps.profiles.audiences), by
+        id: one query, on the first ask (for "seen" and the badge: a page, not a write)."""
+        return audiences.sights(self.viewer, [other.user_id for other in self.others])
 
     @property
     def is_request(self) -> bool:
@@ -303,7 +314,7 @@ def get_thread(*, pk: int, viewer: AbstractBaseUser, ended_ok: bool = False) -> 
     others = list(
         others.exclude(user=viewer).select_related("user__profile").order_by("joined", "pk")
     )
-    thread = Thread(conversation=conversation, me=me, others=others)
+    thread = Thread(conversation=conversation, me=me, others=others, viewer=viewer)
     thread.hidden = social_selectors.hidden_ids(viewer)
     if not conversation.is_group:
         thread.other = others[0].user if others else None
@@ -377,19 +388,28 @@ def get_message(thread: Thread, *, pk: int, viewer: AbstractBaseUser) -> Message
 
 def seen_by(thread: Thread, last: Message | None) -> list[Participant]:
     """The other members who have read up to `last` (the newest message shown) when it is
-    the viewer's own; a member who hides their online status shows no "seen" either."""
+    the viewer's own; only those whose presence the viewer sees exactly (`shows_seen`)."""
     if last is None or not getattr(last, "mine", False) or thread.me.left is not None:
         return []
+    now = timezone.now()
     seen = []
     for other in thread.others:
         profile = getattr(other.user, "profile", None)
-        if other.user_id in thread.hidden or profile is None or not profile.show_online_status:
+        if other.user_id in thread.hidden or profile is None:
             continue
-        if not other.accepted:
-            continue  # a request, opened or declined: its sender is not told either way
-        if other.last_read_id >= last.pk:
+        sight = thread.sights.get(other.user_id, Sight.NONE)
+        shown = shows_seen(sight, profile, accepted=other.accepted, now=now)
+        if shown and other.last_read_id >= last.pk:
             seen.append(other)
     return seen
+
+
+def shows_seen(sight: str, presence, *, accepted: bool, now) -> bool:
+    """Whether a member's "seen" shows to the viewer: only when the viewer sees their presence
+    exactly (their audience and the viewer's let each other in, no block), while they do not
+    appear offline, and once they accepted the conversation (a request, opened or declined:
+    its sender is not told either way)."""
+    return sight == Sight.EXACT and accepted and not audiences.appearing_offline(presence, now=now)
 
 
 # --- Moderation and the member's lifecycle ----------------------------------------------------
@@ -533,13 +553,15 @@ def live_state(conversation_id: int, viewer: AbstractBaseUser) -> LiveState | No
     (who show no "seen" either), those a block stands between, and those who have not
     accepted the conversation."""
     User = get_user_model()
+    sight, sight_params = audiences.sight_sql(viewer, "p.user_id", "pr.presence_audience")
     apart, apart_params = social_selectors.blocks_with_sql(viewer.pk, "p.user_id")
     hidden, hidden_params = social_selectors.blocks_with_sql(viewer.pk, "m.sender_id")
     suspended = _suspended_sql("m.sender_id")
     query = (
         'SELECT p.user_id, p."left", p.last_read_id, p.last_read_at, p.cleared_id,'  # noqa: S608
-        " u.username, u.first_name, u.last_name, u.is_active, pr.show_online_status,"
-        f" {apart}, c.is_group, newest.id, newest.sender_id, p.accepted"
+        f" u.username, u.first_name, u.last_name, u.is_active, {sight},"
+        f" {apart}, c.is_group, newest.id, newest.sender_id, p.accepted,"
+        " pr.offline_since, pr.offline_until"
         f" FROM {sql.table(Participant)} p JOIN {sql.table(Conversation)} c"
         " ON c.id = p.conversation_id"
         f" JOIN {sql.table(User)} u ON u.id = p.user_id"
@@ -552,7 +574,8 @@ def live_state(conversation_id: int, viewer: AbstractBaseUser) -> LiveState | No
         " ORDER BY m.id DESC LIMIT 1) newest ON 1 = 1"
         " WHERE p.conversation_id = %s ORDER BY p.joined, p.id"
     )
-    params = [*apart_params, viewer.pk, conversation_id, *hidden_params, conversation_id]
+    params = [*sight_params, *apart_params, viewer.pk, conversation_id, *hidden_params,
+              conversation_id]  # fmt: skip
     rows = sql.rows(query, params)
     mine = next((row for row in rows if row[0] == viewer.pk), None)
     if mine is None or mine[1] is not None:
@@ -564,13 +587,14 @@ def live_state(conversation_id: int, viewer: AbstractBaseUser) -> LiveState | No
         return None
     hidden = frozenset(row[0] for row in rows if row[10] or not row[8])
     others = [row for row in rows if row[0] != viewer.pk and row[1] is None]
-    seen = []
+    seen, now = [], timezone.now()
     for row in others if newest and newest_sender == viewer.pk else []:
-        user_id, _left, read_id, read_at, _cleared, username, first, last, active, shows = row[:10]
-        # Not a member who has the conversation as a request, opened or declined: its
-        # sender is not told either way.
-        accepted = bool(row[14])
-        if read_id >= newest and active and (shows is None or shows) and not row[10] and accepted:
+        user_id, _left, read_id, read_at, _cleared, username, first, last, active, sight = row[:10]
+        presence = SimpleNamespace(offline_since=sql.moment(row[15]),
+                                   offline_until=sql.moment(row[16]))  # fmt: skip
+        if read_id < newest or not active or row[10]:
+            continue
+        if shows_seen(sight, presence, accepted=bool(row[14]), now=now):
             reader = Participant(conversation=conversation, user_id=user_id, last_read_id=read_id,
                                  last_read_at=sql.moment(read_at))  # fmt: skip
             reader.user = User(id=user_id, username=username, first_name=first, last_name=last)

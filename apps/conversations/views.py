@@ -18,6 +18,7 @@ from apps.core.uploads.views import MEDIA_TYPES, PRIVATE_CACHE, stored_image
 from apps.core.web.decorators import login_required_htmx
 from apps.core.web.forms import focus_first_field
 from apps.core.web.ratelimit import rate_limited, refusal
+from apps.profiles import audiences
 
 from . import selectors, services
 from .forms import MessageForm
@@ -52,6 +53,7 @@ def conversation(request: HttpRequest, pk: int) -> HttpResponse:
     except selectors.ConversationEnded:
         return _ended(request)
     context = _page_context(request, thread)
+    audiences.remembered(request).update(thread.sights)  # "seen" read them: the badge too
     if context["last_message_id"]:
         services.mark_read(
             user=request.user, conversation=thread.conversation, up_to=context["last_message_id"]

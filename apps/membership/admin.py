@@ -20,7 +20,7 @@ class ProfileInline(admin.StackedInline):
         "bio",
         "photo",
         "photo_thumbnail",
-        "show_online_status",
+        "presence_audience",
         "is_online",
         "last_seen",
         "created",

@@ -8,10 +8,13 @@ from typing import NamedTuple
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 
 from apps.conversations import selectors as conversation_selectors
 from apps.core.db import sql
+from apps.profiles import audiences
+from apps.profiles.audiences import Sight
 from apps.profiles.models import Profile
 from apps.social import selectors as social_selectors
 
@@ -20,6 +23,14 @@ class Status(StrEnum):
     ONLINE = "online"
     OFFLINE = "offline"
     LAST_SEEN = "last-seen"
+    # What a member who hides their own status from someone sees of theirs (Sight.ROUGH).
+    RECENTLY = "recently"
+    THIS_WEEK = "this-week"
+    LONG_AGO = "long-ago"
+
+
+RECENTLY = timedelta(days=3)
+THIS_WEEK = timedelta(days=7)
 
 
 @dataclass(frozen=True)
@@ -29,46 +40,58 @@ class Presence:
     last_seen: datetime | None = None  # shown with LAST_SEEN only
 
 
-def presence_of(profile, *, username: str, now: datetime | None = None) -> Presence:
-    """Online: logged in and active within PRESENCE_TTL. A user who hides their status is
-    shown as plain Offline to others: neither online nor when they were last seen."""
-    if profile is None or not profile.show_online_status:
-        return Presence(username, Status.OFFLINE)
-    now = now or timezone.now()
-    fresh = profile.last_seen and profile.last_seen >= now - timedelta(
-        seconds=settings.PRESENCE_TTL
-    )
-    if profile.is_online and fresh:
-        return Presence(username, Status.ONLINE)  # "Online" shows no time
-    if profile.last_seen:
-        return Presence(username, Status.LAST_SEEN, profile.last_seen)
-    return Presence(username, Status.OFFLINE)
-
-
 @dataclass(frozen=True)
 class PresenceRow:
-    """The four columns a badge needs, read without building model instances."""
+    """The columns a badge needs, read without building model instances, and the Sight the
+    viewer has of the member."""
 
     is_online: bool
     last_seen: datetime | None
-    show_online_status: bool
+    sight: Sight
+    offline_since: datetime | None = None
+    offline_until: datetime | None = None
+
+
+def presence_of(row, *, username: str, now: datetime | None = None) -> Presence:
+    """What a badge says of a member, from a PresenceRow (or anything with its attributes).
+
+    Online: logged in and active within PRESENCE_TTL. Whom the member hides their status
+    from sees plain Offline: neither online nor when they were last seen. While a member
+    appears offline, they are offline, last seen when it began. Whoever hides their own
+    status from the member sees only roughly when they were last around."""
+    if row is None or row.sight == Sight.NONE:
+        return Presence(username, Status.OFFLINE)
+    now = now or timezone.now()
+    if audiences.appearing_offline(row, now=now):
+        online, seen = False, row.offline_since
+    else:
+        fresh = row.last_seen and row.last_seen >= now - timedelta(seconds=settings.PRESENCE_TTL)
+        online, seen = bool(row.is_online and fresh), row.last_seen
+    if row.sight == Sight.ROUGH:
+        if online or (seen and seen >= now - RECENTLY):
+            return Presence(username, Status.RECENTLY)
+        if seen and seen >= now - THIS_WEEK:
+            return Presence(username, Status.THIS_WEEK)
+        return Presence(username, Status.LONG_AGO)
+    if online:
+        return Presence(username, Status.ONLINE)  # "Online" shows no time
+    if seen:
+        return Presence(username, Status.LAST_SEEN, seen)
+    return Presence(username, Status.OFFLINE)
 
 
 def presence_rows(usernames: Iterable[str], viewer=None) -> dict[str, PresenceRow]:
-    """The badge columns for these usernames in ONE query, keyed by username as stored.
-    Unknown or inactive usernames are simply absent. Members `viewer` blocked, or who blocked
-    `viewer`, show to them as if they hid their status. Every poll asks: written in SQL
-    (apps.core.db.sql)."""
+    """The badge columns for these usernames in ONE query, keyed by username as stored, with
+    the viewer's Sight of each (apps.profiles.audiences). Unknown or inactive usernames are
+    simply absent. Every poll asks: written in SQL (apps.core.db.sql)."""
     names = list(dict.fromkeys(usernames))
     if not names:
         return {}
-    apart, params = "0 = 1", []
-    if viewer is not None and viewer.is_authenticated:
-        apart, params = social_selectors.blocks_with_sql(viewer.pk, "u.id")
+    sight, params = audiences.sight_sql(viewer or AnonymousUser(), "u.id", "p.presence_audience")
     # Only table names and conditions written here are formatted in; values are parameters.
     query = (
-        f"SELECT u.username, p.is_online, p.last_seen, p.show_online_status, {apart}"  # noqa: S608
-        f" FROM {sql.table(get_user_model())} u LEFT JOIN {sql.table(Profile)} p"
+        "SELECT u.username, p.is_online, p.last_seen, p.offline_since, p.offline_until,"  # noqa: S608
+        f" {sight} FROM {sql.table(get_user_model())} u LEFT JOIN {sql.table(Profile)} p"
         " ON p.user_id = u.id"
         f" WHERE u.is_active AND u.username IN ({sql.placeholders(len(names))})"
     )
@@ -77,9 +100,11 @@ def presence_rows(usernames: Iterable[str], viewer=None) -> dict[str, PresenceRo
         username: PresenceRow(
             bool(is_online),
             sql.moment(last_seen),
-            (show is None or bool(show)) and not apart,  # no profile row: not hidden
+            Sight(seen),
+            sql.moment(since),
+            sql.moment(until),
         )
-        for username, is_online, last_seen, show, apart in found
+        for username, is_online, last_seen, since, until, seen in found
     }
 
 
@@ -87,25 +112,29 @@ ONLINE_NOW_LIMIT = 24
 
 
 def online_followed(user) -> tuple[list, int]:
-    """The members `user` follows who are online now and let others see it, most recently
+    """The members `user` follows who are online now and whom `user` sees exactly so (their
+    audience lets `user` in, `user`'s lets them in, and they do not appear offline), most recently
     active first: at most ONLINE_NOW_LIMIT of them, and how many there are. One query (every
     poll asks: written in SQL, apps.core.db.sql), as users with their profiles."""
     User = get_user_model()
     since = timezone.now() - timedelta(seconds=settings.PRESENCE_TTL)
     followed, params = social_selectors.followed_sql(user.pk, "u.id")
+    sight, sight_params = audiences.sight_sql(user, "u.id", "p.presence_audience")
     user_columns = sql.columns(User, "id", "username", "first_name", "last_name")
     profile_columns = sql.columns(Profile, "id", "user_id", "photo", "photo_thumbnail",
-                                  "is_online", "last_seen", "show_online_status")  # fmt: skip
+                                  "is_online", "last_seen", "presence_audience")  # fmt: skip
     query = (
         f"SELECT {', '.join(f'u.{c}' for c in user_columns)},"  # noqa: S608
         f" {', '.join(f'p.{c}' for c in profile_columns)}, COUNT(*) OVER ()"
         f" FROM {sql.table(User)} u JOIN {sql.table(Profile)} p ON p.user_id = u.id"
-        f" WHERE {followed} AND u.is_active AND p.is_online AND p.show_online_status"
-        " AND p.last_seen >= %s"
+        f" WHERE {followed} AND u.is_active AND p.is_online AND p.last_seen >= %s"
+        f" AND {sight} = '{Sight.EXACT}'"
+        " AND (p.offline_since IS NULL OR p.offline_until <= %s)"
         f" ORDER BY p.last_seen DESC, u.id LIMIT {ONLINE_NOW_LIMIT}"
     )
     people, total = [], 0
-    for row in sql.rows(query, [*params, sql.at(since)]):
+    now = sql.at(timezone.now())
+    for row in sql.rows(query, [*params, sql.at(since), *sight_params, now]):
         person = User.from_db("default", user_columns, row[: len(user_columns)])
         values = list(row[len(user_columns) : -1])
         seen = profile_columns.index("last_seen")

@@ -16,7 +16,8 @@ from apps.accounts.forms import check_address_may_be_added
 from apps.accounts.reauth import confirm_password
 from apps.core.uploads.forms import ImageUploadField
 
-from .models import BIO_MAX_LENGTH
+from .audiences import ROUGH_HELP
+from .models import BIO_MAX_LENGTH, Audience
 
 User = get_user_model()
 NAME_MAX_LENGTH = User._meta.get_field("first_name").max_length
@@ -40,10 +41,11 @@ class DetailsForm(SectionForm):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("Shown on your public profile. Plain text; line breaks are kept."),
     )
-    show_online_status = forms.BooleanField(
-        label=_("Show my online status to others"),
-        required=False,
-        help_text=_("When off, others see you as offline and never when you were last seen."),
+    presence_audience = forms.ChoiceField(
+        label=_("Who sees when you are online"),
+        choices=Audience.choices,
+        widget=forms.RadioSelect,
+        help_text=ROUGH_HELP,
     )
 
     def __init__(self, *args: object, **kwargs: object) -> None:

@@ -16,6 +16,15 @@ class Theme(models.TextChoices):
     DARK = "dark", _("Dark")
 
 
+class Audience(models.TextChoices):
+    """Who sees a member online and when they were last seen (apps.profiles.audiences)."""
+
+    EVERYONE = "everyone", _("Everyone")
+    FOLLOWING = "following", _("People I follow")
+    MUTUALS = "mutuals", _("People I follow who follow me")
+    NOBODY = "nobody", _("Nobody")
+
+
 class Profile(models.Model):
     """The public side of a user: one per User, created with it."""
 
@@ -34,11 +43,16 @@ class Profile(models.Model):
         "theme", max_length=6, choices=Theme.choices, default=Theme.SYSTEM,
         help_text=_("System: follow the device's light or dark setting."),
     )  # fmt: skip
-    show_online_status = models.BooleanField(
-        "show my online status",
-        default=True,
-        help_text=_("When off, others see neither “Online” nor when you were last seen."),
+    presence_audience = models.CharField(
+        "who sees my online status",
+        max_length=9,
+        choices=Audience.choices,
+        default=Audience.EVERYONE,
     )
+    # "Appear offline": from offline_since (the "last seen" others are shown meanwhile)
+    # until offline_until, or until the member turns it off when that is empty.
+    offline_since = models.DateTimeField(null=True, blank=True, editable=False)
+    offline_until = models.DateTimeField(null=True, blank=True, editable=False)
     # The member closed the first-steps checklist on the feed before finishing it.
     first_steps_dismissed = models.BooleanField(default=False, editable=False)
 

@@ -142,7 +142,7 @@ SECTIONS: dict[str, Section] = {
             heading=_("Edit details"),
             saved=_("Details saved."),
             user_fields=("first_name", "last_name"),
-            profile_fields=("bio", "show_online_status"),
+            profile_fields=("bio", "presence_audience"),
             refreshes=(NAVBAR, HEADER),
         ),
         PhotoSection(

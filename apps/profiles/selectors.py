@@ -57,7 +57,9 @@ def member_export(*, user: AbstractBaseUser) -> MemberData:
         "profile": {
             "bio": profile.bio,
             "member_since": profile.created,
-            "show_online_status": profile.show_online_status,
+            "presence_audience": profile.presence_audience,
+            "appear_offline_since": profile.offline_since,
+            "appear_offline_until": profile.offline_until,
             "theme": profile.theme,
             "first_steps_dismissed": profile.first_steps_dismissed,
             "last_seen": profile.last_seen,

@@ -151,6 +151,16 @@ def followed_sql(follower_id: int, member: str) -> tuple[str, list[int]]:
     )
 
 
+def follows_sql(follower: str, followee: str) -> str:
+    """An SQL condition for a hand-written query: true when the member whose id is the SQL
+    expression `follower` follows the one `followee` names (each a column, or "%s" for a
+    parameter the caller passes)."""
+    return (
+        f"EXISTS (SELECT 1 FROM {sql.table(Follow)} f"  # noqa: S608
+        f" WHERE f.follower_id = {follower} AND f.followee_id = {followee})"
+    )
+
+
 def muted_sql(muter_id: int, member: str) -> tuple[str, list[int]]:
     """An SQL condition for a hand-written query: true for the member whose id is the SQL
     expression `member` when `muter_id` muted them (false when `member` is NULL)."""

@@ -200,7 +200,7 @@ def test_seen_appears_once_the_other_member_has_read_the_newest_message(client, 
 
 
 def test_a_member_who_hides_their_status_shows_no_seen(client, pair, boris):
-    Profile.objects.filter(user=boris).update(show_online_status=False)
+    Profile.objects.filter(user=boris).update(presence_audience="nobody")
     services.mark_read(user=boris, conversation=pair.conversation, up_to=pair.pk)
     html = poll(signed_in(client, pair.sender), pair.conversation, after=pair.pk).content.decode()
     assert seen_line(html) == ""
@@ -221,7 +221,7 @@ def test_a_group_names_who_has_seen_it(client, alice, boris, carol):
         services.mark_read(user=member, conversation=group, up_to=first.pk)
     html = poll(signed_in(client, alice), group, after=first.pk).content.decode()
     assert seen_line(html) == "Seen by Boris Pasternak, Carol Shields"
-    Profile.objects.filter(user=carol).update(show_online_status=False)
+    Profile.objects.filter(user=carol).update(presence_audience="nobody")
     html = poll(client, group, after=first.pk).content.decode()
     assert seen_line(html) == "Seen by Boris Pasternak"
 

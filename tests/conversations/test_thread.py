@@ -216,7 +216,7 @@ def test_the_page_reads_a_constant_number_of_queries(
         sender = alice if number % 2 else boris
         services.send_message(sender=sender, conversation=conversation, text=f"Message {number}")
     as_member(client, boris)
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(15):
         response = client.get(page_url(conversation))
     assert response.status_code == 200
     before = response.context["page"].older_than or conversation.last_message_id
@@ -240,7 +240,7 @@ def test_opening_the_page_reads_the_conversation_and_the_other_sees_seen(
 
 
 def test_a_member_who_hides_their_status_shows_no_seen(client, conversation, alice, boris):
-    boris.profile.show_online_status = False
+    boris.profile.presence_audience = "nobody"
     boris.profile.save()
     as_member(client, boris).get(page_url(conversation))
     html = as_member(client, alice).get(page_url(conversation)).content.decode()

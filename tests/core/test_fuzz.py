@@ -38,7 +38,7 @@ def form_endpoints(user, post, comment) -> dict[str, list[str]]:
         "/accounts/login/": ["login", "password"],
         "/accounts/password/reset/": ["email"],
         "/settings/profile/details/": ["details-first_name", "details-last_name", "details-bio",
-                                       "details-token", "details-show_online_status"],
+                                       "details-token", "details-presence_audience"],
         "/settings/profile/username/": ["username-username", "username-token"],
         "/settings/profile/email/": ["email-email", "email-password"],
         "/settings/profile/photo/": ["photo-token", "photo-remove"],

@@ -34,7 +34,7 @@ def test_columns_come_in_the_models_order_and_unknown_ones_are_refused():
 def test_one_row_comes_back_as_the_orm_builds_it():
     """The session and the signed-in member of every request are read this way."""
     user = UserFactory(is_staff=True)
-    Profile.objects.filter(user=user).update(last_seen=timezone.now(), show_online_status=False)
+    Profile.objects.filter(user=user).update(last_seen=timezone.now(), presence_audience="nobody")
     for model, pk in ((get_user_model(), user.pk), (Profile, user.profile.pk)):
         found = sql.one(model, "id = %s", [pk])
         expected = model.objects.get(pk=pk)

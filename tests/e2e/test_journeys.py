@@ -203,7 +203,7 @@ def test_social_login_through_a_local_openid_connect_server(browser, live_server
 def test_a_hidden_status_is_never_shown_to_others(browser, live_server, settings):
     settings.PRESENCE_POLL_INTERVAL = 1
     shy = UserFactory(username="shy")
-    Profile.objects.filter(user=shy).update(show_online_status=False)
+    Profile.objects.filter(user=shy).update(presence_audience="nobody")
     shy_context = open_context(browser, live_server)
     log_in(shy_context, live_server, shy)
     shy_context.new_page().goto("/u/shy/")

@@ -41,7 +41,7 @@ def handlers(db):
 def people(db):
     names = ("alice", "bob", "carol", "hidden")
     alice, bob, carol, hidden = (UserFactory(username=name) for name in names)
-    Profile.objects.filter(user=hidden).update(show_online_status=False)
+    Profile.objects.filter(user=hidden).update(presence_audience="nobody")
     Profile.objects.filter(user=carol).update(
         is_online=False, last_seen=timezone.now() - timedelta(hours=3)
     )

@@ -128,7 +128,7 @@ def test_logging_out_on_one_device_is_undone_by_the_next_poll_of_another(client,
 
 def test_a_hidden_status_shows_neither_online_nor_last_seen(client, alice):
     Profile.objects.filter(user=alice).update(
-        show_online_status=False, is_online=True, last_seen=timezone.now()
+        presence_audience="nobody", is_online=True, last_seen=timezone.now()
     )
     html = poll(client, "alice").content.decode()
     assert "Online" not in html
@@ -308,7 +308,7 @@ def test_a_members_whole_poll_stays_the_same_while_the_clock_moves_on(alice):
     [
         {"is_online": True, "last_seen": T0 + timedelta(minutes=30)},  # back online
         {"last_seen": T0 + timedelta(minutes=20)},  # online and gone again between two polls
-        {"show_online_status": False},  # hidden: plain Offline
+        {"presence_audience": "nobody"},  # hidden: plain Offline
     ],
     ids=["online", "seen again", "hidden"],
 )

@@ -19,7 +19,7 @@ def test_staff_edit_a_profile_text_but_cannot_upload_a_photo_past_the_pipeline(c
     member = UserFactory()
     url = f"/admin/profiles/profile/{member.profile.pk}/change/"
     assert 'type="file"' not in client.get(url).content.decode()
-    response = client.post(url, {"bio": "Fixed by staff", "show_online_status": "on",
+    response = client.post(url, {"bio": "Fixed by staff", "presence_audience": "everyone",
                                  "language": ""})  # fmt: skip
     assert response.status_code == 302
     assert Profile.objects.get(user=member).bio == "Fixed by staff"

@@ -37,7 +37,7 @@ def details(user, **overrides):
         "details-first_name": "Alicia",
         "details-last_name": "Keys",
         "details-bio": "Plays piano.",
-        "details-show_online_status": "on",
+        "details-presence_audience": "everyone",
         "details-token": token("details", user),
     }
     return data | overrides
@@ -223,9 +223,9 @@ def test_html_and_htmx_attributes_in_fields_render_escaped(client, owner):
 
 def test_hiding_the_online_status_is_saved(client, owner):
     data = details(owner)
-    del data["details-show_online_status"]
+    data["details-presence_audience"] = "nobody"
     client.post("/settings/profile/details/", data, headers=HTMX)
-    assert not Profile.objects.get(user=owner).show_online_status
+    assert Profile.objects.get(user=owner).presence_audience == "nobody"
 
 
 # --- Username ----------------------------------------------------------------------------------
@@ -375,7 +375,7 @@ def test_saving_a_section_uses_a_constant_number_of_queries(client, owner):
 def test_own_profile_page_uses_a_constant_number_of_queries(
     client, owner, django_assert_max_num_queries
 ):
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(10):
         assert client.get("/u/alice/").status_code == 200
 
 

@@ -29,7 +29,7 @@ def test_profile_page_shows_online_when_the_user_is_online(client, user):
 
 def test_hidden_status_shows_neither_online_nor_last_seen(client, user):
     Profile.objects.filter(user=user).update(
-        is_online=True, last_seen=timezone.now(), show_online_status=False
+        is_online=True, last_seen=timezone.now(), presence_audience="nobody"
     )
     html = client.get("/u/alice/").content.decode()
     assert "Online" not in html
@@ -77,7 +77,7 @@ def test_profile_page_runs_a_constant_number_of_queries(
 ):
     client.force_login(user)
     client.get("/pow/challenge/")  # the once-a-minute presence touch
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(10):
         assert client.get("/u/alice/").status_code == 200
 
 

@@ -37,7 +37,7 @@ def details(user, **overrides):
         "details-first_name": "Alicia",
         "details-last_name": "Liddell",
         "details-bio": "Hello\nworld",
-        "details-show_online_status": "on",
+        "details-presence_audience": "everyone",
         "details-token": token("details", user),
         "next": "/settings/profile/",
     }

@@ -120,7 +120,7 @@ def test_a_member_who_hides_their_status_is_still_online_for_push(
     service, server_key, clock, member, bob, post, liked_by
 ):
     subscribe(service, member, server_key)
-    Profile.objects.filter(user=member).update(show_online_status=False)
+    Profile.objects.filter(user=member).update(presence_audience="nobody")
     Client().force_login(member)
 
     liked_by(bob)

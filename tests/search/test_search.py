@@ -323,11 +323,11 @@ def test_the_results_take_the_same_number_of_queries_whatever_their_number(
         set_like(user=user, post=post, liked=True)
     client.force_login(user)
     client.get("/pow/challenge/")  # the once-a-minute presence touch
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(14):
         assert search(client, "match").status_code == 200
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(11):
         assert search(client, "match", **HTMX).status_code == 200
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(9):
         assert client.get("/search/?q=match&after=10", headers=HTMX).status_code == 200
 
 

@@ -181,7 +181,7 @@ def test_a_thread_with_hidden_comments_takes_the_same_number_of_queries(
     for viewer, shown in ((alice, 3 * count), (carol, count)):
         client.force_login(viewer)
         client.get("/pow/challenge/")
-        with django_assert_max_num_queries(13):
+        with django_assert_max_num_queries(14):
             html = client.get(post.get_absolute_url()).content.decode()
         assert html.count('<article id="comment-') == shown
 

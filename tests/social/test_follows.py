@@ -129,7 +129,7 @@ def test_follower_lists_use_a_constant_number_of_queries(
         services.follow(follower=follower, followee=alice)
     client.force_login(alice)
     client.get("/pow/challenge/")
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(10):
         response = client.get("/u/alice/followers/")
     assert response.status_code == 200
     assert response.content.decode().count("list-group-item d-flex") == min(count, 30)

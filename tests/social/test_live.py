@@ -64,7 +64,7 @@ def test_online_now_lists_only_followed_members_who_are_online_and_visible(clien
         services.follow(follower=alice, followee=member)
     for member in (bob, shy, stranger):
         go_online(member)
-    Profile.objects.filter(user=shy).update(show_online_status=False)
+    Profile.objects.filter(user=shy).update(presence_audience="nobody")
     client.force_login(alice)
     html = client.get("/", {"tab": "everyone"}).content.decode()
     assert online_now(html) == ["bob"]

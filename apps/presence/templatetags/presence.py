@@ -1,18 +1,68 @@
+from collections.abc import Iterable
+
 from django import template
 from django.core.exceptions import ObjectDoesNotExist
+from django.utils import timezone
 
-from apps.presence.selectors import Unread, online_followed, presence_of, unread_counts
+from apps.presence.selectors import (
+    PresenceRow,
+    Unread,
+    online_followed,
+    presence_of,
+    unread_counts,
+)
+from apps.profiles import audiences
 
 register = template.Library()
 
 
-@register.inclusion_tag("presence/badge.html")
-def presence_badge(user) -> dict[str, object]:
+def _sights(context: template.Context) -> dict[int, audiences.Sight]:
+    """How the viewer sees members' presence, kept for the request (or for this rendering,
+    without one) so that a page's badges ask once."""
+    request = context.get("request")
+    if request is None:
+        return context.render_context.setdefault("_presence_sights", {})
+    return audiences.remembered(request)
+
+
+def _viewer(context: template.Context):
+    request = context.get("request")
+    return request.user if request is not None else context["user"]
+
+
+@register.simple_tag(takes_context=True)
+def presence_for(context: template.Context, people: Iterable, attribute: str = "") -> str:
+    """Read at once how the viewer sees the presence of these members (or of each item's
+    `attribute`, such as a post's "author"), for the badges of a list: one query, whatever
+    its length. A badge of a member not read here asks by itself."""
+    members = [getattr(item, attribute) if attribute else item for item in people]
+    known = _sights(context)
+    wanted = [member.pk for member in members if member is not None and member.pk not in known]
+    if wanted:
+        known.update(audiences.sights(_viewer(context), wanted))
+    return ""
+
+
+@register.inclusion_tag("presence/badge.html", takes_context=True)
+def presence_badge(context: template.Context, user) -> dict[str, object]:
+    """The member's presence as the viewer may see it (apps.profiles.audiences)."""
     try:
         profile = user.profile
     except ObjectDoesNotExist:
         profile = None
-    return {"presence": presence_of(profile, username=user.username)}
+    row = None
+    if profile is not None:
+        known = _sights(context)
+        if user.pk not in known:
+            known.update(audiences.sights(_viewer(context), [user.pk]))
+        row = PresenceRow(
+            profile.is_online,
+            profile.last_seen,
+            known.get(user.pk, audiences.Sight.NONE),
+            profile.offline_since,
+            profile.offline_until,
+        )
+    return {"presence": presence_of(row, username=user.username, now=timezone.now())}
 
 
 @register.inclusion_tag("presence/online_now.html", takes_context=True)
