@@ -387,6 +387,8 @@ RATE_LIMITS = {
     "send_message": "30/m/user,120/m/ip",
     # Deleting a message, accepting, hiding or leaving a conversation, the messages setting.
     "conversation_action": "30/m/user,60/m/ip",
+    # Appearing offline from the avatar menu, and turning it off.
+    "appear_offline": "20/m/user,60/m/ip",
 }
 # A new account's first NEW_MEMBER_HOURS (0: no such period) count against these rates as well,
 # in the same form, so it gets the stricter of the two. "mention" counts the people a post or

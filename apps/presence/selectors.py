@@ -10,6 +10,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from apps.conversations import selectors as conversation_selectors
 from apps.core.db import sql
@@ -78,6 +79,30 @@ def presence_of(row, *, username: str, now: datetime | None = None) -> Presence:
     if seen:
         return Presence(username, Status.LAST_SEEN, seen)
     return Presence(username, Status.OFFLINE)
+
+
+STARTED = _("You now appear offline: others see you as offline, last seen when you started.")
+ENDED = _("You no longer appear offline: others see you as you are again.")
+
+
+@dataclass(frozen=True)
+class Appearance:
+    """The member's own "appear offline" state, as the bar shows it to them."""
+
+    offline: bool = False
+    until: datetime | None = None  # None while offline: until they turn it off
+
+    @property
+    def said(self) -> str:
+        """What the page's live region says when the bar comes to this state."""
+        return str(STARTED if self.offline else ENDED)
+
+
+def own_appearance(row, *, now: datetime | None = None) -> Appearance:
+    """The member's own appear-offline state, from their Profile or PresenceRow (no query)."""
+    if row is None or not audiences.appearing_offline(row, now=now or timezone.now()):
+        return Appearance()
+    return Appearance(True, row.offline_until)
 
 
 def presence_rows(usernames: Iterable[str], viewer=None) -> dict[str, PresenceRow]:

@@ -5,26 +5,34 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from django.conf import settings
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import redirect, resolve_url
 from django.template.loader import get_template, render_to_string
 from django.utils import timezone, translation
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.http import quote_etag
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_POST, require_safe
 
 from apps.accounts.usernames import ANY_NAME
 from apps.conversations import selectors as conversation_selectors
 from apps.conversations import services as conversation_services
 from apps.core.ops.metrics import PRESENCE_POLLS
+from apps.core.web.decorators import login_required_htmx
+from apps.core.web.http import local_path
+from apps.core.web.ratelimit import rate_limited
+from apps.profiles import services as profile_services
 
 from . import selectors, services
+from .forms import AppearOfflineForm
 
 
 def _version(context: dict[str, object]) -> str:
     """A digest of everything presence/poll.html shows: each badge's status and the moment a
     "last seen" names, the people online now, the unread counts, the open conversation's
-    newest message and who has seen it, the active language, and the templates themselves
+    newest message and who has seen it, whether the member appears offline and until when,
+    the active language, and the templates themselves
     (a deploy that changes them changes every version). The page says how long ago a moment
     was (static/js/times.js), so the version holds while the clock moves on and those polls
     are answered with a 304."""
@@ -38,7 +46,9 @@ def _version(context: dict[str, object]) -> str:
     unread = (context["unread"], context["unread_messages"])
     live = context["live"]
     conversation = (live.version(), context["after"]) if live else None
-    data = repr((translation.get_language(), _templates(), badges, people, unread, conversation))
+    mine = context["appearance"]
+    data = repr((translation.get_language(), _templates(), badges, people, unread, conversation,
+                 mine))  # fmt: skip
     return hashlib.sha256(data.encode()).hexdigest()[:32]
 
 
@@ -51,7 +61,7 @@ def _photo(user) -> str:
 def _templates() -> str:
     names = ["presence/poll.html", "presence/badge.html", "presence/online_now.html",
              "social/bell.html", "profiles/avatar.html", "conversations/messages_link.html",
-             "conversations/conversation.html"]  # fmt: skip
+             "conversations/conversation.html", "presence/appear_offline.html"]  # fmt: skip
     sources = "".join(get_template(name).template.source for name in names)
     return hashlib.sha256(sources.encode()).hexdigest()[:16]
 
@@ -132,8 +142,12 @@ def poll(request: HttpRequest) -> HttpResponse:
         if name in rows
     ]
     context = {"presences": badges, "online_now": None, "unread": None,
-               "unread_messages": None, "live": None, "new_messages": []}  # fmt: skip
+               "unread_messages": None, "live": None, "new_messages": [],
+               "appearance": None}  # fmt: skip
     if request.user.is_authenticated:
+        # The bar's "Appearing offline" state, from the member's own row read above: it ends
+        # on its own, and this poll takes it off the bar then.
+        context["appearance"] = selectors.own_appearance(mine, now=now)
         if request.GET.get("online") == "1":
             context["online_now"], context["online_total"] = selectors.online_followed(request.user)
         # Before the counts: the messages it brings are read once it has.
@@ -151,3 +165,43 @@ def poll(request: HttpRequest) -> HttpResponse:
     patch_cache_control(response, private=True, no_cache=True)
     patch_vary_headers(response, ["Cookie", "HX-Request"])
     return response
+
+
+def _back(request: HttpRequest) -> HttpResponse:
+    """Back to the page the form was sent from (its `next`, else the Referer), on this site."""
+    back = local_path(request, request.POST.get("next", ""))
+    back = back or local_path(request, request.headers.get("Referer", ""))
+    return redirect(back or resolve_url(settings.LOGIN_REDIRECT_URL))
+
+
+def _appearance_answer(request: HttpRequest, appearance: selectors.Appearance) -> HttpResponse:
+    """htmx: the bar's new state (out of band) and what the page's live region says; without
+    JavaScript, back to the page the member was on, with a flash message."""
+    if request.htmx:
+        context = {"appearance": appearance, "oob": True}
+        html = render_to_string("presence/appear_offline.html#answer", context, request)
+        return HttpResponse(html)
+    messages.success(request, appearance.said)
+    return _back(request)
+
+
+@login_required_htmx
+@require_POST
+@rate_limited("appear_offline")
+def appear_offline(request: HttpRequest) -> HttpResponse:
+    """Appear offline to everyone else for the period chosen in the avatar menu."""
+    form = AppearOfflineForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form.errors["until"][0])
+        return HttpResponse(headers={"HX-Reswap": "none"}) if request.htmx else _back(request)
+    profile = profile_services.appear_offline(user=request.user, until=form.end(timezone.now()))
+    return _appearance_answer(request, selectors.own_appearance(profile))
+
+
+@login_required_htmx
+@require_POST
+@rate_limited("appear_offline")
+def stop_appearing_offline(request: HttpRequest) -> HttpResponse:
+    """Show the member to others as they are again."""
+    profile_services.stop_appearing_offline(user=request.user)
+    return _appearance_answer(request, selectors.Appearance())

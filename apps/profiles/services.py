@@ -15,9 +15,11 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 
 from apps.core.uploads import images, moderated
 
+from .audiences import appearing_offline
 from .models import AVATAR_SIZE, AVATAR_THUMBNAIL_SIZE, Profile
 
 logger = logging.getLogger(__name__)
@@ -150,6 +152,32 @@ def dismiss_first_steps(*, user: AbstractBaseUser) -> None:
 
 def set_online(*, user: AbstractBaseUser, online: bool, at: datetime) -> None:
     Profile.objects.filter(user=user).update(is_online=online, last_seen=at)
+
+
+def appear_offline(*, user: AbstractBaseUser, until: datetime | None) -> Profile:
+    """Show the member to everyone else as offline until `until` (None: until they turn it
+    off), last seen at the moment it began. Chosen again while it lasts, only its end moves:
+    the "last seen" others are shown stays where it was. Raise ValueError for an end that
+    has already passed."""
+    now = timezone.now()
+    if until is not None and until <= now:
+        raise ValueError("An appear-offline period must end in the future.")
+    with transaction.atomic():
+        profile = Profile.objects.select_for_update().get(user=user)
+        if not appearing_offline(profile, now=now):
+            profile.offline_since = now
+        profile.offline_until = until
+        profile.save(update_fields=["offline_since", "offline_until"])
+    return profile
+
+
+def stop_appearing_offline(*, user: AbstractBaseUser) -> bool:
+    """Show the member as they are again. Return whether they were appearing offline."""
+    now = timezone.now()
+    ending = Profile.objects.filter(user=user, offline_since__isnull=False)
+    was_on = ending.filter(Q(offline_until__isnull=True) | Q(offline_until__gt=now)).exists()
+    ending.update(offline_since=None, offline_until=None)
+    return was_on
 
 
 def record_activity(*, user_id: int, at: datetime, unless_seen_since: datetime) -> bool:

@@ -112,4 +112,62 @@
   document.addEventListener("htmx:afterRequest", function (event) {
     if (event.detail.elt === poller()) changed = [];
   });
+
+  // The member's own "Appearing offline" in the bar. "Until tomorrow" ends at 08:00 on their
+  // clock: the avatar menu's form carries the browser's time zone.
+  function fillTimeZone(root) {
+    var zone = "";
+    try {
+      zone = Intl.DateTimeFormat().resolvedOptions().timeZone || "";
+    } catch (error) {
+      zone = "";
+    }
+    root.querySelectorAll("input[data-browser-time-zone]").forEach(function (input) {
+      input.value = zone;
+    });
+  }
+  fillTimeZone(document);
+  document.addEventListener("htmx:load", function (event) {
+    if (event.target.querySelectorAll) fillTimeZone(event.target);
+  });
+
+  // An unchanged state is left alone (focus stays on its button); a change the poll brings
+  // (it ended on its own, or began on another device) is said in the live region; one the
+  // member made here is said by the answer itself. Focus on a Turn off button that goes away
+  // moves to the member menu's button.
+  var appearance = null;
+  var refocus = false;
+  document.addEventListener("htmx:oobBeforeSwap", function (event) {
+    var target = event.detail.target;
+    if (!target || target.id !== "appear-offline-state") return;
+    var state = event.detail.fragment.querySelector
+      ? event.detail.fragment.querySelector("#appear-offline-state")
+      : null;
+    state = state || event.detail.fragment.firstElementChild;
+    if (!state) return;
+    var was = target.getAttribute("data-appear-offline");
+    if (state.getAttribute("data-appear-offline") === was) {
+      event.detail.shouldSwap = false;
+      return;
+    }
+    appearance = state.getAttribute("data-said");
+    refocus = target.contains(document.activeElement);
+  });
+  document.addEventListener("htmx:afterSettle", function (event) {
+    if (refocus) {
+      refocus = false;
+      var state = document.getElementById("appear-offline-state");
+      if (!state || !state.contains(document.activeElement)) {
+        var menu = document.getElementById("member-menu-button");
+        if (menu) menu.focus();
+      }
+    }
+    if (event.target !== poller() || appearance === null) return;
+    var announcer = document.getElementById("presence-announcer");
+    if (announcer) announcer.textContent = appearance;
+    appearance = null;
+  });
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    if (event.detail.elt === poller()) appearance = null;
+  });
 })();

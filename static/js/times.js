@@ -17,13 +17,17 @@
   // Made when first needed: the first Intl formatter loads the language's data, a long task
   // on a slow phone that a page without times need not wait for.
   var formats = {};
+  var OPTIONS = {
+    date: { dateStyle: "long" },
+    full: { dateStyle: "long", timeStyle: "short" },
+    time: { timeStyle: "short" },
+    weekday: { weekday: "short", hour: "numeric", minute: "2-digit" }
+  };
   function format(name) {
     if (!formats[name]) {
       formats[name] = name === "relative"
         ? new Intl.RelativeTimeFormat(language, { numeric: "auto" })
-        : new Intl.DateTimeFormat(language, name === "date"
-          ? { dateStyle: "long" }
-          : { dateStyle: "long", timeStyle: "short" });
+        : new Intl.DateTimeFormat(language, OPTIONS[name]);
     }
     return formats[name];
   }
@@ -45,8 +49,30 @@
     return format("date").format(moment);
   }
 
+  // A moment to come, as the time of day on the reader's clock: "15:30", or "Mon 08:00"
+  // when it is not today (<time data-clock>: until when one appears offline).
+  function clock(moment, now) {
+    var today = daysBetween(now, moment) === 0;
+    return format(today ? "time" : "weekday").format(moment);
+  }
+
+  function renderClocks(root, now) {
+    var clocks = root.matches && root.matches("time[data-clock]")
+      ? [root]
+      : root.querySelectorAll("time[data-clock]");
+    clocks.forEach(function (time) {
+      var moment = new Date(time.getAttribute("datetime"));
+      if (isNaN(moment)) return;
+      var text = clock(moment, now);
+      var title = format("full").format(moment);
+      if (time.textContent !== text) time.textContent = text;
+      if (time.title !== title) time.title = title;
+    });
+  }
+
   function render(root) {
     var now = new Date();
+    renderClocks(root, now);
     var times = root.matches && root.matches("time[data-relative]")
       ? [root]
       : root.querySelectorAll("time[data-relative]");

@@ -27,3 +27,19 @@ def when(moment: datetime | None) -> str:
         shown,
         shown,
     )
+
+
+@register.simple_tag
+def clock(moment: datetime | None) -> str:
+    """Return `moment` as a <time data-clock>, which static/js/times.js says as the time of
+    day on the reader's clock ("15:30", with the weekday when it is not today)."""
+    if moment is None:
+        return ""
+    utc = moment.astimezone(UTC)
+    shown = date_format(utc, "DATETIME_FORMAT")
+    return format_html(
+        '<time datetime="{}" title="{} UTC" data-clock>{} UTC</time>',
+        utc.isoformat(timespec="seconds"),
+        shown,
+        shown,
+    )

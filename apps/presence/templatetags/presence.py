@@ -8,6 +8,7 @@ from apps.presence.selectors import (
     PresenceRow,
     Unread,
     online_followed,
+    own_appearance,
     presence_of,
     unread_counts,
 )
@@ -76,3 +77,14 @@ def online_now(context: template.Context) -> dict[str, object]:
 def unread(context: template.Context) -> Unread:
     """The member's counts for the bar: the bell's and the messages link's (one query)."""
     return unread_counts(context["user"])
+
+
+@register.inclusion_tag("presence/appear_offline.html#state", takes_context=True)
+def appear_offline_state(context: template.Context) -> dict[str, object]:
+    """The member's own "Appearing offline" state for the bar, from their profile (which the
+    bar's avatar reads anyway: no query of its own)."""
+    try:
+        profile = context["user"].profile
+    except ObjectDoesNotExist:
+        profile = None
+    return {"appearance": own_appearance(profile), "request": context.get("request")}

@@ -1,0 +1,60 @@
+"""What the avatar menu's "Appear offline" sends: for how long, and the browser's time zone
+(which "until tomorrow" needs; the site keeps none for a member)."""
+
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+TIME_ZONE_MAX = 64
+MORNING = time(8, 0)  # "until tomorrow" ends at the next 08:00 on the member's clock
+
+
+class AppearOfflineForm(forms.Form):
+    CHOICES = [
+        ("hour", _("For 1 hour")),
+        ("tomorrow", _("Until tomorrow")),
+        ("off", _("Until I turn it off")),
+    ]
+    until = forms.ChoiceField(
+        choices=CHOICES,
+        error_messages={
+            "required": _("Choose how long to appear offline. Nothing was changed."),
+            "invalid_choice": _("Choose how long to appear offline. Nothing was changed."),
+        },
+    )
+    # Filled by static/js/presence.js; without it (or with a zone this server does not know)
+    # the site's own time zone stands in.
+    time_zone = forms.CharField(required=False)
+
+    def clean_time_zone(self) -> ZoneInfo:
+        return known_zone(self.cleaned_data["time_zone"].strip())
+
+    def end(self, now: datetime) -> datetime | None:
+        """When the chosen period ends, from `now` (None: when the member turns it off)."""
+        choice = self.cleaned_data["until"]
+        if choice == "hour":
+            return now + timedelta(hours=1)
+        if choice == "tomorrow":
+            return next_morning(now, self.cleaned_data["time_zone"])
+        return None
+
+
+def known_zone(name: str) -> ZoneInfo:
+    """The IANA time zone `name` ("Europe/Moscow") if this server knows it, else the site's."""
+    fallback = ZoneInfo(settings.TIME_ZONE)
+    if not name or len(name) > TIME_ZONE_MAX or name.startswith(("/", ".")) or ".." in name:
+        return fallback
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        return fallback
+
+
+def next_morning(now: datetime, zone: ZoneInfo) -> datetime:
+    """The next MORNING on the clock of `zone` after `now` (the same day's before it)."""
+    local = now.astimezone(zone)
+    day = local.date() if local.time() < MORNING else local.date() + timedelta(days=1)
+    return datetime.combine(day, MORNING, tzinfo=zone)
