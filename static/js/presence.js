@@ -133,8 +133,8 @@
 
   // An unchanged state is left alone (focus stays on its button); a change the poll brings
   // (it ended on its own, or began on another device) is said in the live region; one the
-  // member made here is said by the answer itself. Focus on a Turn off button that goes away
-  // moves to the member menu's button.
+  // member made here is said by the answer itself. Turn off goes away once pressed: focus
+  // moves to the member menu's button instead of being lost.
   var appearance = null;
   var refocus = false;
   document.addEventListener("htmx:oobBeforeSwap", function (event) {
@@ -151,13 +151,17 @@
       return;
     }
     appearance = state.getAttribute("data-said");
-    refocus = target.contains(document.activeElement);
+  });
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var elt = event.detail.elt;
+    if (elt === poller()) appearance = null;
+    else if (elt && elt.closest && elt.closest("#appear-offline-state")) refocus = true;
   });
   document.addEventListener("htmx:afterSettle", function (event) {
-    if (refocus) {
+    if (refocus && event.target.id === "appear-offline-state") {
       refocus = false;
-      var state = document.getElementById("appear-offline-state");
-      if (!state || !state.contains(document.activeElement)) {
+      var active = document.activeElement;
+      if (!active || active === document.body || !document.body.contains(active)) {
         var menu = document.getElementById("member-menu-button");
         if (menu) menu.focus();
       }
@@ -166,8 +170,5 @@
     var announcer = document.getElementById("presence-announcer");
     if (announcer) announcer.textContent = appearance;
     appearance = null;
-  });
-  document.addEventListener("htmx:beforeRequest", function (event) {
-    if (event.detail.elt === poller()) appearance = null;
   });
 })();
