@@ -13,6 +13,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from apps.conversations import services as conversations
+from apps.presence import selectors
 from apps.presence.forms import next_morning
 from apps.profiles import services
 from apps.profiles.models import Profile
@@ -425,3 +426,12 @@ def test_a_conversation_shows_no_seen_while_its_reader_appears_offline(boris, ch
     html = chloe_client.get("/presence/", params, headers=POLL).content.decode()
     seen = re.search(r'<p hx-swap-oob="innerHTML:#conversation-seen">(.*?)</p>', html, re.S)
     assert "Seen" in seen.group(1)
+
+
+def test_the_site_itself_still_counts_him_online_so_pushes_wait_for_the_bell(boris):
+    """Appearing offline is what others see: he is really here, and the bell shows what a push
+    would say (apps/push/delivery.py holds pushes while online_on_any_device)."""
+    with time_machine.travel(T0, tick=False):
+        poll(signed_in(boris), "boris")
+        services.appear_offline(user=boris, until=None)
+        assert selectors.online_on_any_device(boris.pk) is True
