@@ -14,6 +14,7 @@ import time_machine
 from django.test import Client
 from django.utils import timezone
 
+from apps.conversations import services as conversations
 from apps.profiles.models import Profile
 from apps.social import services as social
 from tests.factories import PostFactory, UserFactory
@@ -182,3 +183,36 @@ def test_what_each_viewer_sees_of_boris(clock, viewer, relation, boris_audience,
     assert ("boris" in online_now(html)) == listed
     if viewer == "guest":
         assert 'id="online-now"' not in html
+
+
+def seen_line(html: str) -> str:
+    """What the conversation's "seen" line says, on the page or in the poll's copy of it."""
+    match = re.search(r'<p[^>]*(?:id="conversation-seen"|innerHTML:#conversation-seen")[^>]*>'
+                      r"(.*?)</p>", html, re.S)  # fmt: skip
+    assert match, html
+    return " ".join(re.sub(r"<[^>]+>", " ", match.group(1)).split())
+
+
+@pytest.mark.parametrize("offline", [False, True], ids=["online", "offline"])
+@pytest.mark.parametrize("own_audience", ["everyone", "mutuals", "nobody"])
+@pytest.mark.parametrize("boris_audience", AUDIENCES)
+@pytest.mark.parametrize("relation", RELATIONS)
+def test_what_each_member_sees_of_boris_having_seen_their_message(
+    clock, relation, boris_audience, own_audience, offline
+):
+    """A conversation's "seen" shows only when the viewer sees boris's presence exactly and
+    boris does not appear offline: on the page and in the poll."""
+    client = set_up("member", relation, boris_audience, own_audience, NO_BLOCK, offline)
+    alice = Profile.objects.get(user__username="alice").user
+    boris = Profile.objects.get(user__username="boris").user
+    first = conversations.start_conversation(starter=alice, members=[boris], text="Hi Boris")
+    conversations.accept_request(user=boris, conversation=first.conversation)
+    conversations.mark_read(user=boris, conversation=first.conversation, up_to=first.pk)
+    sight = expected_sight("member", relation, boris_audience, own_audience, NO_BLOCK)
+    seen = sight == "exact" and not offline
+
+    page = client.get(f"/messages/{first.conversation_id}/").content.decode()
+    assert seen_line(page).startswith("Seen") == seen, seen_line(page)
+    params = {"u": ["boris"], "c": str(first.conversation_id), "after": str(first.pk)}
+    answer = client.get("/presence/", params, headers=POLL).content.decode()
+    assert seen_line(answer).startswith("Seen") == seen, seen_line(answer)
