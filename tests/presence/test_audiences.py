@@ -15,6 +15,7 @@ from django.test import Client
 from django.utils import timezone
 
 from apps.conversations import services as conversations
+from apps.feed.models import Post
 from apps.profiles.models import Profile
 from apps.social import services as social
 from tests.factories import PostFactory, UserFactory
@@ -216,3 +217,29 @@ def test_what_each_member_sees_of_boris_having_seen_their_message(
     params = {"u": ["boris"], "c": str(first.conversation_id), "after": str(first.pk)}
     answer = client.get("/presence/", params, headers=POLL).content.decode()
     assert seen_line(answer).startswith("Seen") == seen, seen_line(answer)
+
+
+@pytest.mark.parametrize(
+    ("boris_audience", "own_audience", "badge"),
+    [
+        ("everyone", "everyone", ("online", None)),
+        ("nobody", "everyone", ("offline", None)),
+        ("following", "everyone", ("offline", None)),  # boris does not follow alice
+        ("everyone", "nobody", ("recently", None)),
+    ],
+)
+def test_every_page_listing_boris_shows_the_same_badge(clock, boris_audience, own_audience,
+                                                       badge):  # fmt: skip
+    """His post's own page, the people he follows, search, and alice's conversations."""
+    client = set_up("member", STRANGER, boris_audience, own_audience, NO_BLOCK, False)
+    alice = Profile.objects.get(user__username="alice").user
+    boris = Profile.objects.get(user__username="boris").user
+    chloe = UserFactory(username="chloe")
+    social.follow(follower=boris, followee=chloe)
+    first = conversations.start_conversation(starter=alice, members=[boris], text="Hi Boris")
+    conversations.accept_request(user=alice, conversation=first.conversation)
+    post = Post.objects.get(author=boris)
+    for page in ["/u/chloe/followers/", "/search/?q=boris", "/messages/", f"/posts/{post.pk}/"]:
+        shown = badges(client.get(page).content.decode(), "boris")
+        assert shown, page
+        assert set(shown) == {badge}, page
