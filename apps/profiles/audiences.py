@@ -19,7 +19,7 @@ from apps.social import selectors as social_selectors
 
 from .models import Audience, Profile
 
-__all__ = ["Audience", "Sight", "sight_sql", "sights"]
+__all__ = ["MEANINGS", "ROUGH_HELP", "Audience", "Sight", "sight_sql", "sights"]
 
 
 class Sight(StrEnum):
@@ -31,9 +31,23 @@ class Sight(StrEnum):
 
 
 ROUGH_HELP = _(
-    "Whoever you hide your status from, you see theirs only roughly: “recently” (within "
-    "three days), “this week” or “long ago”."
+    "It works both ways: whoever you hide your status from, you see theirs only roughly: "
+    "“recently” (within the last three days), “this week” (within seven days) or “long ago”."
 )
+
+# One short line per choice, under it in the settings: who sees the member's exact status.
+MEANINGS = {
+    Audience.EVERYONE: _(
+        "Everyone, signed in or not, sees when you are online and when you were last seen."
+    ),
+    Audience.FOLLOWING: _("Only members you follow see it; everyone else sees you as offline."),
+    Audience.MUTUALS: _(
+        "Only members you follow who also follow you see it; everyone else sees you as offline."
+    ),
+    Audience.NOBODY: _(
+        "Nobody sees it: everyone sees you as offline, and you see everyone’s status only roughly."
+    ),
+}
 
 
 def _includes(audience: str, *, owner_follows: str, follows_owner: str) -> str:

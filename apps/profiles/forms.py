@@ -16,11 +16,27 @@ from apps.accounts.forms import check_address_may_be_added
 from apps.accounts.reauth import confirm_password
 from apps.core.uploads.forms import ImageUploadField
 
-from .audiences import ROUGH_HELP
+from .audiences import MEANINGS, ROUGH_HELP
 from .models import BIO_MAX_LENGTH, Audience
 
 User = get_user_model()
 NAME_MAX_LENGTH = User._meta.get_field("first_name").max_length
+
+
+class DescribedRadioSelect(forms.RadioSelect):
+    """Radio buttons each followed by one line saying what the choice means (`descriptions`,
+    by value), which the button names as its description for screen readers."""
+
+    def __init__(self, *args: object, descriptions: dict, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.descriptions = descriptions
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        option["description"] = self.descriptions.get(value, "")
+        option["attrs"]["class"] = "form-check-input"
+        option["attrs"]["aria-describedby"] = f"{option['attrs']['id']}_means"
+        return option
 
 
 class SectionForm(forms.Form):
@@ -44,7 +60,7 @@ class DetailsForm(SectionForm):
     presence_audience = forms.ChoiceField(
         label=_("Who sees when you are online"),
         choices=Audience.choices,
-        widget=forms.RadioSelect,
+        widget=DescribedRadioSelect(descriptions=MEANINGS),
         help_text=ROUGH_HELP,
     )
 

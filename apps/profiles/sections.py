@@ -144,6 +144,7 @@ SECTIONS: dict[str, Section] = {
             user_fields=("first_name", "last_name"),
             profile_fields=("bio", "presence_audience"),
             refreshes=(NAVBAR, HEADER),
+            fields="profiles/details_fields.html",
         ),
         PhotoSection(
             "photo",
