@@ -94,6 +94,12 @@ def sight_sql(viewer: AbstractBaseUser, member: str, audience: str) -> tuple[str
     return expression, params
 
 
+def guest_sight(audience: str | None) -> Sight:
+    """A signed-out visitor's Sight of a member with this audience, without a query (their
+    audience is on the profile a page loads anyway): `sight_sql`'s rule for visitors."""
+    return Sight.EXACT if (audience or Audience.EVERYONE) == Audience.EVERYONE else Sight.NONE
+
+
 def sights(viewer: AbstractBaseUser, members: Iterable[int]) -> dict[int, Sight]:
     """The Sight `viewer` has of each of these members (by id), in ONE query."""
     ids = list(dict.fromkeys(members))

@@ -99,7 +99,7 @@ def test_profile_and_its_htmx_fragments_in_russian(client):
     form = client.get("/settings/profile/details/", headers={"HX-Request": "true"}, **RU)
     form_html = form.content.decode()
     assert "Изменить сведения" in form_html
-    assert "Показывать другим, что я в сети" in form_html
+    assert "Кто видит, что вы в сети" in form_html
     assert "Отмена" in form_html
 
 

@@ -36,11 +36,14 @@ def presence_for(context: template.Context, people: Iterable, attribute: str = "
     """Read at once how the viewer sees the presence of these members (or of each item's
     `attribute`, such as a post's "author"), for the badges of a list: one query, whatever
     its length. A badge of a member not read here asks by itself."""
+    viewer = _viewer(context)
+    if not viewer.is_authenticated:
+        return ""  # a visitor's badges read the audience on the profile (guest_sight)
     members = [getattr(item, attribute) if attribute else item for item in people]
     known = _sights(context)
     wanted = [member.pk for member in members if member is not None and member.pk not in known]
     if wanted:
-        known.update(audiences.sights(_viewer(context), wanted))
+        known.update(audiences.sights(viewer, wanted))
     return ""
 
 
@@ -53,16 +56,16 @@ def presence_badge(context: template.Context, user) -> dict[str, object]:
         profile = None
     row = None
     if profile is not None:
-        known = _sights(context)
-        if user.pk not in known:
-            known.update(audiences.sights(_viewer(context), [user.pk]))
-        row = PresenceRow(
-            profile.is_online,
-            profile.last_seen,
-            known.get(user.pk, audiences.Sight.NONE),
-            profile.offline_since,
-            profile.offline_until,
-        )
+        viewer = _viewer(context)
+        if not viewer.is_authenticated:
+            sight = audiences.guest_sight(profile.presence_audience)
+        else:
+            known = _sights(context)
+            if user.pk not in known:
+                known.update(audiences.sights(viewer, [user.pk]))
+            sight = known.get(user.pk, audiences.Sight.NONE)
+        since, until = profile.offline_since, profile.offline_until
+        row = PresenceRow(profile.is_online, profile.last_seen, sight, since, until)
     return {"presence": presence_of(row, username=user.username, now=timezone.now())}
 
 
