@@ -38,7 +38,9 @@ def test_a_second_device_shows_where_alice_left_off_and_counts_what_is_new(brows
     expect(first.locator("#you-were-here")).to_have_count(0)
 
     for n in range(3):
-        PostFactory(author=boris, title=f"New {n}", created=timezone.now() - timedelta(minutes=3 - n))
+        PostFactory(
+            author=boris, title=f"New {n}", created=timezone.now() - timedelta(minutes=3 - n)
+        )
 
     # The first device counts them by the poll: in the tab's label and in the title.
     everyone = first.get_by_role("link", name=re.compile(r"^Everyone"))
