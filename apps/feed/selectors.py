@@ -2,6 +2,7 @@
 post and comment marked with what the viewer may do to it. Search results alone page by offset,
 because a ranked list has no keyset; their pages are few (SEARCH_MAX_PAGES)."""
 
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -213,17 +214,16 @@ class LeftOff:
     new: dict[str, int]
 
 
-def _in_tab_sql(viewer_id: int, tab: str, post: str, author: str) -> tuple[str, list]:
+def _in_tab_sql(viewer_id: object, tab: str, post: str, author: str) -> tuple[str, list]:
     """An SQL condition true for the post `post` (by the user `author`, both table aliases)
     when the tab shows it to the viewer: page_of_posts' rules (visible_posts, no muted author,
     on Following only the members followed)."""
-    blocked, params = social.blocks_with_sql(viewer_id, f"{post}.author_id")
-    muted, muted_params = social.muted_sql(viewer_id, f"{post}.author_id")
+    apart, apart_params = social.apart_sql(viewer_id)
     condition = (
         f"{author}.is_active AND ({post}.removed IS NULL OR {post}.author_id = %s)"
-        f" AND NOT {blocked} AND NOT {muted}"
+        f" AND {post}.author_id NOT IN ({apart})"
     )
-    params = [viewer_id, *params, *muted_params]
+    params = [viewer_id, *apart_params]
     if tab == ReadPosition.Tab.FOLLOWING:
         followed, followed_params = social.followed_sql(viewer_id, f"{post}.author_id")
         condition += f" AND {followed}"
@@ -231,26 +231,50 @@ def _in_tab_sql(viewer_id: int, tab: str, post: str, author: str) -> tuple[str, 
     return condition, params
 
 
+# Stands for the viewer's id while a query's text is built once per tab (see _for_viewer).
+_VIEWER = object()
+
+
+def _for_viewer(built: tuple[str, list], viewer_id: int) -> tuple[str, list]:
+    query, params = built
+    return query, [viewer_id if param is _VIEWER else param for param in params]
+
+
 def new_posts_sql(viewer_id: int, tab: str) -> tuple[str, list]:
     """How many posts the tab shows the viewer above where they left off on it, none of their
     own (0 without a place), counted up to NEW_POSTS_SHOWN + 1: a scalar subquery for a
     hand-written query, so the poll asks it with the bar's counts in one query."""
-    shown, params = _in_tab_sql(viewer_id, tab, "np", "na")
+    return _for_viewer(_new_posts_query(connection.vendor, tab), viewer_id)
+
+
+@functools.cache
+def _new_posts_query(vendor: str, tab: str) -> tuple[str, list]:
+    """The text of new_posts_sql, written once per database and tab (every poll asks)."""
+    shown, params = _in_tab_sql(_VIEWER, tab, "np", "na")
     query = (
         f"(SELECT COUNT(*) FROM (SELECT 1 FROM {sql.table(Post)} np"  # noqa: S608
         f" JOIN {sql.table(get_user_model())} na ON na.id = np.author_id"
         f" JOIN {sql.table(ReadPosition)} nr ON nr.user_id = %s AND nr.tab = %s"
-        " WHERE (np.created, np.id) > (nr.post_created, nr.post_id) AND np.author_id <> %s"
+        # The first condition implies nothing new, but an index on created can seek to it.
+        " WHERE np.created >= nr.post_created"
+        " AND (np.created, np.id) > (nr.post_created, nr.post_id) AND np.author_id <> %s"
         f" AND {shown} LIMIT {NEW_POSTS_SHOWN + 1}) new_posts)"
     )
-    return query, [viewer_id, tab, viewer_id, *params]
+    return query, [_VIEWER, tab, _VIEWER, *params]
 
 
 def unseen_top_sql(viewer_id: int, tab: str, post_id: int) -> tuple[str, list]:
     """The moment of post `post_id` when the tab shows it to the viewer and it is newer than
     where they left off there (or they have no place yet), else NULL: a scalar subquery for a
     hand-written query. The poll writes a place only when this says there is one to write."""
-    shown, params = _in_tab_sql(viewer_id, tab, "tp", "ta")
+    query, params = _for_viewer(_unseen_top_query(connection.vendor, tab), viewer_id)
+    return query, [post_id, *params]
+
+
+@functools.cache
+def _unseen_top_query(vendor: str, tab: str) -> tuple[str, list]:
+    """The text of unseen_top_sql, written once per database and tab (every poll asks)."""
+    shown, params = _in_tab_sql(_VIEWER, tab, "tp", "ta")
     query = (
         f"(SELECT tp.created FROM {sql.table(Post)} tp"  # noqa: S608
         f" JOIN {sql.table(get_user_model())} ta ON ta.id = tp.author_id"
@@ -258,7 +282,7 @@ def unseen_top_sql(viewer_id: int, tab: str, post_id: int) -> tuple[str, list]:
         " tr WHERE tr.user_id = %s AND tr.tab = %s"
         " AND (tr.post_created, tr.post_id) >= (tp.created, tp.id)))"
     )
-    return query, [post_id, *params, viewer_id, tab]
+    return query, [*params, _VIEWER, tab]
 
 
 def left_off(viewer: AbstractBaseUser) -> LeftOff:
