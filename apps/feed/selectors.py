@@ -251,16 +251,17 @@ def new_posts_sql(viewer_id: int, tab: str) -> tuple[str, list]:
 def _new_posts_query(vendor: str, tab: str) -> tuple[str, list]:
     """The text of new_posts_sql, written once per database and tab (every poll asks)."""
     shown, params = _in_tab_sql(_VIEWER, tab, "np", "na")
+    place = f"FROM {sql.table(ReadPosition)} nr WHERE nr.user_id = %s AND nr.tab = %s"
+    # The place as scalar subqueries, read once (no place: NULL, nothing counted); the first
+    # condition implies nothing new, but lets an index on created seek to the place.
     query = (
         f"(SELECT COUNT(*) FROM (SELECT 1 FROM {sql.table(Post)} np"  # noqa: S608
         f" JOIN {sql.table(get_user_model())} na ON na.id = np.author_id"
-        f" JOIN {sql.table(ReadPosition)} nr ON nr.user_id = %s AND nr.tab = %s"
-        # The first condition implies nothing new, but an index on created can seek to it.
-        " WHERE np.created >= nr.post_created"
-        " AND (np.created, np.id) > (nr.post_created, nr.post_id) AND np.author_id <> %s"
-        f" AND {shown} LIMIT {NEW_POSTS_SHOWN + 1}) new_posts)"
+        f" WHERE np.created >= (SELECT nr.post_created {place})"
+        f" AND (np.created, np.id) > (SELECT nr.post_created, nr.post_id {place})"
+        f" AND np.author_id <> %s AND {shown} LIMIT {NEW_POSTS_SHOWN + 1}) new_posts)"
     )
-    return query, [_VIEWER, tab, _VIEWER, *params]
+    return query, [_VIEWER, tab, _VIEWER, tab, _VIEWER, *params]
 
 
 def unseen_top_sql(viewer_id: int, tab: str, post_id: int) -> tuple[str, list]:
