@@ -52,7 +52,7 @@ def build(viewers: int, member_count: int = MEMBERS, post_count: int = POSTS) ->
     members in turn), and return the facts the benchmark needs about it."""
     from django.contrib.auth import get_user_model
 
-    from apps.feed.models import Comment, Like, Post, Tag
+    from apps.feed.models import Comment, Like, Post, ReadPosition, Tag
     from apps.profiles.models import Profile
     from apps.social.models import Follow, Notification
 
@@ -144,6 +144,13 @@ def build(viewers: int, member_count: int = MEMBERS, post_count: int = POSTS) ->
     )
 
     conversation, last_message = _conversation(reader, members[1], now)
+    # The reader's feed page was loaded when post 40 was the newest: it is where they left off
+    # on both tabs and the page's top, and the poll counts the 40 posts written since.
+    left_off = posts[40]
+    ReadPosition.objects.bulk_create(
+        ReadPosition(user=reader, tab=tab, post_id=left_off.pk, post_created=left_off.created)
+        for tab in ReadPosition.Tab.values
+    )
 
     expire = now + timedelta(days=1)
     store = SessionStore()
@@ -171,6 +178,7 @@ def build(viewers: int, member_count: int = MEMBERS, post_count: int = POSTS) ->
         "conversation": conversation.pk,
         "conversation_with": members[1].username,
         "last_message": last_message,
+        "feed_top": left_off.pk,
     }
 
 
@@ -213,7 +221,8 @@ def pages(facts: dict[str, object]) -> dict[str, tuple[str, bool, bool]]:
     """Each page the benchmark loads: its path, whether the reader is logged in, whether it
     is the page's htmx poll."""
     poll = "/presence/?" + urlencode(
-        [("u", name) for name in facts["poll_names"]] + [("online", "1"), ("bell", "1")]
+        [("u", name) for name in facts["poll_names"]]
+        + [("online", "1"), ("bell", "1"), ("feed", "following"), ("top", facts["feed_top"])]
     )
     # The conversation's page polls for its header's badge, the bar's counts and the
     # conversation from its newest message on (no Online now panel there).

@@ -22,7 +22,8 @@ p99 latency, server CPU per request (gunicorn's master and workers, from /proc; 
 database's and Redis's own processes are not in it), queries and errors; the floor's row
 gives its own CPU per request, the least a request can cost.
 
-The presence poll is measured as the feed page sends it (badges, online now, the bell) and
+The presence poll is measured as the feed page sends it (badges, online now, the bell, and its
+tab's new posts since where the reader left off: `feed=`, `top=`) and
 as a conversation's page sends it (its header's badge, the bell, and the conversation from
 its newest message on: `c=`, `after=`), each answered 200 and 304; "conversation poll, new"
 is that page one message behind, so that each poll brings a message.

@@ -142,3 +142,30 @@ class Comment(models.Model):
 
     def get_absolute_url(self) -> str:
         return f"{self.post.get_absolute_url()}#comment-{self.pk}"
+
+
+class ReadPosition(models.Model):
+    """Where a member left off on a tab of the feed: the newest post they have seen at its top,
+    kept as that post's place in the feed's order (created, id), so the place stays when the
+    post goes. One row per member and tab, shared by all their devices; it only moves forward
+    (services.record_seen)."""
+
+    class Tab(models.TextChoices):
+        FOLLOWING = "following"
+        EVERYONE = "everyone"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="read_positions")  # fmt: skip
+    tab = models.CharField(max_length=16, choices=Tab.choices)
+    # No foreign key: a deleted post must not lose the place.
+    post_id = models.BigIntegerField()
+    post_created = models.DateTimeField()
+    updated = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "tab"], name="feed_read_position_per_tab"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} read {self.tab} down to {self.post_id}"

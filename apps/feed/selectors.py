@@ -2,11 +2,13 @@
 post and comment marked with what the viewer may do to it. Search results alone page by offset,
 because a ranked list has no keyset; their pages are few (SEARCH_MAX_PAGES)."""
 
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import PurePosixPath
+from typing import NamedTuple
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
@@ -28,11 +30,11 @@ from django.utils import timezone
 from apps.accounts.lifecycle import MemberData
 from apps.accounts.selectors import signup_policy
 from apps.core.db import sql
-from apps.core.db.paging import Page, decode_cursor, newest_first
+from apps.core.db.paging import Page, decode_cursor, encode_cursor, newest_first
 from apps.social import selectors as social
 
 from . import permissions
-from .models import TAG_MAX_LENGTH, Comment, Like, Post, Tag
+from .models import TAG_MAX_LENGTH, Comment, Like, Post, ReadPosition, Tag
 
 PAGE_SIZE = 10
 
@@ -168,6 +170,169 @@ def _newest_of_followed(viewer: AbstractBaseUser, cursor: str | None, count: int
     # Only table names and conditions written here are formatted in; values are parameters.
     params = [viewer.pk, *after_params, count, *followed_params, apart, count]
     return RawSQL(query, params)  # noqa: S611
+
+
+# --- Where the member left off ----------------------------------------------------------------
+# The Following and Everyone tabs each remember the newest post the member saw at their top
+# (ReadPosition). The rules of page_of_posts above, restated once here in SQL for the presence
+# poll (apps.core.db.sql): tests/feed/test_read_position.py holds the two to the same answers.
+
+TABS = tuple(ReadPosition.Tab.values)
+# More new posts than this reads "99+": a count never walks further than one more.
+NEW_POSTS_SHOWN = 99
+
+
+class Place(NamedTuple):
+    """A post's place in the feed's order, newest first by (created, id): compared as a
+    tuple, a later place is newer."""
+
+    created: datetime
+    post_id: int
+
+    @classmethod
+    def of(cls, post: Post) -> "Place":
+        return cls(post.created, post.pk)
+
+    @property
+    def cursor(self) -> str:
+        return encode_cursor(self.created, self.post_id)
+
+    @property
+    def starting_cursor(self) -> str:
+        """The cursor of the page that starts at this post, the post included: a keyset page
+        starts strictly after its cursor, and no post sits between (created, id) and (created,
+        id + 1)."""
+        return encode_cursor(self.created, self.post_id + 1)
+
+
+@dataclass(frozen=True)
+class LeftOff:
+    """Where the member left off on each tab that has a place, and how many posts the tab
+    shows above it (at most NEW_POSTS_SHOWN + 1; none of their own)."""
+
+    places: dict[str, Place]
+    new: dict[str, int]
+
+
+def _in_tab_sql(viewer_id: object, tab: str, post: str, author: str) -> tuple[str, list]:
+    """An SQL condition true for the post `post` (by the user `author`, both table aliases)
+    when the tab shows it to the viewer: page_of_posts' rules (visible_posts, no muted author,
+    on Following only the members followed)."""
+    apart, apart_params = social.apart_sql(viewer_id)
+    condition = (
+        f"{author}.is_active AND ({post}.removed IS NULL OR {post}.author_id = %s)"
+        f" AND {post}.author_id NOT IN ({apart})"
+    )
+    params = [viewer_id, *apart_params]
+    if tab == ReadPosition.Tab.FOLLOWING:
+        followed, followed_params = social.followed_sql(viewer_id, f"{post}.author_id")
+        condition += f" AND {followed}"
+        params += followed_params
+    return condition, params
+
+
+# Stands for the viewer's id while a query's text is built once per tab (see _for_viewer).
+_VIEWER = object()
+
+
+def _for_viewer(built: tuple[str, list], viewer_id: int) -> tuple[str, list]:
+    query, params = built
+    return query, [viewer_id if param is _VIEWER else param for param in params]
+
+
+def new_posts_sql(viewer_id: int, tab: str) -> tuple[str, list]:
+    """How many posts the tab shows the viewer above where they left off on it, none of their
+    own (0 without a place), counted up to NEW_POSTS_SHOWN + 1: a scalar subquery for a
+    hand-written query, so the poll asks it with the bar's counts in one query."""
+    return _for_viewer(_new_posts_query(connection.vendor, tab), viewer_id)
+
+
+@functools.cache
+def _new_posts_query(vendor: str, tab: str) -> tuple[str, list]:
+    """The text of new_posts_sql, written once per database and tab (every poll asks)."""
+    shown, params = _in_tab_sql(_VIEWER, tab, "np", "na")
+    place = f"FROM {sql.table(ReadPosition)} nr WHERE nr.user_id = %s AND nr.tab = %s"
+    # The place as scalar subqueries, read once (no place: NULL, nothing counted); the first
+    # condition implies nothing new, but lets an index on created seek to the place.
+    query = (
+        f"(SELECT COUNT(*) FROM (SELECT 1 FROM {sql.table(Post)} np"  # noqa: S608
+        f" JOIN {sql.table(get_user_model())} na ON na.id = np.author_id"
+        f" WHERE np.created >= (SELECT nr.post_created {place})"
+        f" AND (np.created, np.id) > (SELECT nr.post_created, nr.post_id {place})"
+        f" AND np.author_id <> %s AND {shown} LIMIT {NEW_POSTS_SHOWN + 1}) new_posts)"
+    )
+    return query, [_VIEWER, tab, _VIEWER, tab, _VIEWER, *params]
+
+
+def unseen_top_sql(viewer_id: int, tab: str, post_id: int) -> tuple[str, list]:
+    """The moment of post `post_id` when the tab shows it to the viewer and it is newer than
+    where they left off there (or they have no place yet), else NULL: a scalar subquery for a
+    hand-written query. The poll writes a place only when this says there is one to write."""
+    query, params = _for_viewer(_unseen_top_query(connection.vendor, tab), viewer_id)
+    return query, [post_id, *params]
+
+
+@functools.cache
+def _unseen_top_query(vendor: str, tab: str) -> tuple[str, list]:
+    """The text of unseen_top_sql, written once per database and tab (every poll asks)."""
+    shown, params = _in_tab_sql(_VIEWER, tab, "tp", "ta")
+    query = (
+        f"(SELECT tp.created FROM {sql.table(Post)} tp"  # noqa: S608
+        f" JOIN {sql.table(get_user_model())} ta ON ta.id = tp.author_id"
+        f" WHERE tp.id = %s AND {shown} AND NOT EXISTS (SELECT 1 FROM {sql.table(ReadPosition)}"
+        " tr WHERE tr.user_id = %s AND tr.tab = %s"
+        " AND (tr.post_created, tr.post_id) >= (tp.created, tp.id)))"
+    )
+    return query, [*params, _VIEWER, tab]
+
+
+def left_off(viewer: AbstractBaseUser) -> LeftOff:
+    """Where the member left off on each tab and how many new posts each shows above it, in
+    one query (nothing for a visitor)."""
+    if not viewer.is_authenticated:
+        return LeftOff({}, {})
+    columns, params = [], []
+    place = f"SELECT {{}} FROM {sql.table(ReadPosition)} WHERE user_id = %s AND tab = %s"  # noqa: S608
+    for tab in TABS:
+        count, count_params = new_posts_sql(viewer.pk, tab)
+        columns += [f"({place.format('post_created')})", f"({place.format('post_id')})", count]
+        params += [viewer.pk, tab, viewer.pk, tab, *count_params]
+    found = sql.rows(f"SELECT {', '.join(columns)}", params)[0]
+    places, new = {}, {}
+    for index, tab in enumerate(TABS):
+        created, post_id, count = found[index * 3 : index * 3 + 3]
+        if post_id is not None:
+            places[tab] = Place(sql.moment(_datetime(created)), post_id)
+        new[tab] = count
+    return LeftOff(places, new)
+
+
+def _datetime(value: datetime | str) -> datetime:
+    """A date-time column read by hand: SQLite hands back the text the ORM stored."""
+    return datetime.fromisoformat(value) if isinstance(value, str) else value
+
+
+def divider_before(page: Page[Post], place: Place | None) -> int | None:
+    """The post of `page` above which "You were here" goes: the first one at or below `place`,
+    unless that is the very top of the tab (nothing new) or the divider was on an earlier
+    page (the page starts below `place`)."""
+    if place is None:
+        return None
+    if page.cursor is not None and Place(*decode_cursor(page.cursor)) <= place:
+        return None
+    for index, post in enumerate(page.items):
+        if Place.of(post) <= place:
+            return None if index == 0 and page.is_first else post.pk
+    return None
+
+
+def here_from(cursor: str) -> Place | None:
+    """The place a later page's `here` parameter names (the one its first page had), or None
+    for anything this site did not make."""
+    try:
+        return Place(*decode_cursor(cursor)) if cursor else None
+    except ValueError:
+        return None
 
 
 def mark_for_viewer(viewer: AbstractBaseUser, posts: list[Post]) -> None:
@@ -306,6 +471,11 @@ def member_export(*, user: AbstractBaseUser) -> MemberData:
             .values("post_id", "parent_id", "text", "created", "edited")
         ],
         "liked_posts": list(Like.objects.filter(user=user).values_list("post_id", flat=True)),
+        "read_positions": list(
+            ReadPosition.objects.filter(user=user)
+            .order_by("tab")
+            .values("tab", "post_id", "post_created", "updated")
+        ),
     }
     return MemberData(data, [("posts", post.image) for post in posts if post.image])
 

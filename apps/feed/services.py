@@ -9,20 +9,31 @@ from datetime import datetime
 from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce, Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.db import sql
 from apps.core.uploads import images, moderated
 from apps.social import selectors as social_selectors
 from apps.social import services as social
 from apps.social.models import Kind
 
 from . import mentions
-from .models import MAX_TAGS, POST_IMAGE_MAX_SIDE, TAG_MAX_LENGTH, Comment, Like, Post, Tag
+from .models import (
+    MAX_TAGS,
+    POST_IMAGE_MAX_SIDE,
+    TAG_MAX_LENGTH,
+    Comment,
+    Like,
+    Post,
+    ReadPosition,
+    Tag,
+)
 from .permissions import can_delete_comment, can_delete_post, can_edit_comment, can_edit_post
+from .selectors import TABS, Place
 
 CANNOT_REPLY = _("You cannot comment here.")
 TAG_SEPARATORS = re.compile(r"[\s,#]+")
@@ -551,6 +562,7 @@ def forget_member(*, user: AbstractBaseUser) -> None:
     images_of_posts = list(
         Post.objects.filter(author=user).exclude(image="").values_list("image", flat=True)
     )
+    ReadPosition.objects.filter(user=user).delete()
     Like.objects.filter(user=user).delete()
     Comment.objects.filter(author=user).delete()
     Post.objects.filter(author=user).delete()
@@ -559,6 +571,32 @@ def forget_member(*, user: AbstractBaseUser) -> None:
     if images_of_posts:
         storage = Post._meta.get_field("image").storage
         transaction.on_commit(lambda: images.delete_quietly(storage, images_of_posts), robust=True)
+
+
+# --- Where the member left off ----------------------------------------------------------------
+
+
+def record_seen(*, user: AbstractBaseUser, tab: str, place: Place) -> None:
+    """Remember that the member has seen the tab down from the post at `place` (the newest at
+    its top), on every device. A place only ever moves forward: an older one, from a device
+    still showing an older page, changes nothing, however the writes of two devices
+    interleave. One statement (an upsert that updates only an older place; SQLite and
+    PostgreSQL both speak it), so no read can go stale before the write."""
+    if tab not in TABS:
+        raise ValueError(f"no tab {tab!r}")
+    table = sql.table(ReadPosition)
+    # Only the table's name is formatted in; values are parameters.
+    query = (
+        f"INSERT INTO {table} (user_id, tab, post_id, post_created, updated)"  # noqa: S608
+        " VALUES (%s, %s, %s, %s, %s) ON CONFLICT (user_id, tab) DO UPDATE SET"
+        " post_id = excluded.post_id, post_created = excluded.post_created,"
+        " updated = excluded.updated"
+        f" WHERE (excluded.post_created, excluded.post_id) > ({table}.post_created,"
+        f" {table}.post_id)"
+    )
+    params = [user.pk, tab, place.post_id, sql.at(place.created), sql.at(timezone.now())]
+    with connection.cursor() as cursor:
+        cursor.execute(query, params)
 
 
 # --- Demo data -------------------------------------------------------------------------------

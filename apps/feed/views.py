@@ -6,12 +6,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from apps.accounts.models import SignupMode
 from apps.accounts.selectors import session_invitation
-from apps.core.db.paging import requested_page, wants_fragment
+from apps.core.db.paging import Page, requested_page, wants_fragment
 from apps.core.uploads import pending
 from apps.core.uploads.forms import refuse_upload
 from apps.core.uploads.images import InvalidImage, NotStored, too_large_message
@@ -32,6 +34,7 @@ from apps.social import selectors as social_selectors
 from . import mentions, permissions, selectors, services
 from .forms import CommentForm, PostForm
 from .models import COMMENT_MAX_LENGTH, Comment, Post
+from .selectors import Place
 
 # --- Reading ---------------------------------------------------------------------------------
 
@@ -68,6 +71,7 @@ def _feed_page(request: HttpRequest, tag: str | None = None) -> HttpResponse:
         "tag": tag,
         "tab": tab,
         "tabs": list(TABS.items()) if tab else None,
+        **(_left_off(request, tab, page) if tab else {}),
         # The members the viewer follows who are online, beside the feed (and kept fresh
         # by the presence poll).
         "online_now": True if tab else None,
@@ -84,6 +88,37 @@ def _feed_page(request: HttpRequest, tag: str | None = None) -> HttpResponse:
         if not follows_anyone:
             context["suggestions"] = selectors.who_to_follow(request.user)
     return render(request, "feed/feed.html", context)
+
+
+def _left_off(request: HttpRequest, tab: str, page: Page[Post]) -> dict[str, object]:
+    """Where the member left off on this tab, read before this page moves it: the post
+    "You were here" goes above, the "Jump to where you left off" link, and the tabs' counts of
+    new posts. Page one's top is then what they have seen. A later page (load more, the jump
+    link) moves nothing and takes the place its page one had from `here`."""
+    left_off = selectors.left_off(request.user)
+    place = left_off.places.get(tab)
+    if not page.is_first:
+        place = selectors.here_from(request.GET.get("here", "")) or place
+    divider = selectors.divider_before(page, place)
+    jump = None
+    if divider:
+        jump = "#you-were-here"
+    elif page.is_first and place and page.next_cursor and place < Place.of(page.items[-1]):
+        query = urlencode({"tab": tab, "after": place.starting_cursor, "here": place.cursor})
+        jump = f"{reverse('feed:home')}?{query}#you-were-here"
+    new = dict(left_off.new)
+    if page.is_first and page.items:
+        top = Place.of(page.items[0])
+        if place is None or top > place:
+            services.record_seen(user=request.user, tab=tab, place=top)
+        new[tab] = 0  # the top of the tab is what they have seen now
+    return {
+        "tabs": [(name, label, new.get(name, 0)) for name, label in TABS.items()],
+        "divider_before": divider,
+        "jump": jump,
+        "left_off_here": place.cursor if place and page.is_first else None,
+        "new_here": new.get(tab, 0),
+    }
 
 
 def _welcome(request: HttpRequest) -> dict[str, object]:

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.conversations import selectors as conversation_selectors
 from apps.core.db import sql
+from apps.feed import selectors as feed_selectors
 from apps.profiles import audiences
 from apps.profiles.audiences import Sight
 from apps.profiles.models import Profile
@@ -180,18 +181,52 @@ def online_on_any_device(user_id: int, *, now: datetime | None = None) -> bool:
     return Profile.objects.filter(user_id=user_id, is_online=True, last_seen__gte=since).exists()
 
 
+class FeedNews(NamedTuple):
+    """A feed tab's part of the poll: how many new posts each tab shows above where the member
+    left off, and the moment of the page's newest post when it is newer than that place on its
+    tab (None when there is nothing to move)."""
+
+    new: dict[str, int]
+    unseen_top: datetime | None
+
+
 class Unread(NamedTuple):
     notifications: int  # unread lines of the bell
     messages: int  # conversations with unread messages
+    feed: FeedNews | None = None  # asked on a feed tab only
 
 
-def unread_counts(user) -> Unread:
+def unread_counts(user, *, feed: str | None = None, top: int | None = None) -> Unread:
     """The member's two counts in the bar, the bell's and the messages link's, in ONE query
     (every poll of a member's page asks: written in SQL, apps.core.db.sql). Each app hands
-    its own count as a subquery on its own tables."""
+    its own count as a subquery on its own tables. On a feed tab (`feed`, one of
+    feed_selectors.TABS) the same query also counts each tab's new posts and tells whether
+    the page's newest post (`top`, an id) is newer than where the member left off there."""
     if not user.is_authenticated:
         return Unread(0, 0)
     notifications, params = social_selectors.unread_count_sql(user.pk)
     messages, more = conversation_selectors.unread_sql(user.pk)
-    found = sql.rows(f"SELECT {notifications}, {messages}", [*params, *more])[0]
-    return Unread(*found)
+    columns, params = [notifications, messages], [*params, *more]
+    if feed is not None:
+        for tab in feed_selectors.TABS:
+            count, more = feed_selectors.new_posts_sql(user.pk, tab)
+            columns.append(count)
+            params += more
+        if top is not None:
+            unseen, more = feed_selectors.unseen_top_sql(user.pk, feed, top)
+            columns.append(unseen)
+            params += more
+    found = sql.rows(f"SELECT {', '.join(columns)}", params)[0]
+    if feed is None:
+        return Unread(*found)
+    tabs = len(feed_selectors.TABS)
+    new = dict(zip(feed_selectors.TABS, found[2 : 2 + tabs], strict=True))
+    unseen = _moment(found[2 + tabs]) if top is not None else None
+    return Unread(found[0], found[1], FeedNews(new, unseen))
+
+
+def _moment(value: datetime | str | None) -> datetime | None:
+    """A date-time a scalar subquery read (SQLite hands back the text the ORM stored)."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return sql.moment(value)

@@ -22,6 +22,8 @@ from apps.core.ops.metrics import PRESENCE_POLLS
 from apps.core.web.decorators import login_required_htmx
 from apps.core.web.http import local_path
 from apps.core.web.ratelimit import rate_limited
+from apps.feed import selectors as feed_selectors
+from apps.feed import services as feed_services
 from apps.profiles import services as profile_services
 
 from . import selectors, services
@@ -47,8 +49,9 @@ def _version(context: dict[str, object]) -> str:
     live = context["live"]
     conversation = (live.version(), context["after"]) if live else None
     mine = context["appearance"]
+    feed = (context.get("new_posts"), context.get("new_here"))
     data = repr((translation.get_language(), _templates(), badges, people, unread, conversation,
-                 mine))  # fmt: skip
+                 mine, feed))  # fmt: skip
     return hashlib.sha256(data.encode()).hexdigest()[:32]
 
 
@@ -61,7 +64,8 @@ def _photo(user) -> str:
 def _templates() -> str:
     names = ["presence/poll.html", "presence/badge.html", "presence/online_now.html",
              "social/bell.html", "profiles/avatar.html", "conversations/messages_link.html",
-             "conversations/conversation.html", "presence/appear_offline.html"]  # fmt: skip
+             "conversations/conversation.html", "presence/appear_offline.html",
+             "feed/new_posts.html"]  # fmt: skip
     sources = "".join(get_template(name).template.source for name in names)
     return hashlib.sha256(sources.encode()).hexdigest()[:16]
 
@@ -107,15 +111,42 @@ def _conversation(request: HttpRequest, context: dict[str, object]) -> None:
             )
 
 
+def _feed_tab(request: HttpRequest) -> tuple[str | None, int | None]:
+    """The feed tab the page shows (`feed`) and its newest post shown (`top`, page one only),
+    or None for either when the page sends none (or something else: never refused for it)."""
+    feed, top = request.GET.get("feed", ""), request.GET.get("top", "")
+    if feed not in feed_selectors.TABS:
+        return None, None
+    return feed, int(top) if MESSAGE_ID.fullmatch(top) else None
+
+
+def _counts(request: HttpRequest, context: dict[str, object]) -> None:
+    """The bar's unread counts (`bell=1`) and on a feed tab each tab's new posts, in one
+    query. When the page's newest post is newer than where the member left off on its tab
+    (a page the load did not record, such as one brought back by Back), the place moves
+    there (a write) and the counts are read again."""
+    feed, top = _feed_tab(request)
+    counts = selectors.unread_counts(request.user, feed=feed, top=top)
+    if counts.feed and counts.feed.unseen_top:
+        place = feed_selectors.Place(counts.feed.unseen_top, top)
+        feed_services.record_seen(user=request.user, tab=feed, place=place)
+        counts = selectors.unread_counts(request.user, feed=feed)
+    if request.GET.get("bell") == "1":
+        context["unread"], context["unread_messages"] = counts.notifications, counts.messages
+    if counts.feed:
+        context["new_posts"], context["new_here"] = counts.feed.new, counts.feed.new[feed]
+
+
 @touches_presence
 @require_safe
 def poll(request: HttpRequest) -> HttpResponse:
     """Everything live on the page in one response of out-of-band swaps: every presence badge
     (one query), and for a member the people they follow who are online (`online=1`, when
     the page shows them; one query), the unread counts of the bell and of the messages link
-    (`bell=1`, one), and on a conversation's page (`c=<id>&after=<newest message shown>`) its
-    state (one) and, when there are any, its new messages (one, and the write that marks
-    them read)."""
+    (`bell=1`, one; on a feed tab, `feed=<tab>&top=<newest post shown>`, the same query
+    also counts each tab's new posts), and on a conversation's page (`c=<id>&after=<newest
+    message shown>`) its state (one) and, when there are any, its new messages (one, and the
+    write that marks them read)."""
     if not request.htmx:
         return HttpResponseBadRequest(_("This address is polled by the page's presence badges."))
     requested = request.GET.getlist("u")
@@ -152,8 +183,8 @@ def poll(request: HttpRequest) -> HttpResponse:
             context["online_now"], context["online_total"] = selectors.online_followed(request.user)
         # Before the counts: the messages it brings are read once it has.
         _conversation(request, context)
-        if request.GET.get("bell") == "1":
-            context["unread"], context["unread_messages"] = selectors.unread_counts(request.user)
+        if request.GET.get("bell") == "1" or request.GET.get("feed") in feed_selectors.TABS:
+            _counts(request, context)
     # Most polls find nothing changed: the version of what the page would show answers them
     # with a 304 before anything is rendered.
     etag = quote_etag(_version(context))

@@ -171,6 +171,19 @@ def muted_sql(muter_id: int, member: str) -> tuple[str, list[int]]:
     )
 
 
+def apart_sql(viewer_id: int) -> tuple[str, list[int]]:
+    """The ids of the members `viewer_id` blocked, was blocked by or muted, as an SQL query
+    for a hand-written one (`member NOT IN (…)`): read once per query, where blocks_with_sql
+    and muted_sql are asked again for each row."""
+    block, mute = sql.table(Block), sql.table(Mute)
+    return (
+        f"SELECT ab.blocked_id FROM {block} ab WHERE ab.blocker_id = %s"  # noqa: S608
+        f" UNION ALL SELECT ab.blocker_id FROM {block} ab WHERE ab.blocked_id = %s"
+        f" UNION ALL SELECT am.muted_id FROM {mute} am WHERE am.muter_id = %s",
+        [viewer_id, viewer_id, viewer_id],
+    )
+
+
 def blocked_users(user: AbstractBaseUser) -> list[AbstractBaseUser]:
     """The members `user` blocked, most recent first, for the account page."""
     rows = Block.objects.filter(blocker=user, blocked__is_active=True).select_related(

@@ -26,12 +26,19 @@
   }
 
   // The other live parts the same poll refreshes: who of the people you follow is online,
-  // the unread counts (the bell's and the messages link's), and the open conversation's
-  // new messages and "seen".
+  // the unread counts (the bell's and the messages link's), the feed's new posts, and the
+  // open conversation's new messages and "seen".
   function liveParts() {
     var parts = {};
     if (document.getElementById("online-now")) parts.online = "1";
     if (document.getElementById("notification-bell")) parts.bell = "1";
+    // A feed tab: the counts of new posts in its tabs, and its newest post shown, which
+    // moves where the member left off forward when it is newer (page one only sends it).
+    var feed = document.querySelector("#posts[data-feed-tab]");
+    if (feed) {
+      parts.feed = feed.getAttribute("data-feed-tab");
+      if (feed.hasAttribute("data-feed-top")) parts.top = feed.getAttribute("data-feed-top");
+    }
     var list = document.querySelector("#conversation-messages[data-conversation]");
     if (list) {
       parts.c = list.getAttribute("data-conversation");

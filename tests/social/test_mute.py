@@ -314,7 +314,7 @@ def test_the_feed_takes_the_same_number_of_queries_whatever_the_mutes(
     client.get("/pow/challenge/")
     post = carol.posts.first()
     for url in ["/", "/?tab=everyone", "/tags/travel/", "/search/?q=trip", post.get_absolute_url()]:
-        with django_assert_max_num_queries(14):
+        with django_assert_max_num_queries(16):  # a feed tab: where alice left off, read and moved
             html = client.get(url).content.decode()
         assert "Muted trip" not in html
         assert "Carol trip" in html
