@@ -398,18 +398,25 @@ def seen_by(thread: Thread, last: Message | None) -> list[Participant]:
         if other.user_id in thread.hidden or profile is None:
             continue
         sight = thread.sights.get(other.user_id, Sight.NONE)
-        shown = shows_seen(sight, profile, accepted=other.accepted, now=now)
+        shown = shows_seen(
+            sight, profile, accepted=other.accepted, read_at=other.last_read_at, now=now
+        )
         if shown and other.last_read_id >= last.pk:
             seen.append(other)
     return seen
 
 
-def shows_seen(sight: str, presence, *, accepted: bool, now) -> bool:
+def shows_seen(sight: str, presence, *, accepted: bool, read_at, now) -> bool:
     """Whether a member's "seen" shows to the viewer: only when the viewer sees their presence
-    exactly (their audience and the viewer's let each other in, no block), while they do not
-    appear offline, and once they accepted the conversation (a request, opened or declined:
-    its sender is not told either way)."""
-    return sight == Sight.EXACT and accepted and not audiences.appearing_offline(presence, now=now)
+    exactly (their audience and the viewer's let each other in, no block), when they did not
+    read it while appearing offline (nor do now), and once they accepted the conversation (a
+    request, opened or declined: its sender is not told either way)."""
+    return (
+        sight == Sight.EXACT
+        and accepted
+        and not audiences.read_while_offline(presence, read_at, now=now)
+        and not audiences.appearing_offline(presence, now=now)
+    )
 
 
 # --- Moderation and the member's lifecycle ----------------------------------------------------
@@ -594,9 +601,10 @@ def live_state(conversation_id: int, viewer: AbstractBaseUser) -> LiveState | No
                                    offline_until=sql.moment(row[16]))  # fmt: skip
         if read_id < newest or not active or row[10]:
             continue
-        if shows_seen(sight, presence, accepted=bool(row[14]), now=now):
+        read_at = sql.moment(read_at)
+        if shows_seen(sight, presence, accepted=bool(row[14]), read_at=read_at, now=now):
             reader = Participant(conversation=conversation, user_id=user_id, last_read_id=read_id,
-                                 last_read_at=sql.moment(read_at))  # fmt: skip
+                                 last_read_at=read_at)  # fmt: skip
             reader.user = User(id=user_id, username=username, first_name=first, last_name=last)
             seen.append(reader)
     return LiveState(conversation, newest, mine[4], mine[2], hidden, tuple(seen))

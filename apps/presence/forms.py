@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 TIME_ZONE_MAX = 64
 MORNING = time(8, 0)  # "until tomorrow" ends at the next 08:00 on the member's clock
+CHOOSE_MESSAGE = _("Choose how long to appear offline. Nothing was changed.")
 
 
 class AppearOfflineForm(forms.Form):
@@ -20,17 +21,16 @@ class AppearOfflineForm(forms.Form):
     ]
     until = forms.ChoiceField(
         choices=CHOICES,
-        error_messages={
-            "required": _("Choose how long to appear offline. Nothing was changed."),
-            "invalid_choice": _("Choose how long to appear offline. Nothing was changed."),
-        },
+        error_messages={"required": CHOOSE_MESSAGE, "invalid_choice": CHOOSE_MESSAGE},
     )
     # Filled by static/js/presence.js; without it (or with a zone this server does not know)
-    # the site's own time zone stands in.
-    time_zone = forms.CharField(required=False)
+    # the site's own time zone stands in. Any text at all: a bad zone is never the member's
+    # error (a plain Field, so that not even a NUL character makes the form invalid).
+    time_zone = forms.Field(required=False)
 
     def clean_time_zone(self) -> ZoneInfo:
-        return known_zone(self.cleaned_data["time_zone"].strip())
+        sent = self.cleaned_data["time_zone"]
+        return known_zone(sent.strip() if isinstance(sent, str) and "\x00" not in sent else "")
 
     def end(self, now: datetime) -> datetime | None:
         """When the chosen period ends, from `now` (None: when the member turns it off)."""

@@ -64,8 +64,8 @@ def presence_of(row, *, username: str, now: datetime | None = None) -> Presence:
     if row is None or row.sight == Sight.NONE:
         return Presence(username, Status.OFFLINE)
     now = now or timezone.now()
-    if audiences.appearing_offline(row, now=now):
-        online, seen = False, row.offline_since
+    if frozen := audiences.frozen_since(row, now=now):
+        online, seen = False, frozen
     else:
         fresh = row.last_seen and row.last_seen >= now - timedelta(seconds=settings.PRESENCE_TTL)
         online, seen = bool(row.is_online and fresh), row.last_seen
@@ -155,7 +155,9 @@ def online_followed(user) -> tuple[list, int]:
         f" FROM {sql.table(User)} u JOIN {sql.table(Profile)} p ON p.user_id = u.id"
         f" WHERE {followed} AND u.is_active AND p.is_online AND p.last_seen >= %s"
         f" AND {sight} = '{Sight.EXACT}'"
-        " AND (p.offline_since IS NULL OR p.offline_until <= %s)"
+        # audiences.frozen_since: never appeared offline, or active since it ended.
+        " AND (p.offline_since IS NULL OR (p.offline_until <= %s"
+        " AND p.last_seen >= p.offline_until))"
         f" ORDER BY p.last_seen DESC, u.id LIMIT {ONLINE_NOW_LIMIT}"
     )
     people, total = [], 0

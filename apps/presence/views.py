@@ -27,7 +27,7 @@ from apps.feed import services as feed_services
 from apps.profiles import services as profile_services
 
 from . import selectors, services
-from .forms import AppearOfflineForm
+from .forms import CHOOSE_MESSAGE, AppearOfflineForm
 
 
 def _version(context: dict[str, object]) -> str:
@@ -223,7 +223,7 @@ def appear_offline(request: HttpRequest) -> HttpResponse:
     """Appear offline to everyone else for the period chosen in the avatar menu."""
     form = AppearOfflineForm(request.POST)
     if not form.is_valid():
-        messages.error(request, form.errors["until"][0])
+        messages.error(request, CHOOSE_MESSAGE)
         return HttpResponse(headers={"HX-Reswap": "none"}) if request.htmx else _back(request)
     profile = profile_services.appear_offline(user=request.user, until=form.end(timezone.now()))
     return _appearance_answer(request, selectors.own_appearance(profile))

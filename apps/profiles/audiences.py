@@ -8,6 +8,7 @@ their own presence from someone sees that someone's only roughly ("recently", "t
 """
 
 from collections.abc import Iterable
+from datetime import datetime
 from enum import StrEnum
 
 from django.contrib.auth import get_user_model
@@ -128,3 +129,28 @@ def appearing_offline(profile, *, now) -> bool:
     since = getattr(profile, "offline_since", None)
     until = getattr(profile, "offline_until", None)
     return since is not None and (until is None or until > now)
+
+
+def frozen_since(profile, *, now) -> datetime | None:
+    """The "last seen" everyone else is shown instead of the member's own: when they began to
+    appear offline, while they do, and once it ended, until their first activity after its
+    end (so what they did meanwhile never shows, nor the moment they closed the page). None:
+    they are shown as they are."""
+    since = getattr(profile, "offline_since", None)
+    if since is None:
+        return None
+    until = getattr(profile, "offline_until", None)
+    if until is None or until > now:
+        return since
+    last_seen = getattr(profile, "last_seen", None)
+    return since if last_seen is None or last_seen < until else None
+
+
+def read_while_offline(profile, read_at: datetime | None, *, now) -> bool:
+    """Whether a conversation was read (at `read_at`) while its reader appeared offline: its
+    "seen" is not shown, then or after."""
+    since = getattr(profile, "offline_since", None)
+    if since is None or read_at is None:
+        return False
+    until = getattr(profile, "offline_until", None)
+    return read_at >= since and (until is None or read_at <= until or until > now)

@@ -172,12 +172,14 @@ def appear_offline(*, user: AbstractBaseUser, until: datetime | None) -> Profile
 
 
 def stop_appearing_offline(*, user: AbstractBaseUser) -> bool:
-    """Show the member as they are again. Return whether they were appearing offline."""
+    """Show the member as they are again, from now: active, as turning it off is. The period
+    is kept, ended now, so that what they did during it never shows
+    (audiences.frozen_since). Return whether they were appearing offline."""
     now = timezone.now()
-    ending = Profile.objects.filter(user=user, offline_since__isnull=False)
-    was_on = ending.filter(Q(offline_until__isnull=True) | Q(offline_until__gt=now)).exists()
-    ending.update(offline_since=None, offline_until=None)
-    return was_on
+    on = Profile.objects.filter(user=user, offline_since__isnull=False).filter(
+        Q(offline_until__isnull=True) | Q(offline_until__gt=now)
+    )
+    return on.update(offline_until=now, is_online=True, last_seen=now) > 0
 
 
 def record_activity(*, user_id: int, at: datetime, unless_seen_since: datetime) -> bool:

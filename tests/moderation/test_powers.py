@@ -370,7 +370,7 @@ def test_the_menus_question_costs_one_query_and_none_for_visitors(
     PostFactory.create_batch(3)
     member = signed_in(UserFactory())
     member.get("/pow/challenge/")  # the once-a-minute presence touch
-    with django_assert_max_num_queries(15):
+    with django_assert_max_num_queries(17):
         assert member.get("/").status_code == 200
     Client().get("/")  # the visitors' panel counts members and posts once a minute
     with django_assert_max_num_queries(4):

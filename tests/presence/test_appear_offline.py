@@ -110,10 +110,15 @@ def test_an_end_in_the_past_is_refused_and_changes_nothing(boris):
     assert profile(boris).offline_since is None
 
 
-def test_stopping_clears_both_moments_and_says_whether_it_was_on(boris):
-    services.appear_offline(user=boris, until=None)
-    assert services.stop_appearing_offline(user=boris) is True
-    assert (profile(boris).offline_since, profile(boris).offline_until) == (None, None)
+def test_stopping_ends_the_period_now_and_says_whether_it_was_on(boris):
+    with time_machine.travel(T0, tick=False) as traveller:
+        services.appear_offline(user=boris, until=None)
+        traveller.shift(timedelta(minutes=5))
+        assert services.stop_appearing_offline(user=boris) is True
+    stopped = profile(boris)
+    # Kept, ended: what he did meanwhile stays unseen; turning it off is activity of its own.
+    assert (stopped.offline_since, stopped.offline_until) == (T0, T0 + timedelta(minutes=5))
+    assert stopped.last_seen == T0 + timedelta(minutes=5)
     assert services.stop_appearing_offline(user=boris) is False
 
 
@@ -175,6 +180,15 @@ def test_until_i_turn_it_off_has_no_end_and_says_so_in_the_bar(boris):
     assert bar_state(html) == "Appearing offline until you turn it off Turn off"
 
 
+@pytest.mark.parametrize("zone", ["Europe/Moscow\x00", "\x00", "../../etc/passwd", "x" * 5000])
+def test_any_time_zone_sent_falls_back_and_never_fails(boris, zone):
+    client = signed_in(boris)
+    response = client.post(START, {"until": "tomorrow", "time_zone": zone}, headers=HTMX)
+    assert response.status_code == 200
+    assert selectors.own_appearance(profile(boris)).offline
+    assert client.post(START, {"until": "hour", "time_zone": zone}).status_code == 302
+
+
 @pytest.mark.parametrize("sent", [{}, {"until": "forever"}, {"until": ""}, {"until": "<b>"}])
 def test_an_unknown_choice_says_so_and_changes_nothing(boris, sent):
     client = signed_in(boris)
@@ -218,7 +232,7 @@ def test_turning_it_off_shows_the_member_as_they_are_and_says_so(boris):
     html = response.content.decode()
     assert bar_state(html) is None
     assert re.search(r'id="presence-announcer" hx-swap-oob="innerHTML">You no longer appear', html)
-    assert profile(boris).offline_since is None
+    assert not selectors.own_appearance(profile(boris)).offline
 
 
 def test_both_are_post_only(boris):
@@ -240,7 +254,7 @@ def test_both_need_the_csrf_token_of_a_real_form(boris):
     # As htmx sends it: the header the page's <body hx-headers> carries.
     header = re.search(r'"X-CSRFToken": "([^"]+)"', page).group(1)
     assert strict.post(STOP, headers=HTMX | {"X-CSRFToken": header}).status_code == 200
-    assert profile(boris).offline_since is None
+    assert not selectors.own_appearance(profile(boris)).offline
 
 
 def test_a_guest_is_sent_to_log_in_and_nothing_changes(client, boris):
@@ -260,7 +274,7 @@ def test_appearing_offline_too_often_is_refused_and_changes_nothing(boris, setti
     client.post(STOP, headers=HTMX)
     response = client.post(START, {"until": "off"}, headers=HTMX)
     assert "too often" in response.content.decode()
-    assert profile(boris).offline_since is None
+    assert not selectors.own_appearance(profile(boris)).offline
     assert signed_in(boris).post(START, {"until": "off"}).status_code == 429
 
 
@@ -425,7 +439,38 @@ def test_a_conversation_shows_no_seen_while_its_reader_appears_offline(boris, ch
     boris_client.post(STOP, headers=HTMX)
     html = chloe_client.get("/presence/", params, headers=POLL).content.decode()
     seen = re.search(r'<p hx-swap-oob="innerHTML:#conversation-seen">(.*?)</p>', html, re.S)
+    assert seen.group(1).strip() == ""  # read while he appeared offline: never shown
+    again = conversations.send_message(sender=chloe, conversation=conversation, text="Still?")
+    params["after"] = str(sent.pk)
+    boris_client.get("/presence/", params, headers=POLL)  # he reads it, as he is
+    params["after"] = str(again.pk)
+    html = chloe_client.get("/presence/", params, headers=POLL).content.decode()
+    seen = re.search(r'<p hx-swap-oob="innerHTML:#conversation-seen">(.*?)</p>', html, re.S)
     assert "Seen" in seen.group(1)
+
+
+def test_once_it_ends_nothing_he_did_meanwhile_shows(boris, chloe):
+    social.follow(follower=boris, followee=chloe)
+    sent = conversations.start_conversation(starter=chloe, members=[boris], text="Hi Boris")
+    params = {"u": ["boris"], "bell": "1", "c": str(sent.conversation.pk), "after": "0"}
+    with time_machine.travel(T0, tick=False) as traveller:
+        boris_client, chloe_client = signed_in(boris), signed_in(chloe)
+        boris_client.post(START, {"until": "hour"}, headers=HTMX)
+        traveller.shift(timedelta(minutes=40))
+        boris_client.get("/presence/", params, headers=POLL)  # active, and reads, then leaves
+        assert profile(boris).last_seen == T0 + timedelta(minutes=40)
+        traveller.shift(timedelta(hours=3))  # it ended on its own long ago
+        params["after"] = str(sent.pk)
+        html = chloe_client.get("/presence/", params, headers=POLL).content.decode()
+        assert badge(html, "boris") == "Last seen Nov. 25, 2026, noon UTC"
+        seen = re.search(r'<p hx-swap-oob="innerHTML:#conversation-seen">(.*?)</p>', html, re.S)
+        assert seen.group(1).strip() == ""
+        page = chloe_client.get(f"/messages/{sent.conversation.pk}/").content.decode()
+        assert "12:40" not in page
+        assert "Seen" not in page.split('id="conversation-seen"')[1][:300]
+        assert badge(chloe_client.get("/u/boris/").content.decode(), "boris").endswith("noon UTC")
+        boris_client.get("/presence/", {"u": ["chloe"]}, headers=POLL)  # back, as he is
+        assert badge(poll(chloe_client, "boris").content.decode(), "boris") == "Online"
 
 
 def test_the_site_itself_still_counts_him_online_so_pushes_wait_for_the_bell(boris):

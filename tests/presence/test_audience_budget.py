@@ -101,6 +101,7 @@ def test_a_page_of_badges_costs_the_same_queries_for_3_members_as_for_15(alice, 
 
     few, few_badges = cost()
     members(alice, 12, start=3)
+    client.get(page)  # the feed moves its reader's place to the new posts once
     many, many_badges = cost()
     assert many_badges > few_badges > 0
     assert many == few

@@ -81,4 +81,7 @@ def test_a_rough_status_while_appearing_offline_is_from_when_it_began(alice_hidi
     )
     assert rough(client, T0 + timedelta(seconds=30))[0] == "long-ago"
     Profile.objects.filter(user=boris).update(offline_until=T0 + timedelta(seconds=10))
-    assert rough(client, T0 + timedelta(seconds=30))[0] == "recently"  # it ended by itself
+    # Ended by itself: still from when it began, until he is active after its end.
+    assert rough(client, T0 + timedelta(seconds=30))[0] == "long-ago"
+    Profile.objects.filter(user=boris).update(last_seen=T0 + timedelta(seconds=20))
+    assert rough(client, T0 + timedelta(seconds=30))[0] == "recently"
