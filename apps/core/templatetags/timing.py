@@ -14,32 +14,30 @@ from django.utils.html import format_html
 register = template.Library()
 
 
-@register.simple_tag
-def when(moment: datetime | None) -> str:
-    """Return `moment` as a <time data-relative> for static/js/times.js (nothing for None)."""
+def _time(moment: datetime | None, attribute: str) -> str:
+    """`moment` as a <time> in UTC that static/js/times.js rewrites as `attribute` says
+    (nothing for None)."""
     if moment is None:
         return ""
     utc = moment.astimezone(UTC)
     shown = date_format(utc, "DATETIME_FORMAT")
     return format_html(
-        '<time datetime="{}" title="{} UTC" data-relative>{} UTC</time>',
+        '<time datetime="{}" title="{} UTC" {}>{} UTC</time>',
         utc.isoformat(timespec="seconds"),
         shown,
+        attribute,
         shown,
     )
+
+
+@register.simple_tag
+def when(moment: datetime | None) -> str:
+    """Return `moment` as a <time data-relative> for static/js/times.js (nothing for None)."""
+    return _time(moment, "data-relative")
 
 
 @register.simple_tag
 def clock(moment: datetime | None) -> str:
     """Return `moment` as a <time data-clock>, which static/js/times.js says as the time of
     day on the reader's clock ("15:30", with the weekday when it is not today)."""
-    if moment is None:
-        return ""
-    utc = moment.astimezone(UTC)
-    shown = date_format(utc, "DATETIME_FORMAT")
-    return format_html(
-        '<time datetime="{}" title="{} UTC" data-clock>{} UTC</time>',
-        utc.isoformat(timespec="seconds"),
-        shown,
-        shown,
-    )
+    return _time(moment, "data-clock")
